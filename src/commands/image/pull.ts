@@ -1,0 +1,59 @@
+import {Args, Flags} from '@oclif/core'
+import {DkrCommand} from '../../lib/cli/base-command.js'
+import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
+
+export default class ImagePull extends DkrCommand {
+  static aliases = ['pull']
+  static args = {
+    name: Args.string({description: 'Image to pull: NAME[:TAG|@DIGEST]', required: true}),
+  }
+
+  static description = `Download an image from a registry
+
+Works like docker pull: the engine (DOCKER_HOST, --host or the current context) pulls, dkr shows the progress. \
+On a terminal each layer gets a live line, with a total line for the whole pull; in logs and pipes the lines \
+are docker's plain ones, with one line per retry and a progress line every 10 seconds. Several names are \
+pulled at once; the command fails if any of them fails.`
+
+  static enableJsonFlag = true
+  static examples = [
+    {command: '<%= config.bin %> image pull $DKR_REGISTRY/demo/app:1.0', description: 'Pull one tag (the demo stack prints DKR_REGISTRY)'},
+    {command: '<%= config.bin %> pull -q $DKR_REGISTRY/demo/app', description: 'Print only the pulled name, for scripts'},
+    {command: '<%= config.bin %> image pull --all-tags $DKR_REGISTRY/demo/app', description: 'Pull every tag of a repository'},
+    {command: '<%= config.bin %> image pull $DKR_REGISTRY/demo/small:1.0 $DKR_REGISTRY/demo/mid:1.0', description: 'Pull several images at once'},
+  ]
+
+  static flags = {
+    'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
+    'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
+    parallel: Flags.integer({default: 3, description: 'How many images to pull at once when several are named', max: 16, min: 1}),
+    platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM)'}),
+    quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
+  }
+
+  static strict = false
+  static summary = 'Download an image from a registry'
+  static usage = 'image pull [OPTIONS] NAME[:TAG|@DIGEST] [NAME...]'
+
+  async run(): Promise<{images: PullResult[]}> {
+    const {argv, flags} = await this.parse(ImagePull)
+    const cli = await this.cli(flags)
+    const results = await runPull(cli, {
+      all: flags['all-tags'],
+      json: this.jsonEnabled(),
+      parallel: flags.parallel,
+      platform: flags.platform ?? (cli.streams.env.DOCKER_DEFAULT_PLATFORM || undefined),
+      quiet: flags.quiet,
+      remotes: argv as string[],
+      untrusted: flags['disable-content-trust'],
+    })
+    const failure = failureReport(results)
+    if (failure && this.jsonEnabled()) {
+      this.logJson({images: results})
+      this.exit(1)
+    }
+
+    if (failure) throw failure
+    return {images: results}
+  }
+}

@@ -1,0 +1,144 @@
+// What every dkr command shares: docker's global flags, docker-style errors and exit codes, signal
+// handling, and the Cli context (streams, config, engine) handed to the flows in src/lib.
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {dockerConfigDir} from '../credentials/config-dir.js'
+import {loadConfig, type LoadedConfig} from '../credentials/config-file.js'
+import {DockerodeEngine, type EngineClient} from '../engine/client.js'
+import {resolveEndpoint} from '../engine/endpoint.js'
+import {isCancelled, UsageError} from './errors.js'
+import {systemStreams, type IOStreams} from './streams.js'
+import {describeParseError} from './usage.js'
+
+const global = 'GLOBAL'
+
+export type GlobalFlags = Interfaces.InferredFlags<typeof DkrCommand.baseFlags>
+
+/** The context a flow runs in; commands build the real one, tests build their own. */
+export interface Cli {
+  streams: IOStreams
+  configDir: string
+  loadConfig(): Promise<LoadedConfig>
+  engine(): EngineClient
+  signal: AbortSignal
+  now(): number
+  debug(message: string): void
+  spinner(text: string): Promise<{stop(): void}>
+}
+
+export abstract class DkrCommand extends Command {
+  static baseFlags = {
+    config: Flags.string({description: 'Location of client config files (default ~/.docker)', helpGroup: global}),
+    context: Flags.string({char: 'c', description: 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST and the current context)', helpGroup: global}),
+    debug: Flags.boolean({char: 'D', description: 'Enable debug mode', helpGroup: global}),
+    host: Flags.string({char: 'H', description: 'Daemon socket to connect to', helpGroup: global}),
+    'log-level': Flags.option({options: ['debug', 'info', 'warn', 'error', 'fatal'] as const})({char: 'l', default: 'info', description: 'Set the logging level', helpGroup: global}),
+    tls: Flags.boolean({description: 'Use TLS; implied by --tlsverify', helpGroup: global}),
+    tlscacert: Flags.string({description: 'Trust certs signed only by this CA (default ~/.docker/ca.pem)', helpGroup: global}),
+    tlscert: Flags.string({description: 'Path to TLS certificate file (default ~/.docker/cert.pem)', helpGroup: global}),
+    tlskey: Flags.string({description: 'Path to TLS key file (default ~/.docker/key.pem)', helpGroup: global}),
+    tlsverify: Flags.boolean({description: 'Use TLS and verify the remote', helpGroup: global}),
+  }
+
+  private debugEnabled = false
+  private readonly controller = new AbortController()
+  private removeSignalHandlers: (() => void) | undefined
+
+  /** Builds the Cli context from the parsed global flags. */
+  protected async cli(flags: GlobalFlags): Promise<Cli> {
+    this.debugEnabled = flags.debug || flags['log-level'] === 'debug'
+    const streams = systemStreams()
+    const configDir = dockerConfigDir(flags.config, streams.env)
+    let loaded: Promise<LoadedConfig> | undefined
+    const load = () => (loaded ??= loadConfig(configDir))
+    const config = await load()
+    const endpoint = resolveEndpoint({...flags, configDir, currentContext: config.config.currentContext, env: streams.env})
+    let engine: EngineClient | undefined
+    this.trapSignals()
+    return {
+      configDir,
+      debug: (message) => this.debugLine(message),
+      engine: () => (engine ??= new DockerodeEngine(endpoint, streams.env, `dkr/${this.config.version}`)),
+      loadConfig: load,
+      now: () => Date.now(),
+      signal: this.controller.signal,
+      spinner: (text) => startSpinner(text),
+      streams,
+    }
+  }
+
+  protected debugLine(message: string): void {
+    if (this.debugEnabled) process.stderr.write(`DEBU ${message}\n`)
+  }
+
+  /** Ctrl-C and SIGTERM abort the request (the engine then cancels the pull); a second Ctrl-C exits at once. */
+  private trapSignals(): void {
+    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (this.controller.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130)
+      this.controller.abort(signal)
+    }
+
+    const onInt = () => onSignal('SIGINT')
+    const onTerm = () => onSignal('SIGTERM')
+    process.on('SIGINT', onInt)
+    process.on('SIGTERM', onTerm)
+    this.removeSignalHandlers = () => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+    }
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    this.removeSignalHandlers?.()
+    return super.finally(error)
+  }
+
+  /** The only place errors are printed: one line (docker's wording), a stack trace only with --debug. */
+  protected override async catch(error: Error & {exitCode?: number; hint?: string; oclif?: {exit?: number}}): Promise<never> {
+    if (error instanceof Errors.ExitError) throw error
+    const debug = this.debugEnabled || this.argv.includes('--debug') || this.argv.includes('-D')
+    let exitCode = error.exitCode ?? 1
+    if (isCancelled(error)) {
+      throw new Errors.ExitError(exitCode)
+    }
+
+    const usage = error instanceof UsageError ? error.message : describeParseError(error, `${this.config.bin} ${this.commandWords()}`.trim())
+    if (usage !== undefined) {
+      exitCode = 125
+      process.stderr.write(`${usage}\n\nUsage:  ${this.config.bin} ${this.usageLine()}\n\nRun '${this.config.bin} ${this.commandWords()} --help' for more information\n`)
+    } else {
+      process.stderr.write(`${error.message}\n`)
+      if (error.hint) process.stderr.write(`${error.hint}\n`)
+      if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+
+    throw new Errors.ExitError(exitCode)
+  }
+
+  /** The command as a user types it: `image pull`, not oclif's `image:pull`. */
+  private commandWords(): string {
+    return (this.id ?? '').replaceAll(':', ' ')
+  }
+
+  private usageLine(): string {
+    const usage = this.ctor.usage
+    const first = Array.isArray(usage) ? usage[0] : usage
+    return first ?? `${this.commandWords()} [OPTIONS]`
+  }
+}
+
+/** An ora spinner on stderr, shown only if the phase lasts long enough to notice (no flash on fast pulls). */
+function startSpinner(text: string): Promise<{stop(): void}> {
+  let stopped = false
+  let spinner: {stop(): void} | undefined
+  const timer = setTimeout(async () => {
+    const {default: ora} = await import('ora')
+    if (!stopped) spinner = ora({discardStdin: false, stream: process.stderr, text}).start()
+  }, 150)
+  return Promise.resolve({
+    stop() {
+      stopped = true
+      clearTimeout(timer)
+      spinner?.stop()
+    },
+  })
+}

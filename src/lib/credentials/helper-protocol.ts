@@ -1,0 +1,82 @@
+// The docker-credential-<name> protocol: `get|store|erase|list` with the payload on stdin and JSON on
+// stdout. Errors are worded as docker words them. A hanging helper is killed after a timeout.
+import {spawn} from 'node:child_process'
+
+export const notFoundText = 'credentials not found in native keychain'
+export const defaultHelperTimeoutMs = 15_000
+
+export interface HelperCredentials {
+  ServerURL: string
+  Username: string
+  Secret: string
+}
+
+export class HelperError extends Error {}
+
+/** Runs one helper action; resolves with stdout, rejects with docker's `err: …, out: …` wording. */
+export function runHelper(name: string, action: 'erase' | 'get' | 'list' | 'store', input: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<string> {
+  const program = `docker-credential-${name}`
+  const timeoutMs = options.timeoutMs ?? defaultHelperTimeoutMs
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'inherit']})
+    let out = ''
+    let settled = false
+    const finish = (error: string | undefined) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (error === undefined) resolve(out)
+      else reject(new HelperError(`err: ${error}, out: \`${out.trim()}\``))
+    }
+
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      finish(`${program} did not answer within ${Math.round(timeoutMs / 1000)}s`)
+    }, timeoutMs)
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk
+    })
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      finish(error.code === 'ENOENT' ? `exec: "${program}": executable file not found in $PATH` : error.message)
+    })
+    child.on('close', (code, signal) => finish(code === 0 ? undefined : signal ? `signal: ${signal}` : `exit status ${code}`))
+    child.stdin.on('error', () => {})
+    child.stdin.end(input)
+  })
+}
+
+/** `get`: undefined when the helper has nothing for this server. */
+export async function helperGet(name: string, serverURL: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<HelperCredentials | undefined> {
+  let out: string
+  try {
+    out = await runHelper(name, 'get', serverURL, options)
+  } catch (error) {
+    if (error instanceof HelperError && error.message.endsWith(`out: \`${notFoundText}\``)) return undefined
+    throw new HelperError(`error getting credentials - ${(error as Error).message}`)
+  }
+
+  try {
+    const parsed = JSON.parse(out) as Partial<HelperCredentials>
+    if (typeof parsed.Username !== 'string' || typeof parsed.Secret !== 'string') throw new Error('missing fields')
+    return {ServerURL: parsed.ServerURL ?? serverURL, Secret: parsed.Secret, Username: parsed.Username}
+  } catch {
+    throw new HelperError(`error getting credentials - err: invalid answer from docker-credential-${name}, out: \`${out.trim().slice(0, 80)}\``)
+  }
+}
+
+export async function helperStore(name: string, credentials: HelperCredentials, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<void> {
+  try {
+    await runHelper(name, 'store', JSON.stringify(credentials) + '\n', options)
+  } catch (error) {
+    throw new HelperError(`error storing credentials - ${(error as Error).message}`)
+  }
+}
+
+export async function helperErase(name: string, serverURL: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<void> {
+  try {
+    await runHelper(name, 'erase', serverURL, options)
+  } catch (error) {
+    throw new HelperError(`error erasing credentials - ${(error as Error).message}`)
+  }
+}

@@ -1,0 +1,122 @@
+// How a pull shows itself: quiet (result lines only), plain (log lines), or a live terminal view.
+// The flow talks to this interface only, so it never knows which one it drives.
+import type {TextOutput} from '../cli/streams.js'
+import type {JsonMessage} from '../progress/json-message.js'
+import {PlainRenderer} from '../progress/plain-renderer.js'
+import {TerminalWriter} from '../progress/terminal-writer.js'
+import {applyMessage, applyNote, finishPull, newView, takeFrame, type TtyViewState} from '../progress/tty-view.js'
+
+export type NoteKind = 'info' | 'result'
+
+export interface PullDisplay {
+  /** A line of dkr's own: `info` (e.g. `Using default tag: latest`) or the `result` line a pull ends with. */
+  note(index: number, kind: NoteKind, text: string): void
+  message(index: number, message: JsonMessage): void
+  finish(index: number): void
+  /** Draws what is left and restores the terminal. */
+  close(): void
+  /** Stops drawing at once (Ctrl-C): the last complete frame stays, the cursor comes back. */
+  abandon(): void
+}
+
+export class QuietDisplay implements PullDisplay {
+  constructor(private readonly out: TextOutput) {}
+  note(_index: number, kind: NoteKind, text: string): void {
+    if (kind === 'result') this.out.write(`${text}\n`)
+  }
+
+  message(): void {}
+  finish(): void {}
+  close(): void {}
+  abandon(): void {}
+}
+
+export class PlainDisplay implements PullDisplay {
+  private readonly renderers: PlainRenderer[]
+
+  constructor(private readonly out: TextOutput, private readonly prefixes: readonly string[], private readonly now: () => number, progressIntervalMs?: number) {
+    this.renderers = prefixes.map((prefix) => new PlainRenderer({prefix, progressIntervalMs}))
+  }
+
+  note(index: number, _kind: NoteKind, text: string): void {
+    this.out.write(`${this.prefixes[index]}${text}\n`)
+  }
+
+  message(index: number, message: JsonMessage): void {
+    const lines = this.renderers[index].push(message, this.now())
+    if (lines.length > 0) this.out.write(lines.join('\n') + '\n')
+  }
+
+  finish(): void {}
+  close(): void {}
+  abandon(): void {}
+}
+
+export interface TtyDisplayOptions {
+  titles: readonly (string | undefined)[]
+  now: () => number
+  /** Milliseconds between frames: redraws are coalesced to this rate. */
+  frameIntervalMs?: number
+}
+
+export class TtyDisplay implements PullDisplay {
+  private state: TtyViewState
+  private readonly writer: TerminalWriter
+  private timer: NodeJS.Timeout | undefined
+  private lastDrawAt = Number.NEGATIVE_INFINITY
+  private readonly intervalMs: number
+
+  constructor(private readonly out: TextOutput, private readonly options: TtyDisplayOptions) {
+    this.state = newView(options.titles, options.now())
+    this.writer = new TerminalWriter(out)
+    this.intervalMs = options.frameIntervalMs ?? 66
+  }
+
+  note(index: number, _kind: NoteKind, text: string): void {
+    this.state = applyNote(this.state, index, text)
+    this.schedule()
+  }
+
+  message(index: number, message: JsonMessage): void {
+    this.state = applyMessage(this.state, index, message)
+    this.schedule()
+  }
+
+  finish(index: number): void {
+    this.state = finishPull(this.state, index)
+    this.schedule()
+  }
+
+  close(): void {
+    this.cancelTimer()
+    this.draw()
+    this.writer.release()
+  }
+
+  abandon(): void {
+    this.cancelTimer()
+    this.writer.release()
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private schedule(): void {
+    if (this.timer) return
+    const wait = Math.max(0, this.lastDrawAt + this.intervalMs - this.options.now())
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.draw()
+    }, wait)
+  }
+
+  private draw(): void {
+    const now = this.options.now()
+    this.lastDrawAt = now
+    const [frame, next] = takeFrame(this.state, {columns: this.out.columns, rows: this.out.rows}, now)
+    this.state = next
+    this.writer.draw(frame)
+  }
+}

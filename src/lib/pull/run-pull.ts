@@ -1,0 +1,201 @@
+// docker's runPull, step by step and named as docker names them: parse the normalised name, resolve
+// repository info, resolve auth, then imagePull and render. Several names are pulled concurrently
+// (bounded) into one view. Everything it touches comes in through PullCli, so tests swap it.
+import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
+import type {IOStreams} from '../cli/streams.js'
+import {encodeRegistryAuth, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
+import type {LoadedConfig} from '../credentials/config-file.js'
+import type {EngineClient} from '../engine/client.js'
+import {messageError} from '../progress/json-message.js'
+import {summarize, tallyMessage, emptyTally} from '../progress/tally.js'
+import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
+import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
+import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
+import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
+
+export interface PullOptions {
+  remotes: string[]
+  all: boolean
+  quiet: boolean
+  platform?: string
+  /** --disable-content-trust */
+  untrusted: boolean
+  /** Print one machine-readable result instead of progress. */
+  json: boolean
+  /** How many names are pulled at once. */
+  parallel: number
+}
+
+export interface PullCli {
+  streams: IOStreams
+  engine(): EngineClient
+  loadConfig(): Promise<LoadedConfig>
+  now(): number
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal
+  debug(message: string): void
+  /** A spinner on stderr for the quiet phases before the stream starts (TTY only). */
+  spinner(text: string): Promise<{stop(): void}>
+}
+
+export type PullStatus = 'downloaded' | 'failed' | 'up to date'
+
+export interface PullResult {
+  reference: string
+  digest?: string
+  status: PullStatus
+  bytes: number
+  durationMs: number
+  error?: string
+}
+
+interface PullTarget {
+  ref: ImageReference
+  info: RepositoryInfo
+  /** What the pull prints when it ends: the normalised reference (bare name with --all-tags). */
+  result: string
+  defaultTagUsed: boolean
+}
+
+const falseWords = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False'])
+
+/** DOCKER_CONTENT_TRUST set to anything strconv.ParseBool does not read as false. */
+export function contentTrustEnabled(env: NodeJS.ProcessEnv): boolean {
+  const value = env.DOCKER_CONTENT_TRUST
+  return value !== undefined && value !== '' && !falseWords.has(value)
+}
+
+/** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
+export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): PullTarget[] {
+  return options.remotes.map((remote) => {
+    const parsed = parseNormalizedNamed(remote)
+    if (options.all && !isNameOnly(parsed)) throw new DkrError("tag can't be used with --all-tags/-a")
+    const ref = options.all ? parsed : withDefaultTag(parsed)
+    return {defaultTagUsed: !options.all && isNameOnly(parsed), info: repositoryInfo(ref), ref, result: options.all ? fullName(ref) : referenceString(ref)}
+  })
+}
+
+async function resolveAuth(cli: PullCli, config: LoadedConfig, info: RepositoryInfo): Promise<AuthConfig> {
+  try {
+    return await resolveAuthConfig(config.config, info.authKey, {env: cli.streams.env})
+  } catch (error) {
+    // docker 28 pulls anonymously when the credential store fails; it says so only in debug output.
+    cli.debug(`credentials for ${info.authKey} unavailable, pulling anonymously: ${(error as Error).message}`)
+    return {serveraddress: info.authKey}
+  }
+}
+
+function chooseDisplay(cli: PullCli, options: PullOptions, targets: PullTarget[]): PullDisplay {
+  const {out} = cli.streams
+  if (options.quiet || options.json) return new QuietDisplay(out)
+  const several = targets.length > 1
+  if (out.isTTY && cli.streams.env.TERM !== 'dumb') {
+    return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${familiarString(t.ref)}` : undefined))})
+  }
+
+  return new PlainDisplay(out, targets.map((t) => (several ? `${familiarString(t.ref)}: ` : '')), cli.now)
+}
+
+/** imagePull and its rendering for one name. Throws the pull's error; the caller decides how to report it. */
+async function pullOne(cli: PullCli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, config: LoadedConfig): Promise<PullResult> {
+  const started = cli.now()
+  if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
+  const auth = await resolveAuth(cli, config, target.info)
+  const messages = await cli.engine().pull(
+    {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)},
+    cli.signal,
+  )
+  let tally = emptyTally
+  for await (const message of messages) {
+    const error = messageError(message)
+    if (error !== undefined) throw new DkrError(error)
+    tally = tallyMessage(tally, message)
+    display.message(index, message)
+  }
+
+  if (cli.signal.aborted) throw cancelledBy(cli.signal)
+  display.note(index, 'result', target.result)
+  display.finish(index)
+  return {
+    bytes: summarize(tally).downloaded,
+    digest: tally.digest ?? target.ref.digest,
+    durationMs: cli.now() - started,
+    reference: target.result,
+    status: tally.upToDate ? 'up to date' : 'downloaded',
+  }
+}
+
+/** Runs `tasks` with at most `limit` in flight, keeping results in order. */
+async function boundedAll<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count)
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      const index = next++
+      results[index] = await task(index)
+    }
+  }
+
+  await Promise.all(Array.from({length: Math.min(limit, count)}, worker))
+  return results
+}
+
+export async function runPull(cli: PullCli, options: PullOptions): Promise<PullResult[]> {
+  const targets = resolveTargets(options)
+  if (contentTrustEnabled(cli.streams.env) && !options.untrusted && targets.some((t) => t.ref.digest === undefined)) {
+    throw new DkrError('content trust is on (DOCKER_CONTENT_TRUST) but this dkr cannot verify signatures yet; pull with --disable-content-trust, or by digest', {})
+  }
+
+  const config = await cli.loadConfig()
+  if (config.warning) cli.streams.err.write(`${config.warning}\n`)
+  const display = chooseDisplay(cli, options, targets)
+  const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
+  const stopSpinner = () => spinner?.stop()
+  const spinnerAwareDisplay: PullDisplay = {
+    abandon: () => display.abandon(),
+    close: () => display.close(),
+    finish: (i) => display.finish(i),
+    message(i, m) {
+      stopSpinner()
+      display.message(i, m)
+    },
+    note(i, kind, text) {
+      stopSpinner()
+      display.note(i, kind, text)
+    },
+  }
+
+  const single = targets.length === 1
+  try {
+    const results = await boundedAll(targets.length, Math.max(1, options.parallel), async (index): Promise<PullResult> => {
+      const started = cli.now()
+      try {
+        return await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, config)
+      } catch (error) {
+        if (single || isCancelled(error) || cli.signal.aborted) throw error
+        spinnerAwareDisplay.finish(index)
+        return {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: targets[index].result, status: 'failed'}
+      }
+    })
+    stopSpinner()
+    display.close()
+    return results
+  } catch (error) {
+    stopSpinner()
+    if (cli.signal.aborted || isCancelled(error)) {
+      display.abandon()
+      throw cli.signal.aborted ? cancelledBy(cli.signal) : error
+    }
+
+    display.close()
+    throw error
+  }
+}
+
+/** The one-line summary for several names when some failed, and each failure on its own line. */
+export function failureReport(results: readonly PullResult[]): DkrError | undefined {
+  const failed = results.filter((r) => r.status === 'failed')
+  if (failed.length === 0) return undefined
+  const lines = failed.map((r) => `${r.reference}: ${r.error}`)
+  return new DkrError(`${lines.join('\n')}\n${failed.length} of ${results.length} pulls failed`)
+}
