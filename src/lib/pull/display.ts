@@ -19,10 +19,11 @@ export interface PullDisplay {
   abandon(): void
 }
 
+/** `-q`: only the result lines; with `--json`, nothing at all (the JSON document is the output). */
 export class QuietDisplay implements PullDisplay {
-  constructor(private readonly out: TextOutput) {}
+  constructor(private readonly out: TextOutput, private readonly printResults: boolean) {}
   note(_index: number, kind: NoteKind, text: string): void {
-    if (kind === 'result') this.out.write(`${text}\n`)
+    if (kind === 'result' && this.printResults) this.out.write(`${text}\n`)
   }
 
   message(): void {}

@@ -87,7 +87,7 @@ async function resolveAuth(cli: PullCli, config: LoadedConfig, info: RepositoryI
 
 function chooseDisplay(cli: PullCli, options: PullOptions, targets: PullTarget[]): PullDisplay {
   const {out} = cli.streams
-  if (options.quiet || options.json) return new QuietDisplay(out)
+  if (options.quiet || options.json) return new QuietDisplay(out, !options.json)
   const several = targets.length > 1
   if (out.isTTY && cli.streams.env.TERM !== 'dumb') {
     return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${familiarString(t.ref)}` : undefined))})
