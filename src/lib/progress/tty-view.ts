@@ -108,12 +108,15 @@ function titleLine(pull: PullView): ScreenLine[] {
   return pull.title === undefined || pull.titleShown ? [] : [{status: '', text: pull.title}]
 }
 
-function layerLines(pull: PullView, collapse: boolean): ScreenLine[] {
-  const lines = [...pull.layers.values()]
+/** A pull's live lines; when space is short, its finished layers fold into one count line. */
+function pullLines(pull: PullView, collapse: boolean): ScreenLine[] {
+  const lines = [...titleLine(pull), ...pull.pending, ...pull.layers.values()]
   if (!collapse) return lines
-  const done = lines.filter((line) => doneStatuses.has(line.status))
+  const done = lines.filter((line) => line.text === undefined && doneStatuses.has(line.status))
   if (done.length < 2) return lines
-  return [{status: '', text: `${done.length} layers complete`}, ...lines.filter((line) => !doneStatuses.has(line.status))]
+  const firstDone = lines.indexOf(done[0])
+  const rest = lines.filter((line) => !done.includes(line))
+  return [...rest.slice(0, firstDone), {status: '', text: `${done.length} layers complete`}, ...rest.slice(firstDone)]
 }
 
 function totalLine(state: TtyViewState, now: number): string | undefined {
@@ -156,13 +159,12 @@ export function takeFrame(state: TtyViewState, size: ScreenSize, now: number): [
 
   const next: TtyViewState = {...state, pulls}
   const total = totalLine(state, now)
-  const liveFor = (collapse: boolean) => [
-    ...pulls.flatMap((pull) => [...titleLine(pull), ...pull.pending, ...layerLines(pull, collapse)].map(text)),
-    ...(total !== undefined && pulls.length > 0 ? [fit(total, size.columns)] : []),
-  ]
+  const totalLines = total !== undefined && pulls.length > 0 ? [fit(total, size.columns)] : []
+  const liveFor = (collapse: boolean) => pulls.flatMap((pull) => pullLines(pull, collapse).map(text))
+  const room = Math.max(1, size.rows - 2 - totalLines.length)
   let live = liveFor(false)
-  const maxLive = Math.max(1, size.rows - 2)
-  if (live.length > maxLive) live = liveFor(true)
-  if (live.length > maxLive) live = [...live.slice(0, maxLive - 1), `… ${live.length - maxLive + 1} more lines`]
+  if (live.length > room) live = liveFor(true)
+  if (live.length > room) live = [...live.slice(0, room - 1), `… ${live.length - room + 1} more lines`]
+  live.push(...totalLines)
   return [{commit, live}, next]
 }

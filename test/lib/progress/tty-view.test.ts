@@ -90,7 +90,7 @@ describe('the TTY view and terminal writer', () => {
   it('never writes a line wider than the terminal', () => {
     const {out} = drive(fixture('dockerd-pull-3-layers.jsonl'), 30, 20)
     for (const line of out.bytes.split(/\n|\r/)) {
-      const visible = line.replaceAll(/\u001B\[[0-9;?]*[A-Za-z]/g, '')
+      const visible = line.replaceAll(new RegExp(String.raw`\u001B\[[0-9;?]*[A-Za-z]`, 'g'), '')
       assert.ok(visible.length < 30, JSON.stringify(visible))
     }
   })
