@@ -5,6 +5,7 @@ import {dockerConfigDir} from '../credentials/config-dir.js'
 import {loadConfig, type LoadedConfig} from '../credentials/config-file.js'
 import {DockerodeEngine, type EngineClient} from '../engine/client.js'
 import {resolveEndpoint} from '../engine/endpoint.js'
+import {colorEnabled, loadPaint} from './color.js'
 import {isCancelled, UsageError} from './errors.js'
 import {systemStreams, type IOStreams} from './streams.js'
 import {describeParseError} from './usage.js'
@@ -106,7 +107,8 @@ export abstract class DkrCommand extends Command {
       exitCode = 125
       process.stderr.write(`${usage}\n\nUsage:  ${this.config.bin} ${this.usageLine()}\n\nRun '${this.config.bin} ${this.commandWords()} --help' for more information\n`)
     } else {
-      process.stderr.write(`${error.message}\n`)
+      const paint = await loadPaint(colorEnabled(process.env, Boolean(process.stderr.isTTY)))
+      process.stderr.write(`${paint.red(error.message)}\n`)
       if (error.hint) process.stderr.write(`${error.hint}\n`)
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`)
     }

@@ -7,22 +7,18 @@ export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   return isTTY && env.TERM !== 'dumb'
 }
 
-/** The few styles dkr uses. */
+/** The styles dkr uses: error lines in red. */
 export interface Paint {
   red(text: string): string
-  green(text: string): string
-  dim(text: string): string
-  bold(text: string): string
 }
 
-const plain: Paint = {bold: (t) => t, dim: (t) => t, green: (t) => t, red: (t) => t}
+const plain: Paint = {red: (t) => t}
 
 /** chalk is imported only when colour is on, so scripts and `-q` never pay for loading it. */
 export async function loadPaint(enabled: boolean): Promise<Paint> {
   if (!enabled) return plain
   const {Chalk, default: detected} = await import('chalk')
   const chalk = new Chalk({level: detected.level === 0 ? 1 : detected.level})
-  return {bold: chalk.bold, dim: chalk.dim, green: chalk.green, red: chalk.red}
+  return {red: chalk.red}
 }
 
-export const noPaint = plain

@@ -1,6 +1,5 @@
 // The IO streams a command works with, with the terminal facts it needs. Commands get the real ones;
 // tests hand in fakes (or a real pseudo-terminal) to see exactly what a user would.
-import {colorEnabled} from './color.js'
 
 export interface TextOutput {
   write(text: string): unknown
@@ -19,8 +18,6 @@ export interface IOStreams {
   out: TextOutput
   err: TextOutput
   in: NodeJS.ReadStream | TextInput
-  /** Colour decided once for the streams (on stderr's and stdout's terminal facts alike). */
-  color: boolean
   env: NodeJS.ProcessEnv
 }
 
@@ -48,7 +45,6 @@ export function systemStreams(env: NodeJS.ProcessEnv = process.env): IOStreams {
   }
 
   return {
-    color: colorEnabled(env, Boolean(process.stdout.isTTY)),
     env,
     err: describe(process.stderr),
     in: process.stdin,
