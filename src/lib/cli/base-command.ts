@@ -7,24 +7,13 @@ import {DockerodeEngine, type EngineClient} from '../engine/client.js'
 import {resolveEndpoint} from '../engine/endpoint.js'
 import {colorEnabled, loadPaint} from './color.js'
 import {isCancelled, UsageError} from './errors.js'
-import {systemStreams, type IOStreams} from './streams.js'
+import type {Cli} from './context.js'
+import {systemStreams} from './streams.js'
 import {describeParseError} from './usage.js'
 
 const global = 'GLOBAL'
 
 export type GlobalFlags = Interfaces.InferredFlags<typeof DkrCommand.baseFlags>
-
-/** The context a flow runs in; commands build the real one, tests build their own. */
-export interface Cli {
-  streams: IOStreams
-  configDir: string
-  loadConfig(): Promise<LoadedConfig>
-  engine(): EngineClient
-  signal: AbortSignal
-  now(): number
-  debug(message: string): void
-  spinner(text: string): Promise<{stop(): void}>
-}
 
 export abstract class DkrCommand extends Command {
   static baseFlags = {

@@ -1,8 +1,6 @@
-// docker's config.json: read tolerantly (a broken file is a warning, never fatal), written atomically
-// (temp file and rename in the same directory), mode 0600, every key dkr does not know kept as it was.
-import {randomBytes} from 'node:crypto'
-import {mkdir, open, readFile, rename, rm, stat} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+// docker's config.json, read tolerantly: a broken file is docker's warning and no credentials, never fatal.
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
 
 export interface AuthEntry {
   auth?: string
@@ -58,30 +56,4 @@ function describeFsError(error: unknown): string {
   if (code === 'EISDIR') return 'is a directory'
   if (code === 'EACCES') return 'permission denied'
   return message
-}
-
-/** Writes the whole file through a temp file and rename, keeping the existing file's mode (new files: 0600). */
-export async function saveConfig(path: string, config: DockerConfig): Promise<void> {
-  const dir = dirname(path)
-  await mkdir(dir, {mode: 0o700, recursive: true})
-  let mode = 0o600
-  try {
-    mode = (await stat(path)).mode & 0o777
-  } catch {}
-
-  const temp = join(dir, `.config.json.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    const handle = await open(temp, 'wx', mode)
-    try {
-      await handle.writeFile(JSON.stringify(config, null, '\t') + '\n')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-
-    await rename(temp, path)
-  } catch (error) {
-    await rm(temp, {force: true})
-    throw error
-  }
 }

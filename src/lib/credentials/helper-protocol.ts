@@ -1,4 +1,4 @@
-// The docker-credential-<name> protocol: `get|store|erase|list` with the payload on stdin and JSON on
+// The docker-credential-<name> protocol (the `get` side, used by pulls): the server URL on stdin, JSON on
 // stdout. Errors are worded as docker words them. A hanging helper is killed after a timeout.
 import {spawn} from 'node:child_process'
 
@@ -14,7 +14,7 @@ export interface HelperCredentials {
 export class HelperError extends Error {}
 
 /** Runs one helper action; resolves with stdout, rejects with docker's `err: …, out: …` wording. */
-export function runHelper(name: string, action: 'erase' | 'get' | 'list' | 'store', input: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<string> {
+export function runHelper(name: string, action: 'get', input: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<string> {
   const program = `docker-credential-${name}`
   const timeoutMs = options.timeoutMs ?? defaultHelperTimeoutMs
   return new Promise((resolve, reject) => {
@@ -62,21 +62,5 @@ export async function helperGet(name: string, serverURL: string, options: {env?:
     return {ServerURL: parsed.ServerURL ?? serverURL, Secret: parsed.Secret, Username: parsed.Username}
   } catch {
     throw new HelperError(`error getting credentials - err: invalid answer from docker-credential-${name}, out: \`${out.trim().slice(0, 80)}\``)
-  }
-}
-
-export async function helperStore(name: string, credentials: HelperCredentials, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<void> {
-  try {
-    await runHelper(name, 'store', JSON.stringify(credentials) + '\n', options)
-  } catch (error) {
-    throw new HelperError(`error storing credentials - ${(error as Error).message}`)
-  }
-}
-
-export async function helperErase(name: string, serverURL: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<void> {
-  try {
-    await runHelper(name, 'erase', serverURL, options)
-  } catch (error) {
-    throw new HelperError(`error erasing credentials - ${(error as Error).message}`)
   }
 }

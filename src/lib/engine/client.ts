@@ -19,21 +19,10 @@ export interface PullRequest {
   registryAuth: string
 }
 
-export interface AuthRequest {
-  username?: string
-  password?: string
-  serveraddress: string
-  identitytoken?: string
-}
-
 export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
   pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>>
-  auth(request: AuthRequest, signal?: AbortSignal): Promise<{status: string; identityToken: string}>
-  tag(source: string, repository: string, tag: string): Promise<void>
-  imageExists(reference: string): Promise<boolean>
-  version(): Promise<Record<string, unknown>>
   apiVersion(): Promise<string>
 }
 
@@ -118,37 +107,6 @@ export class DockerodeEngine implements EngineClient {
       if (error instanceof DkrError || (error as Error).name === 'StreamFormatError') throw error
       throw new DkrError(`lost the connection to the Docker daemon at ${this.endpoint.host} during the pull (${(error as ModemError).code ?? (error as Error).message})`)
     }
-  }
-
-  async auth(request: AuthRequest, signal?: AbortSignal): Promise<{status: string; identityToken: string}> {
-    await this.apiVersion()
-    const docker = await this.client()
-    const result = await this.call(() => docker.checkAuth({...request, abortSignal: signal} as unknown as Dockerode.AuthConfig) as Promise<{IdentityToken?: string; Status?: string}>, signal)
-    return {identityToken: result.IdentityToken ?? '', status: result.Status ?? 'Login Succeeded'}
-  }
-
-  async tag(source: string, repository: string, tag: string): Promise<void> {
-    await this.apiVersion()
-    const docker = await this.client()
-    await this.call(() => docker.getImage(source).tag({repo: repository, tag}))
-  }
-
-  async imageExists(reference: string): Promise<boolean> {
-    await this.apiVersion()
-    const docker = await this.client()
-    try {
-      await this.call(() => docker.getImage(reference).inspect())
-      return true
-    } catch (error) {
-      if (error instanceof EngineResponseError && error.statusCode === 404) return false
-      throw error
-    }
-  }
-
-  async version(): Promise<Record<string, unknown>> {
-    await this.apiVersion()
-    const docker = await this.client()
-    return this.call(() => docker.version() as unknown as Promise<Record<string, unknown>>)
   }
 
   /** Runs one engine call and turns its failure into a dkr error. */

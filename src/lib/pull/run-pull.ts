@@ -2,10 +2,9 @@
 // repository info, resolve auth, then imagePull and render. Several names are pulled concurrently
 // (bounded) into one view. Everything it touches comes in through PullCli, so tests swap it.
 import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
-import type {IOStreams} from '../cli/streams.js'
+import type {Cli} from '../cli/context.js'
 import {encodeRegistryAuth, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
-import type {EngineClient} from '../engine/client.js'
 import {messageError} from '../progress/json-message.js'
 import {summarize, tallyMessage, emptyTally} from '../progress/tally.js'
 import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
@@ -26,17 +25,8 @@ export interface PullOptions {
   parallel: number
 }
 
-export interface PullCli {
-  streams: IOStreams
-  engine(): EngineClient
-  loadConfig(): Promise<LoadedConfig>
-  now(): number
-  /** Aborted on Ctrl-C / SIGTERM. */
-  signal: AbortSignal
-  debug(message: string): void
-  /** A spinner on stderr for the quiet phases before the stream starts (TTY only). */
-  spinner(text: string): Promise<{stop(): void}>
-}
+/** What the pull flow needs of the Cli context. */
+export type PullCli = Omit<Cli, 'configDir'>
 
 export type PullStatus = 'downloaded' | 'failed' | 'up to date'
 

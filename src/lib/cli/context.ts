@@ -1,0 +1,18 @@
+// The context a flow runs in: streams, docker's config, the engine, cancellation, clock. Commands
+// build the real one (DkrCommand.cli); tests build their own with fake streams or engines.
+import type {LoadedConfig} from '../credentials/config-file.js'
+import type {EngineClient} from '../engine/client.js'
+import type {IOStreams} from './streams.js'
+
+export interface Cli {
+  streams: IOStreams
+  configDir: string
+  loadConfig(): Promise<LoadedConfig>
+  engine(): EngineClient
+  /** Aborted on Ctrl-C (reason 'SIGINT') or SIGTERM (reason 'SIGTERM'). */
+  signal: AbortSignal
+  now(): number
+  debug(message: string): void
+  /** A spinner on stderr for the quiet phases before a stream starts (callers use it on a TTY only). */
+  spinner(text: string): Promise<{stop(): void}>
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {contextName, parseHost, resolveEndpoint} from '../../../src/lib/engine/endpoint.js'
+
+describe('parseHost accepts docker\'s host forms', () => {
+  it('normalises unix, tcp and bare host:port', () => {
+    assert.equal(parseHost('', false).host, 'unix:///var/run/docker.sock')
+    assert.equal(parseHost('unix://', false).host, 'unix:///var/run/docker.sock')
+    assert.equal(parseHost('tcp://127.0.0.1', false).host, 'tcp://127.0.0.1:2375')
+    assert.equal(parseHost('127.0.0.1', true).host, 'tcp://127.0.0.1:2376')
+    assert.equal(parseHost('', true).host, 'tcp://localhost:2376')
+    assert.deepEqual(parseHost('ssh://bob@host:2222', false).transport, {host: 'host', kind: 'ssh', port: 2222, username: 'bob'})
+  })
+
+  it('refuses other schemes with docker\'s message', () => {
+    assert.throws(() => parseHost('bogus://x', false), {message: 'Failed to initialize: unable to resolve docker endpoint: invalid bind address format: bogus://x'})
+  })
+})
+
+describe('resolveEndpoint follows docker\'s order', () => {
+  const env = {}
+  it('refuses --context with --host', () => {
+    assert.throws(() => contextName({configDir: '/x', context: 'a', env, host: 'unix:///s'}), {message: 'conflicting options: cannot specify both --host and --context'})
+  })
+
+  it('prefers DOCKER_HOST to DOCKER_CONTEXT and the current context', () => {
+    assert.equal(contextName({configDir: '/x', currentContext: 'c', env: {DOCKER_CONTEXT: 'b', DOCKER_HOST: 'unix:///s'}}), 'default')
+    assert.equal(contextName({configDir: '/x', currentContext: 'c', env: {DOCKER_CONTEXT: 'b'}}), 'b')
+    assert.equal(contextName({configDir: '/x', currentContext: 'c', env: {}}), 'c')
+  })
+
+  it('reads a context from docker\'s store', () => {
+    const configDir = mkdtempSync(join(tmpdir(), 'dkr-ctx-'))
+    const dir = join(configDir, 'contexts', 'meta', createHash('sha256').update('eco').digest('hex'))
+    mkdirSync(dir, {recursive: true})
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({Endpoints: {docker: {Host: 'unix:///run/eco.sock', SkipTLSVerify: false}}, Metadata: {}, Name: 'eco'}))
+    assert.deepEqual(resolveEndpoint({configDir, context: 'eco', env}), {context: 'eco', host: 'unix:///run/eco.sock', transport: {kind: 'unix', socketPath: '/run/eco.sock'}})
+    assert.throws(() => resolveEndpoint({configDir, context: 'nosuch', env}), /^DkrError: Failed to initialize: unable to resolve docker endpoint: context "nosuch": context not found: open .*meta\.json: no such file or directory$/)
+  })
+
+  it('requires the CA when verifying TLS', () => {
+    assert.throws(() => resolveEndpoint({configDir: '/nonexistent', env: {DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: 'yes'}}), {message: 'Failed to initialize: unable to resolve docker endpoint: open /nonexistent/ca.pem: no such file or directory'})
+  })
+})
