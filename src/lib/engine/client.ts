@@ -23,7 +23,6 @@ export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
   pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>>
-  apiVersion(): Promise<string>
 }
 
 interface ModemError extends Error {
@@ -68,7 +67,7 @@ export class DockerodeEngine implements EngineClient {
   }
 
   /** HEAD /_ping, then the versioned paths docker uses; DOCKER_API_VERSION pins the version instead. */
-  apiVersion(): Promise<string> {
+  private apiVersion(): Promise<string> {
     this.negotiated ??= (async () => {
       const docker = await this.client()
       const pinned = this.env.DOCKER_API_VERSION

@@ -16,7 +16,7 @@ export interface PlainRendererOptions {
 }
 
 export class PlainRenderer {
-  tally: PullTally = emptyTally
+  private tally: PullTally = emptyTally
   private readonly prefix: string
   private readonly intervalMs: number
   private readonly lastRetry = new Map<string, number>()
