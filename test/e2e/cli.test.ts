@@ -35,13 +35,16 @@ describe('dkr as a command', () => {
     assert.equal((await dkr(['pull', '--bogus', 'nginx'])).stderr.split('\n')[0], 'unknown flag: --bogus')
   })
 
-  it('reports a missing argument or flag value as a usage error, exit 125', async () => {
+  it('reports a missing flag value (exit 125) and a wrong argument count (exit 1) as docker does', async () => {
     const missing = await dkr(['image', 'pull'])
-    assert.equal(missing.code, 125)
+    assert.equal(missing.code, 1)
     assert.equal(missing.stderr.split('\n')[0], "dkr: 'dkr image pull' requires at least 1 argument")
     const noValue = await dkr(['pull', '--platform'])
     assert.equal(noValue.code, 125)
     assert.equal(noValue.stderr.split('\n')[0], 'flag needs an argument: --platform')
+    const extra = await dkr(['login', 'a', 'b'])
+    assert.equal(extra.code, 1)
+    assert.equal(extra.stderr.split('\n')[0], "dkr: 'dkr login' requires at most 1 argument")
   })
 
   it('keeps oclif.manifest.json in step with the commands', async () => {

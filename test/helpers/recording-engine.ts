@@ -1,5 +1,5 @@
-// A tiny fake engine on a unix socket that answers /_ping and /images/create and records what the
-// client asked for, so dkr and the docker CLI can be compared on the exact same input.
+// A tiny fake engine on a unix socket that answers /_ping, /images/create and /auth (any credentials
+// succeed) and records what the client asked for, so dkr and the docker CLI can be compared on the exact same input.
 import {createServer, type IncomingMessage, type Server} from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -14,6 +14,8 @@ export interface RecordedPull {
 
 export class RecordingEngine {
   readonly pulls: RecordedPull[] = []
+  /** The bodies of POST /auth: which registry each login was for. */
+  readonly logins: {serveraddress?: string; username?: string}[] = []
   readonly socketPath: string
   private readonly dir: string
   private readonly server: Server
@@ -34,6 +36,17 @@ export class RecordingEngine {
         this.pulls.push({fromImage: url.searchParams.get('fromImage'), platform: url.searchParams.get('platform'), registryAuth: request.headers['x-registry-auth'] as string | undefined, tag: url.searchParams.get('tag')})
         response.writeHead(200, {'Content-Type': 'application/json'})
         response.end(this.stream(request))
+        return
+      }
+
+      if (request.method === 'POST' && /^(\/v[\d.]+)?\/auth$/.test(url.pathname)) {
+        let body = ''
+        request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
+        request.on('end', () => {
+          this.logins.push(JSON.parse(body) as {serveraddress?: string; username?: string})
+          response.writeHead(200, {'Content-Type': 'application/json'})
+          response.end('{"IdentityToken":"","Status":"Login Succeeded"}')
+        })
         return
       }
 

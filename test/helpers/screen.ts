@@ -17,3 +17,10 @@ export async function visibleScreen(bytes: string, columns: number, rows: number
   const all = await screenOf(bytes, columns, rows)
   return all.slice(Math.max(0, all.length - rows))
 }
+
+const escapeSequence = new RegExp(String.raw`\u001B\[[0-9;?]*[A-Za-z]`, 'g')
+
+/** The text of terminal output without its CSI escape sequences (colours, cursor moves). */
+export function visibleText(bytes: string): string {
+  return bytes.replaceAll(escapeSequence, '')
+}

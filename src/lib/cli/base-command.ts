@@ -2,11 +2,12 @@
 // handling, and the Cli context (streams, config, engine) handed to the flows in src/lib.
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {dockerConfigDir} from '../credentials/config-dir.js'
-import {loadConfig, type LoadedConfig} from '../credentials/config-file.js'
+import {loadConfig} from '../credentials/config-file.js'
 import {DockerodeEngine, type EngineClient} from '../engine/client.js'
 import {resolveEndpoint} from '../engine/endpoint.js'
 import {colorEnabled, loadPaint} from './color.js'
 import {isCancelled, UsageError} from './errors.js'
+import {terminalPrompter} from './prompt.js'
 import type {Cli} from './context.js'
 import {systemStreams} from './streams.js'
 import {describeParseError} from './usage.js'
@@ -38,9 +39,7 @@ export abstract class DkrCommand extends Command {
     this.debugEnabled = flags.debug || flags['log-level'] === 'debug'
     const streams = systemStreams()
     const configDir = dockerConfigDir(flags.config, streams.env)
-    let loaded: Promise<LoadedConfig> | undefined
-    const load = () => (loaded ??= loadConfig(configDir))
-    const config = await load()
+    const config = await loadConfig(configDir)
     const endpoint = resolveEndpoint({...flags, configDir, currentContext: config.config.currentContext, env: streams.env})
     let engine: EngineClient | undefined
     this.trapSignals()
@@ -48,8 +47,9 @@ export abstract class DkrCommand extends Command {
       configDir,
       debug: (message) => this.debugLine(message),
       engine: () => (engine ??= new DockerodeEngine(endpoint, streams.env, `dkr/${this.config.version}`)),
-      loadConfig: load,
+      loadConfig: () => loadConfig(configDir),
       now: () => Date.now(),
+      prompt: terminalPrompter(),
       signal: this.controller.signal,
       spinner: (text) => startSpinner(text),
       streams,
@@ -91,10 +91,10 @@ export abstract class DkrCommand extends Command {
       throw new Errors.ExitError(exitCode)
     }
 
-    const usage = error instanceof UsageError ? error.message : describeParseError(error, `${this.config.bin} ${this.commandWords()}`.trim())
+    const usage = error instanceof UsageError ? {exitCode: 125, text: error.message} : describeParseError(error, `${this.config.bin} ${this.commandWords()}`.trim(), Object.keys(this.ctor.args ?? {}).length)
     if (usage !== undefined) {
-      exitCode = 125
-      process.stderr.write(`${usage}\n\nUsage:  ${this.config.bin} ${this.usageLine()}\n\nRun '${this.config.bin} ${this.commandWords()} --help' for more information\n`)
+      exitCode = usage.exitCode
+      process.stderr.write(`${usage.text}\n\nUsage:  ${this.config.bin} ${this.usageLine()}\n\nRun '${this.config.bin} ${this.commandWords()} --help' for more information\n`)
     } else {
       const paint = await loadPaint(colorEnabled(process.env, Boolean(process.stderr.isTTY)))
       process.stderr.write(`${paint.red(error.message)}\n`)

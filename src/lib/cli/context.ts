@@ -2,11 +2,13 @@
 // build the real one (DkrCommand.cli); tests build their own with fake streams or engines.
 import type {LoadedConfig} from '../credentials/config-file.js'
 import type {EngineClient} from '../engine/client.js'
+import type {Prompter} from './prompt.js'
 import type {IOStreams} from './streams.js'
 
 export interface Cli {
   streams: IOStreams
   configDir: string
+  /** Reads config.json as it is now (a login in between is seen). */
   loadConfig(): Promise<LoadedConfig>
   engine(): EngineClient
   /** Aborted on Ctrl-C (reason 'SIGINT') or SIGTERM (reason 'SIGTERM'). */
@@ -15,4 +17,6 @@ export interface Cli {
   debug(message: string): void
   /** A spinner on stderr for the quiet phases before a stream starts (callers use it on a TTY only). */
   spinner(text: string): Promise<{stop(): void}>
+  /** Asks on the terminal; callers check that stdin is one first. */
+  prompt: Prompter
 }

@@ -8,8 +8,24 @@ interface ParseErrorShape {
   args?: unknown[]
 }
 
-/** `command` is the command as typed (`dkr image pull`). */
-export function describeParseError(error: Error, command: string): string | undefined {
+export interface UsageProblem {
+  text: string
+  /** docker exits 125 for flag mistakes but 1 for a wrong number of arguments. */
+  exitCode: number
+}
+
+/** `command` is the command as typed (`dkr image pull`); `maxArgs` is how many arguments it takes at most. */
+export function describeParseError(error: Error, command: string, maxArgs: number): UsageProblem | undefined {
+  const text = flagProblem(error)
+  if (text !== undefined) return {exitCode: 125, text}
+  const name = error.constructor.name
+  const bin = command.split(' ')[0]
+  if (name === 'RequiredArgsError') return {exitCode: 1, text: `${bin}: '${command}' requires at least 1 argument`}
+  if (name === 'UnexpectedArgsError') return {exitCode: 1, text: `${bin}: '${command}' requires at most ${maxArgs} argument${maxArgs === 1 ? '' : 's'}`}
+  return undefined
+}
+
+function flagProblem(error: Error): string | undefined {
   const shaped = error as Error & ParseErrorShape
   const name = error.constructor.name
   if (name === 'NonExistentFlagsError') {
@@ -17,8 +33,6 @@ export function describeParseError(error: Error, command: string): string | unde
     return flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`
   }
 
-  if (name === 'RequiredArgsError') return `${command.split(' ')[0]}: '${command}' requires at least 1 argument`
-  if (name === 'UnexpectedArgsError') return error.message.replace(/^Unexpected arguments?: /, 'unexpected argument: ')
   const expects = /^Flag (--\S+) expects a value/.exec(error.message)
   if (expects) return `flag needs an argument: ${expects[1]}`
   if (error instanceof Errors.CLIError && (name === 'CLIParseError' || name === 'FlagInvalidOptionError' || name === 'FailedFlagValidationError')) {

@@ -1,7 +1,7 @@
 // ResolveAuthConfig: the credentials docker would send for a registry key, from a credential helper
 // (credHelpers, then credsStore) or from config.json's auths; and their X-Registry-Auth encoding.
 import type {AuthEntry, DockerConfig} from './config-file.js'
-import {helperGet} from './helper-protocol.js'
+import {helperGet, type HelperOptions} from './helper-protocol.js'
 
 /** docker's registry.AuthConfig, in its JSON field order. */
 export interface AuthConfig {
@@ -53,7 +53,7 @@ export function fileAuth(config: DockerConfig, key: string): AuthConfig {
   return {serveraddress: key}
 }
 
-export async function resolveAuthConfig(config: DockerConfig, key: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<AuthConfig> {
+export async function resolveAuthConfig(config: DockerConfig, key: string, options: HelperOptions = {}): Promise<AuthConfig> {
   const helper = helperFor(config, key)
   const file = fileAuth(config, key)
   if (!helper) return file

@@ -1,6 +1,9 @@
 // docker's config.json, read tolerantly: a broken file is docker's warning and no credentials, never fatal.
-import {readFile} from 'node:fs/promises'
+// Written the careful way: under a lock (concurrent logins never lose an entry), atomically (temp file
+// and rename), keeping every key dkr does not know, new files 0600 in a 0700 directory.
+import {mkdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
+import {DkrError} from '../cli/errors.js'
 
 export interface AuthEntry {
   auth?: string
@@ -48,6 +51,38 @@ export async function loadConfig(configDir: string): Promise<LoadedConfig> {
     return {config: parsed as DockerConfig, path}
   } catch (error) {
     return {config: {}, path, warning: `WARNING: Error parsing config file (${path}): ${(error as Error).message}`}
+  }
+}
+
+/** How long a lock left by a killed dkr or docker process blocks others before it counts as stale. */
+const staleLockMs = 10_000
+
+/**
+ * Reads config.json afresh under a lock, lets `change` edit it, and writes it back atomically. A file that
+ * does not parse is never written over: the user's data matters more than the save.
+ */
+export async function updateConfig(configDir: string, change: (config: DockerConfig) => void): Promise<DockerConfig> {
+  await mkdir(configDir, {mode: 0o700, recursive: true})
+  const path = configPath(configDir)
+  // Loaded on first write only: pulls never pay for them.
+  const [{default: lockfile}, {default: writeFileAtomic}] = await Promise.all([import('proper-lockfile'), import('write-file-atomic')])
+  let release: () => Promise<void>
+  try {
+    release = await lockfile.lock(path, {realpath: false, retries: {factor: 1.5, maxTimeout: 250, minTimeout: 20, retries: 60}, stale: staleLockMs})
+  } catch (error) {
+    throw new DkrError(`cannot lock ${path} for writing: ${(error as Error).message}`)
+  }
+
+  try {
+    const loaded = await loadConfig(configDir)
+    if (loaded.warning) throw new DkrError(`not saving ${path}: it could not be read, and writing it would lose what it holds`, {hint: loaded.warning})
+    change(loaded.config)
+    const exists = await stat(path).then(() => true, () => false)
+    // Tab-indented like docker's own saves; an existing file keeps its mode, a new one is private.
+    await writeFileAtomic(path, `${JSON.stringify(loaded.config, null, '\t')}\n`, exists ? {} : {mode: 0o600})
+    return loaded.config
+  } finally {
+    await release().catch(() => {})
   }
 }
 

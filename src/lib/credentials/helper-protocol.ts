@@ -1,5 +1,6 @@
-// The docker-credential-<name> protocol (the `get` side, used by pulls): the server URL on stdin, JSON on
-// stdout. Errors are worded as docker words them. A hanging helper is killed after a timeout.
+// The docker-credential-<name> protocol: `get`, `store`, `erase` and `list`, each a process with its
+// input on stdin and its answer on stdout. Errors are worded as docker words them. A hanging helper is
+// killed after a timeout.
 import {spawn} from 'node:child_process'
 
 export const notFoundText = 'credentials not found in native keychain'
@@ -13,12 +14,27 @@ export interface HelperCredentials {
 
 export class HelperError extends Error {}
 
+export type HelperAction = 'erase' | 'get' | 'list' | 'store'
+
+export interface HelperOptions {
+  env?: NodeJS.ProcessEnv
+  timeoutMs?: number
+  /** The helper's stderr reaches the user (docker passes it through) unless this is a silent probe. */
+  stderr?: 'ignore' | 'inherit'
+}
+
+/** DKR_CREDENTIAL_HELPER_TIMEOUT (seconds) shortens or lengthens the wait for slow helpers. */
+function helperTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.DKR_CREDENTIAL_HELPER_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : defaultHelperTimeoutMs
+}
+
 /** Runs one helper action; resolves with stdout, rejects with docker's `err: …, out: …` wording. */
-export function runHelper(name: string, action: 'get', input: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<string> {
+export function runHelper(name: string, action: HelperAction, input: string, options: HelperOptions = {}): Promise<string> {
   const program = `docker-credential-${name}`
-  const timeoutMs = options.timeoutMs ?? defaultHelperTimeoutMs
+  const timeoutMs = options.timeoutMs ?? helperTimeoutFromEnv(options.env ?? process.env)
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'inherit']})
+    const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', options.stderr ?? 'inherit']})
     let out = ''
     let settled = false
     const finish = (error: string | undefined) => {
@@ -47,7 +63,7 @@ export function runHelper(name: string, action: 'get', input: string, options: {
 }
 
 /** `get`: undefined when the helper has nothing for this server. */
-export async function helperGet(name: string, serverURL: string, options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<HelperCredentials | undefined> {
+export async function helperGet(name: string, serverURL: string, options: HelperOptions = {}): Promise<HelperCredentials | undefined> {
   let out: string
   try {
     out = await runHelper(name, 'get', serverURL, options)
@@ -62,5 +78,32 @@ export async function helperGet(name: string, serverURL: string, options: {env?:
     return {ServerURL: parsed.ServerURL ?? serverURL, Secret: parsed.Secret, Username: parsed.Username}
   } catch {
     throw new HelperError(`error getting credentials - err: invalid answer from docker-credential-${name}, out: \`${out.trim().slice(0, 80)}\``)
+  }
+}
+
+/** `store`: identity tokens travel as the `<token>` username, as docker-credential-helpers expects. */
+export async function helperStore(name: string, credentials: HelperCredentials, options: HelperOptions = {}): Promise<void> {
+  try {
+    await runHelper(name, 'store', `${JSON.stringify(credentials)}\n`, options)
+  } catch (error) {
+    throw new HelperError(`error storing credentials - ${(error as Error).message}`)
+  }
+}
+
+export async function helperErase(name: string, serverURL: string, options: HelperOptions = {}): Promise<void> {
+  try {
+    await runHelper(name, 'erase', serverURL, options)
+  } catch (error) {
+    throw new HelperError(`error erasing credentials - ${(error as Error).message}`)
+  }
+}
+
+/** `list` answers only when the helper's backing store works; dkr uses it to probe a helper before trusting it. */
+export async function helperAnswers(name: string, options: HelperOptions = {}): Promise<boolean> {
+  try {
+    JSON.parse(await runHelper(name, 'list', 'unused', {...options, stderr: 'ignore'}))
+    return true
+  } catch {
+    return false
   }
 }

@@ -19,10 +19,25 @@ export interface PullRequest {
   registryAuth: string
 }
 
+/** POST /auth's body: the credentials to check against `serveraddress`. */
+export interface AuthRequest {
+  username: string
+  password: string
+  serveraddress: string
+}
+
+export interface AuthResponse {
+  /** Replaces the password in the store when the registry hands one out. */
+  IdentityToken?: string
+  Status: string
+}
+
 export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
   pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>>
+  /** Asks the engine to log in to a registry with these credentials (docker login's check). */
+  auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse>
 }
 
 interface ModemError extends Error {
@@ -96,6 +111,16 @@ export class DockerodeEngine implements EngineClient {
     if (request.platform) query.platform = request.platform.toLowerCase()
     const body = await this.call(() => docker.createImage({key: request.registryAuth} as unknown as Dockerode.AuthConfig, {...query, abortSignal: signal}) as Promise<NodeJS.ReadableStream>, signal)
     return this.guardStream(readMessages(body as AsyncIterable<Buffer>), signal)
+  }
+
+  async auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse> {
+    await this.apiVersion()
+    const docker = await this.client()
+    const answer = await this.call(() => new Promise<unknown>((resolve, reject) => {
+      docker.modem.dial({abortSignal: signal, method: 'POST', options: request, path: '/auth', statusCodes: {200: true, 204: true}}, (error, data) => (error ? reject(error) : resolve(data)))
+    }), signal)
+    const body = (answer ?? {}) as Partial<AuthResponse>
+    return {IdentityToken: body.IdentityToken || undefined, Status: body.Status || 'Login Succeeded'}
   }
 
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {

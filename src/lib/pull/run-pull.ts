@@ -1,6 +1,7 @@
 // docker's runPull, step by step and named as docker names them: parse the normalised name, resolve
 // repository info, resolve auth, then imagePull and render. Several names are pulled concurrently
-// (bounded) into one view. Everything it touches comes in through PullCli, so tests swap it.
+// (bounded) into one view; a refused pull offers a login on a terminal. Everything it touches comes in
+// through the Cli context, so tests swap it.
 import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
 import type {Cli} from '../cli/context.js'
 import {encodeRegistryAuth, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
@@ -9,6 +10,8 @@ import {messageError} from '../progress/json-message.js'
 import {summarize, tallyMessage, emptyTally} from '../progress/tally.js'
 import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
 import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
+import {loginCommandFor, loginInteractively} from '../login/run-login.js'
+import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 
@@ -24,9 +27,6 @@ export interface PullOptions {
   /** How many names are pulled at once. */
   parallel: number
 }
-
-/** What the pull flow needs of the Cli context. */
-export type PullCli = Omit<Cli, 'configDir'>
 
 export type PullStatus = 'downloaded' | 'failed' | 'up to date'
 
@@ -65,7 +65,7 @@ export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): P
   })
 }
 
-async function resolveAuth(cli: PullCli, config: LoadedConfig, info: RepositoryInfo): Promise<AuthConfig> {
+async function resolveAuth(cli: Cli, config: LoadedConfig, info: RepositoryInfo): Promise<AuthConfig> {
   try {
     return await resolveAuthConfig(config.config, info.authKey, {env: cli.streams.env})
   } catch (error) {
@@ -75,7 +75,7 @@ async function resolveAuth(cli: PullCli, config: LoadedConfig, info: RepositoryI
   }
 }
 
-function chooseDisplay(cli: PullCli, options: PullOptions, targets: PullTarget[]): PullDisplay {
+function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): PullDisplay {
   const {out} = cli.streams
   if (options.quiet || options.json) return new QuietDisplay(out, !options.json)
   const several = targets.length > 1
@@ -87,7 +87,7 @@ function chooseDisplay(cli: PullCli, options: PullOptions, targets: PullTarget[]
 }
 
 /** imagePull and its rendering for one name. Throws the pull's error; the caller decides how to report it. */
-async function pullOne(cli: PullCli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, config: LoadedConfig): Promise<PullResult> {
+async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, config: LoadedConfig): Promise<PullResult> {
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
   const auth = await resolveAuth(cli, config, target.info)
@@ -130,14 +130,14 @@ async function boundedAll<T>(count: number, limit: number, task: (index: number)
   return results
 }
 
-export async function runPull(cli: PullCli, options: PullOptions): Promise<PullResult[]> {
-  const targets = resolveTargets(options)
-  if (contentTrustEnabled(cli.streams.env) && !options.untrusted && targets.some((t) => t.ref.digest === undefined)) {
-    throw new DkrError('content trust is on (DOCKER_CONTENT_TRUST) but this dkr cannot verify signatures yet; pull with --disable-content-trust, or by digest', {})
-  }
+interface PullOutcome {
+  result: PullResult
+  /** The failure itself, kept for the single-name case, which fails with exactly this error. */
+  error?: Error
+}
 
-  const config = await cli.loadConfig()
-  if (config.warning) cli.streams.err.write(`${config.warning}\n`)
+/** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
+async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, targets)
   const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
   const stopSpinner = () => spinner?.stop()
@@ -155,31 +155,91 @@ export async function runPull(cli: PullCli, options: PullOptions): Promise<PullR
     },
   }
 
-  const single = targets.length === 1
   try {
-    const results = await boundedAll(targets.length, Math.max(1, options.parallel), async (index): Promise<PullResult> => {
+    const outcomes = await boundedAll(targets.length, Math.max(1, options.parallel), async (index): Promise<PullOutcome> => {
       const started = cli.now()
       try {
-        return await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, config)
+        return {result: await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, config)}
       } catch (error) {
-        if (single || isCancelled(error) || cli.signal.aborted) throw error
+        if (isCancelled(error) || cli.signal.aborted) throw error
         spinnerAwareDisplay.finish(index)
-        return {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: targets[index].result, status: 'failed'}
+        return {error: error as Error, result: {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: targets[index].result, status: 'failed'}}
       }
     })
     stopSpinner()
     display.close()
-    return results
+    return outcomes
   } catch (error) {
     stopSpinner()
-    if (cli.signal.aborted || isCancelled(error)) {
-      display.abandon()
-      throw cli.signal.aborted ? cancelledBy(cli.signal) : error
-    }
-
-    display.close()
-    throw error
+    display.abandon()
+    throw cli.signal.aborted ? cancelledBy(cli.signal) : error
   }
+}
+
+/** Whether a refused pull may ask for a login: a person at a terminal, not a script and not -q/--json. */
+function canPromptForLogin(cli: Cli, options: PullOptions): boolean {
+  return cli.streams.out.isTTY && cli.streams.in.isTTY && !options.quiet && !options.json
+}
+
+function refusedKey(target: PullTarget, outcome: PullOutcome): string | undefined {
+  return outcome.error && isRefusal(outcome.error) ? target.info.authKey : undefined
+}
+
+/**
+ * On a terminal, each registry that refused a pull gets one interactive login, then its names are pulled
+ * once more. docker v28 prompted for Docker Hub whatever the registry; dkr asks for the refusing one.
+ */
+async function loginAndRetry(cli: Cli, options: PullOptions, targets: PullTarget[], outcomes: PullOutcome[]): Promise<PullOutcome[]> {
+  const refused = targets.map((target, i) => refusedKey(target, outcomes[i]))
+  const keys = [...new Set(refused.filter((key) => key !== undefined))]
+  if (keys.length === 0) return outcomes
+  const loggedIn = new Set<string>()
+  for (const key of keys) {
+    const names = targets.filter((_, i) => refused[i] === key).map((t) => familiarString(t.ref))
+    cli.streams.err.write(`${names.join(', ')}: ${outcomes[refused.indexOf(key)].error!.message}
+`)
+    cli.streams.out.write(`\nLogin prior to pull:\n`)
+    try {
+      cli.streams.out.write(`${await loginInteractively(cli, key)}\n`)
+      loggedIn.add(key)
+    } catch (error) {
+      if (isCancelled(error)) throw error
+      cli.streams.err.write(`${(error as Error).message}\n`)
+    }
+  }
+
+  const retry = targets.flatMap((_, i) => (refused[i] !== undefined && loggedIn.has(refused[i]) ? [i] : []))
+  if (retry.length === 0) return outcomes
+  const again = await pullRound(cli, options, retry.map((i) => targets[i]), await cli.loadConfig())
+  const merged = [...outcomes]
+  retry.forEach((targetIndex, j) => (merged[targetIndex] = again[j]))
+  return merged
+}
+
+/** The line that tells a script what to do about a refusal. */
+function loginHint(keys: Iterable<string>): string | undefined {
+  const commands = [...new Set(keys)].map((key) => `'${loginCommandFor(key, 'dkr')}'`)
+  return commands.length === 0 ? undefined : `Run ${commands.join(', ')} to log in, then pull again`
+}
+
+export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
+  const targets = resolveTargets(options)
+  if (contentTrustEnabled(cli.streams.env) && !options.untrusted && targets.some((t) => t.ref.digest === undefined)) {
+    throw new DkrError('content trust is on (DOCKER_CONTENT_TRUST) but this dkr cannot verify signatures yet; pull with --disable-content-trust, or by digest', {})
+  }
+
+  const config = await cli.loadConfig()
+  if (config.warning) cli.streams.err.write(`${config.warning}\n`)
+  let outcomes = await pullRound(cli, options, targets, config)
+  if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
+  const [only] = outcomes
+  if (targets.length === 1 && only.error) {
+    const key = refusedKey(targets[0], only)
+    const hint = key === undefined ? undefined : loginHint([key])
+    throw hint ? new DkrError(only.error.message, {cause: only.error, hint}) : only.error
+  }
+
+  return outcomes.map((o) => o.result)
 }
 
 /** The one-line summary for several names when some failed, and each failure on its own line. */
@@ -187,5 +247,6 @@ export function failureReport(results: readonly PullResult[]): DkrError | undefi
   const failed = results.filter((r) => r.status === 'failed')
   if (failed.length === 0) return undefined
   const lines = failed.map((r) => `${r.reference}: ${r.error}`)
-  return new DkrError(`${lines.join('\n')}\n${failed.length} of ${results.length} pulls failed`)
+  const refusedKeys = failed.filter((r) => isRefusal(r.error)).map((r) => repositoryInfo(parseNormalizedNamed(r.reference)).authKey)
+  return new DkrError(`${lines.join('\n')}\n${failed.length} of ${results.length} pulls failed`, {hint: loginHint(refusedKeys)})
 }

@@ -4,7 +4,7 @@ import type {TextOutput} from '../../../src/lib/cli/streams.js'
 import type {JsonMessage} from '../../../src/lib/progress/json-message.js'
 import {frameBytes, TerminalWriter} from '../../../src/lib/progress/terminal-writer.js'
 import {applyMessage, finishPull, newView, takeFrame} from '../../../src/lib/progress/tty-view.js'
-import {screenOf} from '../../helpers/screen.js'
+import {screenOf, visibleText} from '../../helpers/screen.js'
 import {fixture} from './plain-renderer.test.js'
 
 function fakeTerminal(columns: number, rows: number): TextOutput & {bytes: string; writes: number} {
@@ -90,7 +90,7 @@ describe('the TTY view and terminal writer', () => {
   it('never writes a line wider than the terminal', () => {
     const {out} = drive(fixture('dockerd-pull-3-layers.jsonl'), 30, 20)
     for (const line of out.bytes.split(/\n|\r/)) {
-      const visible = line.replaceAll(new RegExp(String.raw`\u001B\[[0-9;?]*[A-Za-z]`, 'g'), '')
+      const visible = visibleText(line)
       assert.ok(visible.length < 30, JSON.stringify(visible))
     }
   })
