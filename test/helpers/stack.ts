@@ -15,6 +15,10 @@ export const stack = {
   get privatePassword() { return required('DKR_PRIVATE_PASSWORD') },
   get registry() { return required('DKR_REGISTRY') },
   get slowRegistry() { return required('DKR_SLOW_REGISTRY') },
+  /** dockerd's mutual-TLS listener, the client's ca.pem/cert.pem/key.pem, and a CA that did not sign the engine. */
+  get tlsHost() { return required('DKR_TLS_HOST') },
+  get tlsCerts() { return required('DKR_TLS_CERTS') },
+  get tlsWrongCa() { return required('DKR_TLS_WRONG_CA') },
 }
 
 /** Removes images from the stack's engine so the next pull downloads for real. */

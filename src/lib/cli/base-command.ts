@@ -4,7 +4,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {dockerConfigDir} from '../credentials/config-dir.js'
 import {loadConfig} from '../credentials/config-file.js'
 import {DockerodeEngine, type EngineClient} from '../engine/client.js'
-import {resolveEndpoint} from '../engine/endpoint.js'
+import {contextName, resolveEndpoint} from '../engine/endpoint.js'
 import {colorEnabled, loadPaint} from './color.js'
 import {isCancelled, UsageError} from './errors.js'
 import {terminalPrompter} from './prompt.js'
@@ -40,13 +40,16 @@ export abstract class DkrCommand extends Command {
     const streams = systemStreams()
     const configDir = dockerConfigDir(flags.config, streams.env)
     const config = await loadConfig(configDir)
-    const endpoint = resolveEndpoint({...flags, configDir, currentContext: config.config.currentContext, env: streams.env})
+    const endpointOptions = {...flags, configDir, currentContext: config.config.currentContext, env: streams.env}
+    // Fails now on conflicting --host/--context, as docker does; the context itself is read only when the engine is needed.
+    contextName(endpointOptions)
     let engine: EngineClient | undefined
     this.trapSignals()
     return {
       configDir,
       debug: (message) => this.debugLine(message),
-      engine: () => (engine ??= new DockerodeEngine(endpoint, streams.env, `dkr/${this.config.version}`)),
+      endpointOptions,
+      engine: () => (engine ??= new DockerodeEngine(resolveEndpoint(endpointOptions), streams.env, `dkr/${this.config.version}`)),
       loadConfig: () => loadConfig(configDir),
       now: () => Date.now(),
       prompt: terminalPrompter(),

@@ -2,6 +2,7 @@
 // build the real one (DkrCommand.cli); tests build their own with fake streams or engines.
 import type {LoadedConfig} from '../credentials/config-file.js'
 import type {EngineClient} from '../engine/client.js'
+import type {EndpointOptions} from '../engine/endpoint.js'
 import type {Prompter} from './prompt.js'
 import type {IOStreams} from './streams.js'
 
@@ -10,6 +11,8 @@ export interface Cli {
   configDir: string
   /** Reads config.json as it is now (a login in between is seen). */
   loadConfig(): Promise<LoadedConfig>
+  /** What the endpoint is resolved from (flags, environment, config), for commands that show it. */
+  endpointOptions: EndpointOptions
   engine(): EngineClient
   /** Aborted on Ctrl-C (reason 'SIGINT') or SIGTERM (reason 'SIGTERM'). */
   signal: AbortSignal

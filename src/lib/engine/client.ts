@@ -32,12 +32,30 @@ export interface AuthResponse {
   Status: string
 }
 
+/** GET /version, as the engine sends it. */
+export interface ServerVersion {
+  Version?: string
+  ApiVersion?: string
+  MinAPIVersion?: string
+  GitCommit?: string
+  GoVersion?: string
+  Os?: string
+  Arch?: string
+  KernelVersion?: string
+  Experimental?: boolean
+  BuildTime?: string
+  Platform?: {Name?: string}
+  Components?: {Name: string; Version: string; Details?: Record<string, string>}[]
+}
+
 export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
   pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>>
   /** Asks the engine to log in to a registry with these credentials (docker login's check). */
   auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse>
+  /** The engine's version, and the API version dkr and the engine agreed on. */
+  version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
 }
 
 interface ModemError extends Error {
@@ -56,6 +74,17 @@ function readKey(path: string): string {
   const text = readFileSync(path, 'utf8')
   if (text.includes('ENCRYPTED')) throw new DkrError(`private key ${path} is encrypted; dkr cannot use encrypted keys (decrypt it with openssl)`)
   return text
+}
+
+/** One request through dockerode's modem (the calls whose dockerode wrappers lack an abort signal). */
+function dial<T>(docker: Dockerode, options: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(options as never, (error, data) => (error ? reject(error) : resolve(data as T)))
+  })
+}
+
+function ping(docker: Dockerode, method: 'GET' | 'HEAD') {
+  return dial<{headers: Record<string, string>; resume(): void}>(docker, {isStream: true, method, path: '/_ping', statusCodes: {200: true, 500: 'server error'}})
 }
 
 export class DockerodeEngine implements EngineClient {
@@ -88,8 +117,10 @@ export class DockerodeEngine implements EngineClient {
       const pinned = this.env.DOCKER_API_VERSION
       let version = pinned
       if (!pinned) {
-        const response = await this.call(() => new Promise<{headers: Record<string, string>; resume(): void}>((resolve, reject) => {
-          docker.modem.dial({isStream: true, method: 'HEAD', path: '/_ping', statusCodes: {200: true, 500: 'server error'}}, (error, result) => (error ? reject(error) : resolve(result as {headers: Record<string, string>; resume(): void})))
+        const response = await this.call(() => ping(docker, 'HEAD').catch((error: ModemError) => {
+          // Like docker: an engine (or proxy) that refuses HEAD is asked again with GET, whose body explains.
+          if (error.statusCode === undefined) throw error
+          return ping(docker, 'GET')
         }))
         response.resume()
         const server = response.headers['api-version'] || '1.24'
@@ -116,11 +147,16 @@ export class DockerodeEngine implements EngineClient {
   async auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse> {
     await this.apiVersion()
     const docker = await this.client()
-    const answer = await this.call(() => new Promise<unknown>((resolve, reject) => {
-      docker.modem.dial({abortSignal: signal, method: 'POST', options: request, path: '/auth', statusCodes: {200: true, 204: true}}, (error, data) => (error ? reject(error) : resolve(data)))
-    }), signal)
+    const answer = await this.call(() => dial<unknown>(docker, {abortSignal: signal, method: 'POST', options: request, path: '/auth', statusCodes: {200: true, 204: true}}), signal)
     const body = (answer ?? {}) as Partial<AuthResponse>
     return {IdentityToken: body.IdentityToken || undefined, Status: body.Status || 'Login Succeeded'}
+  }
+
+  async version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}> {
+    const apiVersion = await this.apiVersion()
+    const docker = await this.client()
+    const server = await this.call(() => dial<ServerVersion>(docker, {abortSignal: signal, method: 'GET', path: '/version', statusCodes: {200: true}}), signal)
+    return {apiVersion, server}
   }
 
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {
@@ -156,8 +192,25 @@ export class DockerodeEngine implements EngineClient {
       return new DkrError(`Cannot connect to the Docker daemon at ${this.endpoint.host}. Is the docker daemon running?`)
     }
 
+    const tls = tlsProblems[code]
+    if (tls) return new DkrError(`error during connect: ${this.endpoint.host}: ${tls}`)
     return new DkrError(`error during connect: ${this.endpoint.host}: ${error.message}`)
   }
+}
+
+const unknownAuthority = 'tls: failed to verify certificate: x509: certificate signed by unknown authority'
+const clientCertificateRefused = 'tls: the engine refused the client certificate (it needs one signed by its CA: --tlscert/--tlskey, or cert.pem/key.pem in DOCKER_CERT_PATH)'
+
+/** Node's TLS failure codes, in the words docker users know. */
+const tlsProblems: Record<string, string> = {
+  CERT_HAS_EXPIRED: "tls: failed to verify certificate: x509: the engine's certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: unknownAuthority,
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: clientCertificateRefused,
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: clientCertificateRefused,
+  ERR_TLS_CERT_ALTNAME_INVALID: "tls: failed to verify certificate: x509: the engine's certificate is not valid for this host name",
+  SELF_SIGNED_CERT_IN_CHAIN: unknownAuthority,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unknownAuthority,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: unknownAuthority,
 }
 
 async function tlsOptions(tls: TlsFiles): Promise<Record<string, unknown>> {

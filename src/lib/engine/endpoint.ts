@@ -3,7 +3,7 @@
 // dockerode reads none of contexts, docker's TLS variables or ~/.docker certificates, so dkr resolves
 // everything here and hands dockerode explicit options.
 import {createHash} from 'node:crypto'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {DkrError, UsageError} from '../cli/errors.js'
 
@@ -87,35 +87,70 @@ function contextDirName(name: string): string {
 
 interface ContextMeta {
   Name?: string
+  Metadata?: {Description?: string}
   Endpoints?: {docker?: {Host?: string; SkipTLSVerify?: boolean}}
 }
 
-/** A context written by `docker context create`, from docker's own store. */
-export function readContext(configDir: string, name: string): {host: string; skipTLSVerify: boolean; tlsDir: string} {
-  const dir = contextDirName(name)
-  const metaPath = join(configDir, 'contexts', 'meta', dir, 'meta.json')
-  let meta: ContextMeta
-  try {
-    meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ContextMeta
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const reason = code === 'ENOENT' ? `open ${metaPath}: no such file or directory` : (error as Error).message
-    throw initFailure(`context "${name}": context not found: ${reason}`)
-  }
+export interface DockerContext {
+  name: string
+  description: string
+  host: string
+  skipTLSVerify: boolean
+  /** Where docker keeps the context's ca.pem, cert.pem and key.pem. */
+  tlsDir: string
+}
 
+/** The built-in context: whatever --host / DOCKER_HOST say, else the default socket. */
+export const defaultContextName = 'default'
+
+function contextFromMeta(configDir: string, dir: string, meta: ContextMeta): DockerContext {
   return {
+    description: meta.Metadata?.Description ?? '',
     host: meta.Endpoints?.docker?.Host ?? '',
+    name: meta.Name ?? '',
     skipTLSVerify: Boolean(meta.Endpoints?.docker?.SkipTLSVerify),
     tlsDir: join(configDir, 'contexts', 'tls', dir, 'docker'),
   }
+}
+
+/** A context written by `docker context create`, from docker's own store; docker's error when it is missing. */
+export function readContext(configDir: string, name: string): DockerContext {
+  const dir = contextDirName(name)
+  const metaPath = join(configDir, 'contexts', 'meta', dir, 'meta.json')
+  try {
+    return contextFromMeta(configDir, dir, JSON.parse(readFileSync(metaPath, 'utf8')) as ContextMeta)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? `open ${metaPath}: no such file or directory` : (error as Error).message
+    throw new DkrError(`context "${name}": context not found: ${reason}`)
+  }
+}
+
+/** Every context in docker's store (unreadable ones are skipped: they cannot be used either). */
+export function listStoredContexts(configDir: string): DockerContext[] {
+  const metaRoot = join(configDir, 'contexts', 'meta')
+  let dirs: string[]
+  try {
+    dirs = readdirSync(metaRoot)
+  } catch {
+    return []
+  }
+
+  return dirs.flatMap((dir) => {
+    try {
+      return [contextFromMeta(configDir, dir, JSON.parse(readFileSync(join(metaRoot, dir, 'meta.json'), 'utf8')) as ContextMeta)]
+    } catch {
+      return []
+    }
+  })
 }
 
 /** The context name docker would use, without reading the context itself. */
 export function contextName(options: EndpointOptions): string {
   if (options.context && options.host) throw new UsageError('conflicting options: cannot specify both --host and --context')
   if (options.context) return options.context
-  if (options.host || options.env.DOCKER_HOST) return 'default'
-  return options.env.DOCKER_CONTEXT || options.currentContext || 'default'
+  if (options.host || options.env.DOCKER_HOST) return defaultContextName
+  return options.env.DOCKER_CONTEXT || options.currentContext || defaultContextName
 }
 
 function requireFile(path: string): string {
@@ -140,8 +175,14 @@ function tlsFromFlags(options: EndpointOptions): TlsFiles | undefined {
 
 export function resolveEndpoint(options: EndpointOptions): Endpoint {
   const context = contextName(options)
-  if (context !== 'default') {
-    const meta = readContext(options.configDir, context)
+  if (context !== defaultContextName) {
+    let meta: DockerContext
+    try {
+      meta = readContext(options.configDir, context)
+    } catch (error) {
+      throw initFailure((error as Error).message)
+    }
+
     const parsed = parseHost(meta.host, false)
     if (parsed.transport.kind === 'tcp') {
       const file = (name: string) => (existsSync(join(meta.tlsDir, name)) ? join(meta.tlsDir, name) : undefined)
