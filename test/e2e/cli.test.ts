@@ -6,7 +6,7 @@ describe('dkr as a command', () => {
   it('prints help with the image topic and the pull alias', async () => {
     const result = await dkr(['--help'])
     assert.equal(result.code, 0)
-    assert.match(result.stdout, /TOPICS\n  context +Manage contexts\n  image +Manage images/)
+    assert.match(result.stdout, /TOPICS\n {2}context +Manage contexts\n {2}image +Manage images/)
     assert.match(result.stdout, /pull\s+Download an image from a registry/)
   })
 

@@ -19,6 +19,8 @@ export const stack = {
   get tlsHost() { return required('DKR_TLS_HOST') },
   get tlsCerts() { return required('DKR_TLS_CERTS') },
   get tlsWrongCa() { return required('DKR_TLS_WRONG_CA') },
+  /** The Notary server holding signed/app (1.0 in targets, 2.0 in targets/releases; `unsigned` is not signed). */
+  get notaryServer() { return required('DKR_NOTARY_SERVER') },
 }
 
 /** Removes images from the stack's engine so the next pull downloads for real. */

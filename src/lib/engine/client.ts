@@ -54,6 +54,8 @@ export interface EngineClient {
   pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>>
   /** Asks the engine to log in to a registry with these credentials (docker login's check). */
   auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse>
+  /** Tags an image (`source` may be `name@digest`) as repo:tag. */
+  tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void>
   /** The engine's version, and the API version dkr and the engine agreed on. */
   version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
 }
@@ -150,6 +152,12 @@ export class DockerodeEngine implements EngineClient {
     const answer = await this.call(() => dial<unknown>(docker, {abortSignal: signal, method: 'POST', options: request, path: '/auth', statusCodes: {200: true, 204: true}}), signal)
     const body = (answer ?? {}) as Partial<AuthResponse>
     return {IdentityToken: body.IdentityToken || undefined, Status: body.Status || 'Login Succeeded'}
+  }
+
+  async tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void> {
+    await this.apiVersion()
+    const docker = await this.client()
+    await this.call(() => dial(docker, {abortSignal: signal, method: 'POST', options: {repo, tag}, path: `/images/${source}/tag?`, statusCodes: {200: true, 201: true}}), signal)
   }
 
   async version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}> {

@@ -13,6 +13,7 @@ import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
+import {pullSigned, signedTargets} from '../trust/trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 
 export interface PullOptions {
@@ -44,6 +45,8 @@ interface PullTarget {
   info: RepositoryInfo
   /** What the pull prints when it ends: the normalised reference (bare name with --all-tags). */
   result: string
+  /** A step of a larger pull (a trusted pull's digest): its result line is left to the caller. */
+  quietResult?: boolean
   defaultTagUsed: boolean
 }
 
@@ -104,7 +107,7 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
   }
 
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
-  display.note(index, 'result', target.result)
+  if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
   return {
     bytes: summarize(tally).downloaded,
@@ -222,16 +225,54 @@ function loginHint(keys: Iterable<string>): string | undefined {
   return commands.length === 0 ? undefined : `Run ${commands.join(', ')} to log in, then pull again`
 }
 
-export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
-  const targets = resolveTargets(options)
-  if (contentTrustEnabled(cli.streams.env) && !options.untrusted && targets.some((t) => t.ref.digest === undefined)) {
-    throw new DkrError('content trust is on (DOCKER_CONTENT_TRUST) but this dkr cannot verify signatures yet; pull with --disable-content-trust, or by digest', {})
+/**
+ * Content trust: each tagged name is resolved through Notary and pulled by its signed digest, one after
+ * the other as docker does; digest references take the plain path.
+ */
+async function pullTrusted(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig): Promise<PullOutcome[]> {
+  const {out} = cli.streams
+  const lines = options.json ? {...out, write: () => true} : out
+  const outcomes: PullOutcome[] = []
+  for (const target of targets) {
+    if (target.ref.digest !== undefined) {
+      outcomes.push(...(await pullRound(cli, options, [target], config)))
+      continue
+    }
+
+    const started = cli.now()
+    try {
+      if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
+      const signed = await signedTargets(cli, target.ref, target.info, options.all)
+      const pulled: PullResult[] = []
+      await pullSigned(cli, lines, target.ref, signed, async ({ref}) => {
+        const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], config)
+        if (outcome.error) throw outcome.error
+        pulled.push(outcome.result)
+      })
+      lines.write(`${target.result}\n`)
+      const downloaded = pulled.some((r) => r.status === 'downloaded')
+      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest: signed.length === 1 ? signed[0].digest : undefined, durationMs: cli.now() - started, reference: target.result, status: downloaded ? 'downloaded' : 'up to date'}})
+    } catch (error) {
+      if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
+      outcomes.push({error: error as Error, result: {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: target.result, status: 'failed'}})
+    }
   }
 
+  return outcomes
+}
+
+export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
+  const targets = resolveTargets(options)
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
-  let outcomes = await pullRound(cli, options, targets, config)
-  if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
+  let outcomes: PullOutcome[]
+  if (contentTrustEnabled(cli.streams.env) && !options.untrusted) {
+    outcomes = await pullTrusted(cli, options, targets, config)
+  } else {
+    outcomes = await pullRound(cli, options, targets, config)
+    if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
+  }
+
   const [only] = outcomes
   if (targets.length === 1 && only.error) {
     const key = refusedKey(targets[0], only)

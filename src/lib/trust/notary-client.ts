@@ -1,0 +1,322 @@
+// A verifying Notary client: fetches a repository's TUF metadata (root, timestamp, snapshot, targets,
+// targets/releases), verifies each step before it is used or cached, and answers which digest a tag is
+// signed for. The cache is docker's (`trust/tuf/<gun>/metadata/`), so dkr and docker share trust state.
+import {readdirSync, readFileSync} from 'node:fs'
+import {mkdir, readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {rootCertificates} from 'node:tls'
+import {TrustError} from './errors.js'
+import {
+  checkFreshness,
+  checkHashes,
+  checkSignatures,
+  hexSha256,
+  parseEnvelope,
+  rotateRoot,
+  trustNewRoot,
+  type DelegationRole,
+  type Envelope,
+  type FileMeta,
+  type RootSigned,
+  type Signed,
+  type SnapshotSigned,
+  type TargetsSigned,
+  type TimestampSigned,
+} from './metadata.js'
+
+export interface NotaryOptions {
+  /** https URL of the Notary server. */
+  server: string
+  /** The repository's fully qualified name (`127.0.0.1:5000/signed/app`). */
+  gun: string
+  configDir: string
+  /** Skip certificate checks: docker does so when the image's registry is insecure (loopback). */
+  insecure: boolean
+  now: Date
+  /** docker's warnings (stale cache in use, an invalid delegation ignored). */
+  warn(line: string): void
+  signal?: AbortSignal
+}
+
+export interface SignedTarget {
+  tag: string
+  digest: string
+}
+
+const releasesRole = 'targets/releases'
+const timestampLimit = 1024 * 1024
+const rootLimit = 100 * 1024 * 1024
+const requestTimeoutMs = 30_000
+const staleTimestampWarning = 'Error while downloading remote metadata, using cached timestamp - this might not be the latest version available remotely'
+
+/** Extra CAs for the trust server, where docker looks for them: `$DOCKER_CONFIG/tls/<host:port>/*.crt`. */
+function extraCertificates(configDir: string, host: string): string[] {
+  const dir = join(configDir, 'tls', host)
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.crt')).map((name) => readFileSync(join(dir, name), 'utf8'))
+  } catch {
+    return []
+  }
+}
+
+/** Node's connection failures in the words of Go's net and crypto/tls errors, which docker shows. */
+function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return `dial tcp ${host}: connect: connection refused`
+    case 'ENOTFOUND':
+      return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return 'tls: failed to verify certificate: x509: certificate signed by unknown authority'
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `tls: failed to verify certificate: x509: certificate is not valid for ${host}`
+    case 'EPROTO':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return 'tls: first record does not look like a TLS handshake'
+    default:
+      return error.message
+  }
+}
+
+class NotaryServer {
+  private readonly url: URL
+  private agent: import('node:https').Agent | undefined
+
+  constructor(private readonly options: NotaryOptions) {
+    this.url = new URL(options.server)
+  }
+
+  get host(): string {
+    return this.url.host
+  }
+
+  /** GET one metadata file; undefined on 404; at most `limit` bytes or it is refused. */
+  async fetch(name: string, limit: number): Promise<Buffer | undefined> {
+    const https = await import('node:https')
+    this.agent ??= new https.Agent({ca: [...rootCertificates, ...extraCertificates(this.options.configDir, this.host)], rejectUnauthorized: !this.options.insecure})
+    const path = `${this.url.pathname.replace(/\/$/, '')}/v2/${this.options.gun}/_trust/tuf/${name}.json`
+    return new Promise((resolve, reject) => {
+      const request = https.get({agent: this.agent, headers: {'User-Agent': 'dkr'}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
+        if (response.statusCode === 404) {
+          response.resume()
+          resolve(undefined)
+          return
+        }
+
+        if (response.statusCode !== 200) {
+          response.resume()
+          reject(new TrustError('network', `GET ${name}.json: ${response.statusCode} ${response.statusMessage ?? ''}`.trim()))
+          return
+        }
+
+        const chunks: Buffer[] = []
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > limit) {
+            request.destroy()
+            reject(new TrustError('mismatch', `${name}: more than the ${limit} bytes signed for`))
+            return
+          }
+
+          chunks.push(chunk)
+        })
+        response.on('end', () => resolve(Buffer.concat(chunks)))
+        response.on('error', (error) => reject(new TrustError('network', describeNetworkError(error, this.host))))
+      })
+      request.on('timeout', () => request.destroy(Object.assign(new Error(`timed out after ${requestTimeoutMs / 1000}s`), {code: 'ETIMEDOUT'})))
+      request.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof TrustError ? error : new TrustError('network', describeNetworkError(error, this.host))))
+    })
+  }
+}
+
+/** docker's trust cache for one repository: verified files only, 0600 in 0700 directories. */
+class TrustCache {
+  readonly dir: string
+
+  constructor(configDir: string, gun: string) {
+    this.dir = join(configDir, 'trust', 'tuf', gun, 'metadata')
+  }
+
+  async read(role: string): Promise<Buffer | undefined> {
+    return readFile(join(this.dir, `${role}.json`)).catch(() => undefined)
+  }
+
+  async write(role: string, raw: Buffer): Promise<void> {
+    const file = join(this.dir, `${role}.json`)
+    await mkdir(join(file, '..'), {mode: 0o700, recursive: true})
+    const {default: writeFileAtomic} = await import('write-file-atomic')
+    await writeFileAtomic(file, raw, {mode: 0o600})
+  }
+}
+
+export interface TrustedRepository {
+  /** The digest `tag` is signed for: targets/releases first, then targets. */
+  lookup(tag: string): SignedTarget
+  /** Every signed tag, targets/releases first (it wins for a tag in both). */
+  all(): SignedTarget[]
+}
+
+function pathAllowed(role: DelegationRole | undefined, tag: string): boolean {
+  return (role?.paths ?? []).some((prefix) => tag.startsWith(prefix))
+}
+
+function toSignedTarget(tag: string, targets: TargetsSigned): SignedTarget {
+  const hash = targets.targets[tag]?.hashes?.sha256
+  if (!hash) throw new TrustError('no-target', 'no valid hash, expecting sha256')
+  return {digest: `sha256:${Buffer.from(hash, 'base64').toString('hex')}`, tag}
+}
+
+export class NotaryClient {
+  private readonly server: NotaryServer
+  private readonly cache: TrustCache
+
+  constructor(private readonly options: NotaryOptions) {
+    this.server = new NotaryServer(options)
+    this.cache = new TrustCache(options.configDir, options.gun)
+  }
+
+  /** Brings the repository's trust data up to date (or uses the verified cache when the server is down). */
+  async update(): Promise<TrustedRepository> {
+    const cachedRoot = await this.cachedRoot()
+    try {
+      return await this.updateFrom(cachedRoot ?? (await this.firstRoot()))
+    } catch (error) {
+      // A root that changed on the server shows up as data the cached root cannot verify: rotate once.
+      if (!cachedRoot || !(error instanceof RootChanged || (error instanceof TrustError && error.kind === 'threshold'))) throw error
+      const next = await this.downloadRoot()
+      rotateRoot(cachedRoot, next, this.options.gun, this.options.now)
+      await this.cache.write('root', next.raw)
+      return this.updateFrom(next)
+    }
+  }
+
+  private async cachedRoot(): Promise<Envelope<RootSigned> | undefined> {
+    const raw = await this.cache.read('root')
+    if (!raw) return undefined
+    const root = parseEnvelope<RootSigned>(raw, 'root')
+    checkSignatures(root, 'root', root.signed.keys, root.signed.roles.root)
+    checkFreshness(root.signed, 'root', this.options.now)
+    return root
+  }
+
+  private async downloadRoot(): Promise<Envelope<RootSigned>> {
+    const raw = await this.server.fetch('root', rootLimit)
+    if (!raw) throw new TrustError('no-repository', `${this.server.host} does not have trust data for ${this.options.gun}`)
+    return parseEnvelope<RootSigned>(raw, 'root')
+  }
+
+  private async firstRoot(): Promise<Envelope<RootSigned>> {
+    const root = await this.downloadRoot()
+    trustNewRoot(root, this.options.gun, this.options.now)
+    await this.cache.write('root', root.raw)
+    return root
+  }
+
+  private async timestamp(root: Envelope<RootSigned>): Promise<Envelope<TimestampSigned>> {
+    const cachedRaw = await this.cache.read('timestamp')
+    const cached = cachedRaw ? parseEnvelope<TimestampSigned>(cachedRaw, 'timestamp') : undefined
+    let raw: Buffer | undefined
+    try {
+      raw = await this.server.fetch('timestamp', timestampLimit)
+    } catch (error) {
+      if (!(error instanceof TrustError && error.kind === 'network') || !cachedRaw) throw error
+      this.options.warn(staleTimestampWarning)
+      raw = cachedRaw
+    }
+
+    if (!raw) throw new TrustError('missing', `${this.server.host} has no timestamp for ${this.options.gun}`)
+    const timestamp = parseEnvelope<TimestampSigned>(raw, 'timestamp')
+    checkSignatures(timestamp, 'timestamp', root.signed.keys, root.signed.roles.timestamp)
+    checkFreshness(timestamp.signed, 'timestamp', this.options.now, cached?.signed.version)
+    if (raw !== cachedRaw) await this.cache.write('timestamp', raw)
+    return timestamp
+  }
+
+  /** A file listed (hash and length) by its parent: the cache when it still matches, else the server. */
+  private async listed<T extends Signed>(role: string, meta: FileMeta | undefined): Promise<{envelope: Envelope<T>; cachedVersion?: number}> {
+    if (!meta) throw new TrustError('missing', `${role} is not listed in the signed metadata`)
+    const cachedRaw = await this.cache.read(role)
+    const cachedVersion = cachedRaw ? versionOf(cachedRaw) : undefined
+    if (cachedRaw && matches(cachedRaw, meta, role)) return {cachedVersion, envelope: parseEnvelope<T>(cachedRaw, role)}
+    const hex = hexSha256(meta)
+    const raw = (hex ? await this.server.fetch(`${role}.${hex}`, meta.length) : undefined) ?? (await this.server.fetch(role, meta.length))
+    if (!raw) throw new TrustError('missing', `${this.server.host} has no ${role} for ${this.options.gun}`)
+    checkHashes(raw, meta, role)
+    return {cachedVersion, envelope: parseEnvelope<T>(raw, role)}
+  }
+
+  private async updateFrom(root: Envelope<RootSigned>): Promise<TrustedRepository> {
+    const {now} = this.options
+    const roots = root.signed.roles
+    const timestamp = await this.timestamp(root)
+
+    const snapshot = await this.listed<SnapshotSigned>('snapshot', timestamp.signed.meta?.snapshot)
+    checkSignatures(snapshot.envelope, 'snapshot', root.signed.keys, roots.snapshot)
+    checkFreshness(snapshot.envelope.signed, 'snapshot', now, snapshot.cachedVersion)
+    const rootMeta = snapshot.envelope.signed.meta?.root
+    if (rootMeta && !matches(root.raw, rootMeta, 'root')) throw new RootChanged()
+    await this.cache.write('snapshot', snapshot.envelope.raw)
+
+    const targets = await this.listed<TargetsSigned>('targets', snapshot.envelope.signed.meta?.targets)
+    checkSignatures(targets.envelope, 'targets', root.signed.keys, roots.targets)
+    checkFreshness(targets.envelope.signed, 'targets', now, targets.cachedVersion)
+    await this.cache.write('targets', targets.envelope.raw)
+
+    const releases = await this.releases(targets.envelope.signed, snapshot.envelope.signed)
+    const top = targets.envelope.signed
+    return {
+      all: () => {
+        const names = [...Object.keys(releases?.signed.targets ?? {}).filter((tag) => pathAllowed(releases?.role, tag)), ...Object.keys(top.targets ?? {})]
+        return [...new Set(names)].map((tag) => this.resolve(tag, top, releases))
+      },
+      lookup: (tag) => this.resolve(tag, top, releases),
+    }
+  }
+
+  private resolve(tag: string, top: TargetsSigned, releases: {signed: TargetsSigned; role: DelegationRole} | undefined): SignedTarget {
+    if (releases && pathAllowed(releases.role, tag) && releases.signed.targets?.[tag]) return toSignedTarget(tag, releases.signed)
+    if (top.targets?.[tag]) return toSignedTarget(tag, top)
+    throw new TrustError('no-target', `No valid trust data for ${tag}`)
+  }
+
+  /** targets/releases, when delegated: a bad or expired delegation is a warning and is skipped, as docker does. */
+  private async releases(top: TargetsSigned, snapshot: SnapshotSigned): Promise<{signed: TargetsSigned; role: DelegationRole} | undefined> {
+    const role = top.delegations?.roles?.find((r) => r.name === releasesRole)
+    if (!role || !snapshot.meta?.[releasesRole]) return undefined
+    try {
+      const {cachedVersion, envelope} = await this.listed<TargetsSigned>(releasesRole, snapshot.meta[releasesRole])
+      checkSignatures(envelope, releasesRole, top.delegations!.keys, role)
+      checkFreshness(envelope.signed, releasesRole, this.options.now, cachedVersion)
+      await this.cache.write(releasesRole, envelope.raw)
+      return {role, signed: envelope.signed}
+    } catch (error) {
+      if (!(error instanceof TrustError) || error.kind === 'network') throw error
+      this.options.warn(`Error getting ${releasesRole}: ${error.message}`)
+      return undefined
+    }
+  }
+}
+
+/** Signals that snapshot lists a root other than the trusted one: time to rotate. */
+class RootChanged extends Error {}
+
+function matches(raw: Buffer, meta: FileMeta, role: string): boolean {
+  try {
+    checkHashes(raw, meta, role)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function versionOf(raw: Buffer): number | undefined {
+  try {
+    return (JSON.parse(raw.toString('utf8')) as {signed?: {version?: number}}).signed?.version
+  } catch {
+    return undefined
+  }
+}

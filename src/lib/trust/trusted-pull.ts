@@ -1,0 +1,74 @@
+// docker's trustedPull: resolve the tag (or, with -a, every signed tag) to its signed digest through
+// Notary, pull by digest, then tag the digest locally. The output is docker's: `Pull (i of n): …` on
+// stdout (even with -q), `Tagging … as …` on stderr.
+import type {Cli} from '../cli/context.js'
+import {DkrError} from '../cli/errors.js'
+import type {TextOutput} from '../cli/streams.js'
+import {familiarName, fullName} from '../reference/format.js'
+import type {ImageReference} from '../reference/parse.js'
+import type {RepositoryInfo} from '../registry/repository-info.js'
+import {describeTrustError, TrustError} from './errors.js'
+import {NotaryClient, type SignedTarget} from './notary-client.js'
+
+const hubNotary = 'https://notary.docker.io'
+
+/** DOCKER_CONTENT_TRUST_SERVER (https only), else Docker Hub's Notary, else the registry itself. */
+export function trustServer(env: NodeJS.ProcessEnv, info: RepositoryInfo): string {
+  const configured = env.DOCKER_CONTENT_TRUST_SERVER
+  if (configured) {
+    let url: URL | undefined
+    try {
+      url = new URL(configured)
+    } catch {
+      url = undefined
+    }
+
+    if (url?.protocol !== 'https:') throw new DkrError(`error establishing connection to trust repository: valid https URL required for trust server, got ${configured}`)
+    return configured
+  }
+
+  return info.official ? hubNotary : `https://${info.indexName}`
+}
+
+/** The signed tags to pull for `ref`: its own tag, or every signed tag with -a. */
+export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean): Promise<SignedTarget[]> {
+  const gun = fullName(ref)
+  const client = new NotaryClient({
+    configDir: cli.configDir,
+    gun,
+    insecure: info.insecure,
+    now: new Date(cli.now()),
+    server: trustServer(cli.streams.env, info),
+    signal: cli.signal,
+    warn: (line) => cli.streams.err.write(`WARNING: ${line}\n`),
+  })
+  try {
+    const repository = await client.update()
+    if (!all) return [repository.lookup(ref.tag!)]
+    const targets = repository.all()
+    if (targets.length === 0) throw new TrustError('no-target', `No signed tags for ${familiarName(ref)}`)
+    return targets
+  } catch (error) {
+    if (error instanceof TrustError) throw new DkrError(describeTrustError(error, gun))
+    throw error
+  }
+}
+
+export interface DigestPull {
+  /** The repository pinned to the signed digest. */
+  ref: ImageReference
+  /** The tag it is signed under, applied locally once the digest is pulled. */
+  tag: string
+}
+
+/** Pulls each signed digest through `pullDigest` and tags it, printing docker's lines around each. */
+export async function pullSigned(cli: Cli, out: TextOutput, ref: ImageReference, targets: readonly SignedTarget[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
+  const name = familiarName(ref)
+  for (const [i, target] of targets.entries()) {
+    out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
+    const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
+    await pullDigest({ref: pinned, tag: target.tag})
+    cli.streams.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
+    await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
+  }
+}

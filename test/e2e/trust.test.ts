@@ -1,0 +1,164 @@
+// Trusted pulls against the stack's real notary-server (data signed by the real docker CLI), side by
+// side with docker, sharing trust caches with it; and a stub Notary serving damaged metadata that dkr
+// must refuse without pulling anything.
+import assert from 'node:assert/strict'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {NotaryStub, repositoryKeys, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
+import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
+import {imageExists, removeImages, stack} from '../helpers/stack.js'
+
+const repo = () => `${stack.registry}/signed/app`
+const trustEnv = (extra: NodeJS.ProcessEnv = {}) => baseEnv({DOCKER_CONTENT_TRUST: '1', DOCKER_CONTENT_TRUST_SERVER: stack.notaryServer, ...extra})
+
+const layerLine = /^[0-9a-f]{12}: /
+const layerOutcome = /^[0-9a-f]{12}: (Pull complete|Already exists)$/
+
+/**
+ * What a run printed. Layers finish in any order and the engine sends intermediate steps (Verifying
+ * Checksum) only sometimes, so per layer only its outcome is compared, sorted.
+ */
+const outputOf = (result: RunResult) => {
+  const lines = result.stdout.split('\n')
+  return {code: result.code, layers: lines.filter((l) => layerOutcome.test(l)).sort(), stderr: result.stderr, stdout: lines.filter((l) => !layerLine.test(l))}
+}
+
+async function removeSigned(): Promise<void> {
+  await removeImages(`${repo()}:1.0`, `${repo()}:2.0`, `${repo()}:unsigned`, `${repo()}:latest`)
+  // Images pulled by digest only have no tag: remove them by ID.
+  const listed = await docker(['image', 'ls', '-q', '--filter', `reference=${repo()}`], {env: baseEnv()})
+  const ids = [...new Set(listed.stdout.split('\n').filter(Boolean))]
+  if (ids.length > 0) await docker(['image', 'rm', '-f', ...ids], {env: baseEnv()})
+}
+
+describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
+  before(removeSigned)
+  after(removeSigned)
+
+  for (const args of [['1.0'], ['2.0'], ['-q', '1.0'], ['unsigned'], ['latest'], ['-a']]) {
+    it(`prints and does what docker does: pull ${args.join(' ')}`, async () => {
+      const name = args.at(-1) === '-a' ? repo() : `${repo()}:${args.at(-1)}`
+      const flags = args.slice(0, -1).concat(args.at(-1) === '-a' ? ['-a'] : [])
+      const theirs = await docker(['pull', ...flags, name], {env: trustEnv()})
+      await removeSigned()
+      const ours = await dkr(['pull', ...flags, name], {env: trustEnv()})
+      await removeSigned()
+      assert.deepEqual(outputOf(ours), outputOf(theirs))
+    })
+  }
+
+  it('ends with the tag pointing at the signed digest (targets/releases wins)', async () => {
+    const result = await dkr(['pull', '-q', `${repo()}:2.0`], {env: trustEnv()})
+    assert.equal(result.code, 0, result.stderr)
+    const digest = /@(sha256:[0-9a-f]{64})/.exec(result.stdout)?.[1]
+    const inspected = await docker(['image', 'inspect', '--format', '{{join .RepoDigests ","}}', `${repo()}:2.0`], {env: baseEnv()})
+    assert.ok(inspected.stdout.includes(`${repo()}@${digest}`), inspected.stdout)
+    await removeSigned()
+  })
+
+  it('shares the trust cache with docker, both ways, and uses it with docker\'s warning when Notary is down', async () => {
+    const shared = tempConfigDir()
+    const first = await dkr(['pull', '-q', `${repo()}:1.0`], {env: trustEnv({DOCKER_CONFIG: shared})})
+    assert.equal(first.code, 0, first.stderr)
+    assert.ok(existsSync(join(shared, 'trust', 'tuf', repo(), 'metadata', 'root.json')))
+    await removeSigned()
+    const theirs = await docker(['pull', '-q', `${repo()}:1.0`], {env: trustEnv({DOCKER_CONFIG: shared})})
+    assert.equal(theirs.code, 0, theirs.stderr)
+    await removeSigned()
+
+    const dockerFirst = tempConfigDir()
+    assert.equal((await docker(['pull', '-q', `${repo()}:2.0`], {env: trustEnv({DOCKER_CONFIG: dockerFirst})})).code, 0)
+    await removeSigned()
+    const offline = await dkr(['pull', '-q', `${repo()}:2.0`], {env: trustEnv({DOCKER_CONFIG: dockerFirst, DOCKER_CONTENT_TRUST_SERVER: 'https://127.0.0.1:1'})})
+    assert.equal(offline.code, 0, offline.stderr)
+    assert.match(offline.stderr, /using cached timestamp/)
+    await removeSigned()
+  })
+
+  it('Notary down and nothing cached: docker\'s error, exit 1', async () => {
+    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'https://127.0.0.1:1'})
+    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
+    assert.equal(ours.code, 1)
+    assert.deepEqual(outputOf(ours), outputOf(theirs))
+  })
+
+  it('refuses a plain-HTTP trust server as docker does', async () => {
+    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'http://127.0.0.1:1'})
+    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
+    assert.equal(ours.code, 1)
+    assert.equal(ours.stderr, theirs.stderr)
+  })
+
+  it('a digest reference and --disable-content-trust take the plain path', async () => {
+    const digest = /@(sha256:[0-9a-f]{64})/.exec((await dkr(['pull', '-q', `${repo()}:1.0`], {env: trustEnv()})).stdout)![1]
+    await removeSigned()
+    const byDigest = await dkr(['pull', '-q', `${repo()}@${digest}`], {env: trustEnv()})
+    assert.equal(byDigest.stdout, `${repo()}@${digest}\n`)
+    const disabled = await dkr(['pull', '-q', '--disable-content-trust', `${repo()}:unsigned`], {env: trustEnv()})
+    assert.equal(disabled.code, 0, disabled.stderr)
+    assert.equal(disabled.stdout, `${repo()}:unsigned\n`)
+    await removeSigned()
+  })
+})
+
+describe('trusted pull refuses damaged trust data', () => {
+  const stub = new NotaryStub(join(process.env.DKR_STACK_DIR ?? '', 'tls'))
+  const gun = () => `${stack.registry}/stubbed/app`
+  const digest = `sha256:${'ab'.repeat(32)}`
+  before(() => stub.start())
+  after(() => stub.stop())
+
+  async function pullFromStub(options: RepoOptions, configDir = tempConfigDir()): Promise<RunResult> {
+    stub.files = signedRepository(gun(), digest, options)
+    return dkr(['pull', `${gun()}:1.0`], {env: trustEnv({DOCKER_CONFIG: configDir, DOCKER_CONTENT_TRUST_SERVER: stub.url})})
+  }
+
+  it('accepts well-signed data (the control case): it gets as far as asking the engine for the digest', async () => {
+    const result = await pullFromStub({})
+    assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`)
+    assert.match(result.stderr, /manifest unknown|not found/)
+  })
+
+  const cases: [string, RepoOptions, RegExp][] = [
+    ['a bad signature on targets', {badTargetsSignature: true}, /insufficient signatures for remote repository .*valid signatures did not meet threshold/],
+    ['a root threshold its signatures do not meet', {rootThreshold: 2}, /trust data mismatch .*failed to validate data/],
+    ['an expired timestamp', {timestampExpires: new Date(Date.now() - 60_000).toISOString()}, /out-of-date: timestamp expired at/],
+    ['expired targets', {targetsExpires: new Date(Date.now() - 60_000).toISOString()}, /out-of-date: targets expired at/],
+    ['an unparsable expiry date', {targetsExpires: 'not a date'}, /out-of-date: targets expired at not a date/],
+    ['a root certificate naming another repository', {rootName: 'example.invalid/other/app'}, /trust data mismatch .*no valid leaf certificates/],
+    ['targets that do not match the hash snapshot signed', {tamperTargets: true}, /trust data mismatch .*checksum for targets did not match/],
+    ['targets larger than snapshot signed for', {understateTargetsLength: true}, /trust data mismatch .*more than the \d+ bytes signed for/],
+  ]
+  for (const [what, options, expected] of cases) {
+    it(`refuses ${what}, and pulls nothing`, async () => {
+      const result = await pullFromStub(options)
+      assert.equal(result.code, 1)
+      assert.equal(result.stdout, '')
+      assert.match(result.stderr, expected)
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+      assert.equal(await imageExists(`${gun()}:1.0`), false)
+    })
+  }
+
+  it('refuses a version rollback against its cache', async () => {
+    const keys = repositoryKeys(gun())
+    const env = trustEnv({DOCKER_CONFIG: tempConfigDir(), DOCKER_CONTENT_TRUST_SERVER: stub.url})
+    stub.files = signedRepository(gun(), digest, {targetsVersion: 5}, keys)
+    assert.match((await dkr(['pull', `${gun()}:1.0`], {env})).stdout, /^Pull \(1 of 1\)/)
+    stub.files = signedRepository(gun(), digest, {targetsVersion: 3}, keys)
+    const result = await dkr(['pull', `${gun()}:1.0`], {env})
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, `Warning: potential malicious behavior - trust data version is lower than expected for remote repository ${gun()}: targets: version 3 is lower than current version 5\n`)
+  })
+
+  it('refuses a new root that the trusted root did not sign', async () => {
+    const env = trustEnv({DOCKER_CONFIG: tempConfigDir(), DOCKER_CONTENT_TRUST_SERVER: stub.url})
+    stub.files = signedRepository(gun(), digest)
+    assert.match((await dkr(['pull', `${gun()}:1.0`], {env})).stdout, /^Pull \(1 of 1\)/)
+    stub.files = signedRepository(gun(), digest)
+    const result = await dkr(['pull', `${gun()}:1.0`], {env})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /trust data mismatch .*could not rotate trust to a new trusted root/)
+  })
+})

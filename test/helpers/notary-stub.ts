@@ -1,0 +1,150 @@
+// A Notary server the tests control: TUF metadata for one repository, signed here with keys made here,
+// then damaged on purpose (bad signatures, expiry, rollback, wrong names, wrong hashes) to prove that
+// dkr refuses each kind of bad trust data. The real notary-server refuses to store such data.
+import {execFileSync} from 'node:child_process'
+import {createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject} from 'node:crypto'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {createServer, type Server} from 'node:https'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {canonicalJson} from '../../src/lib/trust/canonical-json.js'
+import {keyId, type TufKey} from '../../src/lib/trust/keys.js'
+
+interface SigningKey {
+  key: TufKey
+  id: string
+  private: KeyObject
+  method: 'ecdsa' | 'eddsa'
+}
+
+function ecdsaKey(): SigningKey {
+  const pair = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+  const key = {keytype: 'ecdsa', keyval: {private: null, public: pair.publicKey.export({format: 'der', type: 'spki'}).toString('base64')}}
+  return {id: keyId(key), key, method: 'ecdsa', private: pair.privateKey}
+}
+
+function ed25519Key(): SigningKey {
+  const pair = generateKeyPairSync('ed25519')
+  const raw = Buffer.from(pair.publicKey.export({format: 'jwk'}).x!, 'base64url')
+  const key = {keytype: 'ed25519', keyval: {private: null, public: raw.toString('base64')}}
+  return {id: keyId(key), key, method: 'eddsa', private: pair.privateKey}
+}
+
+/** A root key as docker makes it: a self-signed P-256 leaf certificate (not a CA) whose CN is the repository name. */
+function rootKey(commonName: string): SigningKey {
+  const dir = mkdtempSync(join(tmpdir(), 'dkr-root-'))
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '3650', '-subj', `/CN=${commonName.replaceAll('/', String.raw`\/`)}`, '-addext', 'basicConstraints=critical,CA:FALSE'], {stdio: 'ignore'})
+  const key = {keytype: 'ecdsa-x509', keyval: {private: null, public: readFileSync(join(dir, 'cert.pem')).toString('base64')}}
+  return {id: keyId(key), key, method: 'ecdsa', private: createPrivateKey(readFileSync(join(dir, 'key.pem')))}
+}
+
+function signEnvelope(signed: object, keys: SigningKey[]): Buffer {
+  const message = Buffer.from(canonicalJson(signed))
+  const signatures = keys.map((k) => ({
+    keyid: k.id,
+    method: k.method,
+    sig: (k.method === 'ecdsa' ? sign('sha256', message, {dsaEncoding: 'ieee-p1363', key: k.private}) : sign(null, message, k.private)).toString('base64'),
+  }))
+  return Buffer.from(JSON.stringify({signatures, signed}))
+}
+
+const meta = (raw: Buffer) => ({hashes: {sha256: createHash('sha256').update(raw).digest('base64'), sha512: createHash('sha512').update(raw).digest('base64')}, length: raw.length})
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString()
+
+export interface RepoOptions {
+  /** The CN in the root certificate (default: the repository name). */
+  rootName?: string
+  rootThreshold?: number
+  timestampExpires?: string
+  targetsExpires?: string
+  targetsVersion?: number
+  /** Damage targets.json after snapshot listed it (a hash mismatch). */
+  tamperTargets?: boolean
+  /** Flip a byte of the targets signature. */
+  badTargetsSignature?: boolean
+  /** Make snapshot list targets as shorter than it is. */
+  understateTargetsLength?: boolean
+}
+
+export interface RepositoryKeys {
+  root: SigningKey
+  targets: SigningKey
+  snapshot: SigningKey
+  timestamp: SigningKey
+}
+
+/** A repository's keys; the root certificate's CN is `rootName`. */
+export function repositoryKeys(rootName: string): RepositoryKeys {
+  return {root: rootKey(rootName), snapshot: ed25519Key(), targets: ecdsaKey(), timestamp: ed25519Key()}
+}
+
+/** The files of a signed repository whose tag `1.0` points at `digest`. */
+export function signedRepository(gun: string, digest: string, options: RepoOptions = {}, keys = repositoryKeys(options.rootName ?? gun)): Map<string, Buffer> {
+  const {root, snapshot: snapshotKey, targets: targetsKey, timestamp: timestampKey} = keys
+  const rootSigned = {
+    _type: 'Root',
+    consistent_snapshot: false,
+    expires: inDays(3650),
+    keys: Object.fromEntries([root, targetsKey, snapshotKey, timestampKey].map((k) => [k.id, k.key])),
+    roles: {
+      root: {keyids: [root.id], threshold: options.rootThreshold ?? 1},
+      snapshot: {keyids: [snapshotKey.id], threshold: 1},
+      targets: {keyids: [targetsKey.id], threshold: 1},
+      timestamp: {keyids: [timestampKey.id], threshold: 1},
+    },
+    version: 1,
+  }
+  const rootRaw = signEnvelope(rootSigned, [root])
+  const hash = Buffer.from(digest.replace('sha256:', ''), 'hex').toString('base64')
+  const targetsSigned = {_type: 'Targets', delegations: {keys: {}, roles: []}, expires: options.targetsExpires ?? inDays(1000), targets: {'1.0': {hashes: {sha256: hash}, length: 950}}, version: options.targetsVersion ?? 2}
+  let targetsRaw = signEnvelope(targetsSigned, [targetsKey])
+  if (options.badTargetsSignature) {
+    const doc = JSON.parse(targetsRaw.toString()) as {signatures: {sig: string}[]}
+    const sig = Buffer.from(doc.signatures[0].sig, 'base64')
+    sig[5] ^= 0xff
+    doc.signatures[0].sig = sig.toString('base64')
+    targetsRaw = Buffer.from(JSON.stringify(doc))
+  }
+
+  const targetsMeta = meta(targetsRaw)
+  if (options.understateTargetsLength) targetsMeta.length -= 10
+  const snapshotRaw = signEnvelope({_type: 'Snapshot', expires: inDays(1000), meta: {root: meta(rootRaw), targets: targetsMeta}, version: 2}, [snapshotKey])
+  const timestampRaw = signEnvelope({_type: 'Timestamp', expires: options.timestampExpires ?? inDays(14), meta: {snapshot: meta(snapshotRaw)}, version: 2}, [timestampKey])
+  if (options.tamperTargets) targetsRaw = Buffer.from(targetsRaw.toString().replace('"1.0"', '"1.1"'))
+  return new Map([
+    ['root', rootRaw],
+    ['timestamp', timestampRaw],
+    ['snapshot', snapshotRaw],
+    ['targets', targetsRaw],
+  ])
+}
+
+/** An HTTPS server answering `/v2/<gun>/_trust/tuf/<role>[.<hash>].json` from `files`, which tests may swap. */
+export class NotaryStub {
+  files = new Map<string, Buffer>()
+  readonly requests: string[] = []
+  private readonly server: Server
+
+  constructor(certDir: string) {
+    this.server = createServer({cert: readFileSync(join(certDir, 'notary-cert.pem')), key: readFileSync(join(certDir, 'notary-key.pem'))}, (request, response) => {
+      this.requests.push(request.url ?? '')
+      const role = /\/_trust\/tuf\/(.+?)(?:\.[0-9a-f]{64})?\.json$/.exec(request.url ?? '')?.[1]
+      const body = role === undefined ? undefined : this.files.get(role)
+      response.writeHead(body ? 200 : 404, {'Content-Type': 'application/json'})
+      response.end(body ?? '{}')
+    })
+  }
+
+  get url(): string {
+    const address = this.server.address() as {port: number}
+    return `https://127.0.0.1:${address.port}`
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+}
