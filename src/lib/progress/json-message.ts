@@ -57,13 +57,16 @@ export async function* readMessages(body: AsyncIterable<Buffer | string>): Async
   let pending = ''
   for await (const chunk of body) {
     pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+    let start = 0
     let newline = pending.indexOf('\n')
     while (newline !== -1) {
-      const line = pending.slice(0, newline).trim()
-      pending = pending.slice(newline + 1)
+      const line = pending.slice(start, newline).trim()
       if (line !== '') yield parseMessageLine(line)
-      newline = pending.indexOf('\n')
+      start = newline + 1
+      newline = pending.indexOf('\n', start)
     }
+
+    pending = pending.slice(start)
   }
 
   if (pending.trim() !== '') yield parseMessageLine(pending.trim())

@@ -4,7 +4,7 @@
 import {humanSize} from './human-size.js'
 import type {JsonMessage} from './json-message.js'
 import {progressString} from './progress-bar.js'
-import {emptyTally, summarize, tallyMessage, type PullTally} from './tally.js'
+import {Tally} from './tally.js'
 
 const retrying = /^Retrying in (\d+) seconds?$/
 
@@ -16,7 +16,7 @@ export interface PlainRendererOptions {
 }
 
 export class PlainRenderer {
-  private tally: PullTally = emptyTally
+  private readonly tally = new Tally()
   private readonly prefix: string
   private readonly intervalMs: number
   private readonly lastRetry = new Map<string, number>()
@@ -30,13 +30,13 @@ export class PlainRenderer {
   /** The lines (without newline) to print for one message received at `now` (ms). */
   push(message: JsonMessage, now: number): string[] {
     this.lastProgressAt ??= now
-    this.tally = tallyMessage(this.tally, message)
+    this.tally.add(message)
     const lines: string[] = []
     const line = this.lineFor(message)
     if (line !== undefined) lines.push(this.prefix + line)
     if (now - this.lastProgressAt >= this.intervalMs) {
       this.lastProgressAt = now
-      const {downloaded, layers, layersDone, total} = summarize(this.tally)
+      const {downloaded, layers, layersDone, total} = this.tally.summary()
       if (total > 0 && layersDone < layers) {
         lines.push(`${this.prefix}Progress: ${humanSize(downloaded)}/${humanSize(total)} downloaded, ${layersDone} of ${layers} layers complete`)
       }

@@ -1,5 +1,5 @@
 // What a pull has moved so far, summed over its layers: for the total line, the periodic plain-log
-// progress and the --json result. Pure: a tally in, a message, a tally out.
+// progress and the --json result.
 import type {JsonMessage} from './json-message.js'
 
 export interface LayerTally {
@@ -9,42 +9,59 @@ export interface LayerTally {
   existed: boolean
 }
 
-export interface PullTally {
-  readonly layers: ReadonlyMap<string, LayerTally>
+const finished = new Set(['Pull complete', 'Already exists'])
+
+/**
+ * One pull's running sums, fed message by message. An accumulator, not a value: it is updated in place,
+ * because copying per-layer state for each of tens of thousands of progress messages cost more CPU than
+ * everything else a pull does (see bench/render.ts).
+ */
+export class Tally {
+  private readonly layers = new Map<string, LayerTally>()
   digest?: string
   /** `Downloaded newer image` or `Image is up to date`, from the engine's Status line. */
   upToDate?: boolean
-}
 
-export const emptyTally: PullTally = {layers: new Map()}
+  add(message: JsonMessage): void {
+    const status = message.status ?? ''
+    if (!message.id) {
+      if (status.startsWith('Digest: ')) this.digest = status.slice(8)
+      else if (status.startsWith('Status: ')) this.upToDate = status.startsWith('Status: Image is up to date')
+      return
+    }
 
-const finished = new Set(['Pull complete', 'Already exists'])
+    if (message.progressDetail === undefined) return
+    let layer = this.layers.get(message.id)
+    if (!layer) {
+      layer = {current: 0, done: false, existed: false, total: 0}
+      this.layers.set(message.id, layer)
+    }
 
-export function tallyMessage(tally: PullTally, message: JsonMessage): PullTally {
-  const status = message.status ?? ''
-  if (!message.id) {
-    if (status.startsWith('Digest: ')) return {...tally, digest: status.slice(8)}
-    if (status.startsWith('Status: ')) return {...tally, upToDate: status.startsWith('Status: Image is up to date')}
-    return tally
+    const detail = message.progressDetail
+    if (status === 'Downloading' && detail.total) {
+      layer.total = detail.total
+      layer.current = Math.min(detail.current ?? 0, detail.total)
+    } else if (status === 'Download complete' || status === 'Verifying Checksum') {
+      layer.current = layer.total
+    } else if (finished.has(status)) {
+      layer.current = layer.total
+      layer.done = true
+      layer.existed = status === 'Already exists'
+    }
   }
 
-  if (message.progressDetail === undefined) return tally
-  const layers = new Map(tally.layers)
-  const layer = {...(layers.get(message.id) ?? {current: 0, done: false, existed: false, total: 0})}
-  const detail = message.progressDetail
-  if (status === 'Downloading' && detail.total) {
-    layer.total = detail.total
-    layer.current = Math.min(detail.current ?? 0, detail.total)
-  } else if (status === 'Download complete' || status === 'Verifying Checksum') {
-    layer.current = layer.total
-  } else if (finished.has(status)) {
-    layer.current = layer.total
-    layer.done = true
-    layer.existed = status === 'Already exists'
-  }
+  summary(): TallySummary {
+    let downloaded = 0
+    let total = 0
+    let layersDone = 0
+    for (const layer of this.layers.values()) {
+      downloaded += layer.current
+      total += layer.total
+      if (layer.done) layersDone += 1
+    }
 
-  layers.set(message.id, layer)
-  return {...tally, layers}
+    return {downloaded, layers: this.layers.size, layersDone, total}
+  }
 }
 
 export interface TallySummary {
@@ -52,17 +69,4 @@ export interface TallySummary {
   total: number
   layers: number
   layersDone: number
-}
-
-export function summarize(tally: PullTally): TallySummary {
-  let downloaded = 0
-  let total = 0
-  let layersDone = 0
-  for (const layer of tally.layers.values()) {
-    downloaded += layer.current
-    total += layer.total
-    if (layer.done) layersDone += 1
-  }
-
-  return {downloaded, layers: tally.layers.size, layersDone, total}
 }

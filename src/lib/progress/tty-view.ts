@@ -5,7 +5,7 @@
 import {humanSize, durationString} from './human-size.js'
 import {isProgressMessage, type JsonMessage, type ProgressDetail} from './json-message.js'
 import {progressString} from './progress-bar.js'
-import {emptyTally, summarize, tallyMessage, type PullTally} from './tally.js'
+import type {TallySummary} from './tally.js'
 
 /** A line as the engine described it; turned into text only when a frame is drawn (width matters). */
 export interface ScreenLine {
@@ -26,7 +26,6 @@ export interface PullView {
   readonly pending: readonly ScreenLine[]
   /** The current section: one line per layer, updated in place. */
   readonly layers: ReadonlyMap<string, ScreenLine>
-  readonly tally: PullTally
   readonly finished: boolean
 }
 
@@ -51,7 +50,7 @@ const doneStatuses = new Set(['Pull complete', 'Already exists'])
 
 export function newView(titles: readonly (string | undefined)[], now: number): TtyViewState {
   return {
-    pulls: titles.map((title) => ({finished: false, layers: new Map(), pending: [], tally: emptyTally, title, titleShown: false})),
+    pulls: titles.map((title) => ({finished: false, layers: new Map(), pending: [], title, titleShown: false})),
     startedAt: now,
   }
 }
@@ -68,16 +67,15 @@ function closeSection(pull: PullView): PullView {
 export function applyMessage(state: TtyViewState, index: number, message: JsonMessage): TtyViewState {
   if (message.aux !== undefined) return state
   return updatePull(state, index, (pull) => {
-    const tally = tallyMessage(pull.tally, message)
     const line: ScreenLine = {detail: message.progressDetail, from: message.from, id: message.id, progress: message.progress, status: message.status ?? message.stream?.replace(/\n$/, '') ?? ''}
     if (isProgressMessage(message)) {
       const layers = new Map(pull.layers)
       layers.set(message.id, line)
-      return {...pull, layers, tally}
+      return {...pull, layers}
     }
 
     const closed = closeSection(pull)
-    return {...closed, pending: [...closed.pending, line], tally}
+    return {...closed, pending: [...closed.pending, line]}
   })
 }
 
@@ -119,15 +117,8 @@ function pullLines(pull: PullView, collapse: boolean): ScreenLine[] {
   return [...rest.slice(0, firstDone), {status: '', text: `${done.length} layers complete`}, ...rest.slice(firstDone)]
 }
 
-function totalLine(state: TtyViewState, now: number): string | undefined {
-  let downloaded = 0
-  let total = 0
-  for (const pull of state.pulls) {
-    const summary = summarize(pull.tally)
-    downloaded += summary.downloaded
-    total += summary.total
-  }
-
+function totalLine(state: TtyViewState, now: number, progress: Pick<TallySummary, 'downloaded' | 'total'>): string | undefined {
+  const {downloaded, total} = progress
   if (total === 0) return undefined
   const seconds = (now - state.startedAt) / 1000
   const speed = seconds > 0 ? `${humanSize(downloaded / seconds)}/s` : ''
@@ -139,7 +130,7 @@ function totalLine(state: TtyViewState, now: number): string | undefined {
  * The live part is capped below the screen height, first by folding finished layers into one line,
  * then by cutting, so cursor-up can always reach its top (docker leaves frozen lines instead).
  */
-export function takeFrame(state: TtyViewState, size: ScreenSize, now: number): [Frame, TtyViewState] {
+export function takeFrame(state: TtyViewState, size: ScreenSize, now: number, progress: Pick<TallySummary, 'downloaded' | 'total'> = {downloaded: 0, total: 0}): [Frame, TtyViewState] {
   const nowSeconds = now / 1000
   const text = (line: ScreenLine) => fit(lineText(line, size.columns, nowSeconds), size.columns)
   const commit: string[] = []
@@ -158,7 +149,7 @@ export function takeFrame(state: TtyViewState, size: ScreenSize, now: number): [
   }
 
   const next: TtyViewState = {...state, pulls}
-  const total = totalLine(state, now)
+  const total = totalLine(state, now, progress)
   const totalLines = total !== undefined && pulls.length > 0 ? [fit(total, size.columns)] : []
   const liveFor = (collapse: boolean) => pulls.flatMap((pull) => pullLines(pull, collapse).map(text))
   const room = Math.max(1, size.rows - 2 - totalLines.length)

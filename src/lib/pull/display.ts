@@ -3,6 +3,7 @@
 import type {TextOutput} from '../cli/streams.js'
 import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
+import {Tally} from '../progress/tally.js'
 import {TerminalWriter} from '../progress/terminal-writer.js'
 import {applyMessage, applyNote, finishPull, newView, takeFrame, type TtyViewState} from '../progress/tty-view.js'
 
@@ -66,9 +67,12 @@ export class TtyDisplay implements PullDisplay {
   private timer: NodeJS.Timeout | undefined
   private lastDrawAt = Number.NEGATIVE_INFINITY
   private readonly intervalMs: number
+  /** Bytes per pull for the total line; kept here so the view itself stays a pure function of its input. */
+  private readonly tallies: Tally[]
 
   constructor(private readonly out: TextOutput, private readonly options: TtyDisplayOptions) {
     this.state = newView(options.titles, options.now())
+    this.tallies = options.titles.map(() => new Tally())
     this.writer = new TerminalWriter(out)
     this.intervalMs = options.frameIntervalMs ?? 66
   }
@@ -79,6 +83,7 @@ export class TtyDisplay implements PullDisplay {
   }
 
   message(index: number, message: JsonMessage): void {
+    this.tallies[index].add(message)
     this.state = applyMessage(this.state, index, message)
     this.schedule()
   }
@@ -116,7 +121,14 @@ export class TtyDisplay implements PullDisplay {
   private draw(): void {
     const now = this.options.now()
     this.lastDrawAt = now
-    const [frame, next] = takeFrame(this.state, {columns: this.out.columns, rows: this.out.rows}, now)
+    const progress = {downloaded: 0, total: 0}
+    for (const tally of this.tallies) {
+      const {downloaded, total} = tally.summary()
+      progress.downloaded += downloaded
+      progress.total += total
+    }
+
+    const [frame, next] = takeFrame(this.state, {columns: this.out.columns, rows: this.out.rows}, now, progress)
     this.state = next
     this.writer.draw(frame)
   }

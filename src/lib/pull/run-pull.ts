@@ -7,7 +7,7 @@ import type {Cli} from '../cli/context.js'
 import {encodeRegistryAuth, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
 import {messageError} from '../progress/json-message.js'
-import {summarize, tallyMessage, emptyTally} from '../progress/tally.js'
+import {Tally} from '../progress/tally.js'
 import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
 import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {loginCommandFor, loginInteractively} from '../login/run-login.js'
@@ -98,11 +98,11 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
     {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)},
     cli.signal,
   )
-  let tally = emptyTally
+  const tally = new Tally()
   for await (const message of messages) {
     const error = messageError(message)
     if (error !== undefined) throw new DkrError(error)
-    tally = tallyMessage(tally, message)
+    tally.add(message)
     display.message(index, message)
   }
 
@@ -110,7 +110,7 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
   if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
   return {
-    bytes: summarize(tally).downloaded,
+    bytes: tally.summary().downloaded,
     digest: tally.digest ?? target.ref.digest,
     durationMs: cli.now() - started,
     reference: target.result,
