@@ -4,6 +4,7 @@ import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
 import {cancelledBy, DkrError, EngineResponseError} from '../cli/errors.js'
 import {type JsonMessage, readMessages} from '../progress/json-message.js'
+import {deferHeavyDockerodeModules} from './deferred-modules.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
 /** The newest API version dkr speaks; older engines are met at their own version. */
@@ -97,9 +98,10 @@ export class DockerodeEngine implements EngineClient {
 
   private async client(): Promise<Dockerode> {
     if (this.docker) return this.docker
-    // Loaded on first use: commands that never reach the engine do not pay for dockerode.
-    const {default: Docker} = await import('dockerode')
     const {transport} = this.endpoint
+    // Loaded on first use: commands that never reach the engine do not pay for dockerode.
+    deferHeavyDockerodeModules({ssh: transport.kind === 'ssh'})
+    const {default: Docker} = await import('dockerode')
     const headers = {'User-Agent': this.userAgent}
     if (transport.kind === 'unix') {
       this.docker = new Docker({headers, socketPath: transport.socketPath} as Dockerode.DockerOptions)
