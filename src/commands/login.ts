@@ -13,7 +13,10 @@ Works like docker login, in docker's own config: a login made here is seen by do
 Without -u/-p the stored credentials are tried first; on a terminal dkr then asks for what is missing. The \
 engine checks the credentials with the registry, and they are stored where docker would store them: the \
 configured credential helper, else config.json. Unlike docker, dkr does not pick a platform helper that does not \
-work on this machine (a headless secretservice), and writes config.json atomically, keeping everything else in it.`
+work on this machine (a headless secretservice), and writes config.json atomically, keeping everything else in it.
+
+Environment: DOCKER_CONFIG (where config.json is), DOCKER_HOST and the other engine variables (the engine checks \
+the credentials), DKR_CREDENTIAL_HELPER_TIMEOUT (seconds a credential helper may take, default 15).`
 
   static examples = [
     {command: 'echo "$PASSWORD" | <%= config.bin %> login -u alice --password-stdin $DKR_PRIVATE_REGISTRY', description: 'Log in from a script'},

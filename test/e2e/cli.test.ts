@@ -6,7 +6,7 @@ describe('dkr as a command', () => {
   it('prints help with the image topic and the pull alias', async () => {
     const result = await dkr(['--help'])
     assert.equal(result.code, 0)
-    assert.match(result.stdout, /TOPICS\n {2}context +Manage contexts\n {2}image +Manage images/)
+    assert.match(result.stdout, /TOPICS\n {2}config +Manage dkr's own preferences\n {2}context +Manage contexts\n {2}image +Manage images/)
     assert.match(result.stdout, /pull\s+Download an image from a registry/)
   })
 
@@ -45,6 +45,11 @@ describe('dkr as a command', () => {
     const extra = await dkr(['login', 'a', 'b'])
     assert.equal(extra.code, 1)
     assert.equal(extra.stderr.split('\n')[0], "dkr: 'dkr login' requires at most 1 argument")
+  })
+
+  it("keeps the README's command reference in step with the commands", async () => {
+    const result = await run(process.execPath, ['scripts/readme.js', '--check'], {env: {...process.env, PWD: projectRoot}})
+    assert.equal(result.code, 0, result.stderr)
   })
 
   it('keeps oclif.manifest.json in step with the commands', async () => {

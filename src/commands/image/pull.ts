@@ -13,7 +13,11 @@ export default class ImagePull extends DkrCommand {
 Works like docker pull: the engine (DOCKER_HOST, --host or the current context) pulls, dkr shows the progress. \
 On a terminal each layer gets a live line, with a total line for the whole pull; in logs and pipes the lines \
 are docker's plain ones, with one line per retry and a progress line every 10 seconds. Several names are \
-pulled at once; the command fails if any of them fails.`
+pulled at once; the command fails if any of them fails.
+
+Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
+DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
+progress, parallel, platform, contentTrust (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -26,8 +30,8 @@ pulled at once; the command fails if any of them fails.`
   static flags = {
     'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
-    parallel: Flags.integer({default: 3, description: 'How many images to pull at once when several are named', max: 16, min: 1}),
-    platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM)'}),
+    parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
+    platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
   }
 
@@ -38,22 +42,31 @@ pulled at once; the command fails if any of them fails.`
   async run(): Promise<{images: PullResult[]}> {
     const {argv, flags} = await this.parse(ImagePull)
     const cli = await this.cli(flags)
+    const preferences = cli.preferences
+    const progress = preferences.progress.value
+    // Flags win; then the progress preference may ask for quiet or JSON output as -q and --json would.
+    const jsonFlag = this.jsonEnabled()
+    const json = jsonFlag || (!flags.quiet && progress === 'json')
+    const quiet = flags.quiet || (!jsonFlag && progress === 'quiet')
     const results = await runPull(cli, {
       all: flags['all-tags'],
-      json: this.jsonEnabled(),
-      parallel: flags.parallel,
-      platform: flags.platform ?? (cli.streams.env.DOCKER_DEFAULT_PLATFORM || undefined),
-      quiet: flags.quiet,
+      json,
+      parallel: flags.parallel ?? preferences.parallel.value,
+      platform: flags.platform ?? preferences.platform.value,
+      progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
+      quiet,
       remotes: argv as string[],
-      untrusted: flags['disable-content-trust'],
+      trusted: !flags['disable-content-trust'] && preferences.contentTrust.value,
     })
     const failure = failureReport(results)
-    if (failure && this.jsonEnabled()) {
+    if (failure && json) {
       this.logJson({images: results})
       this.exit(1)
     }
 
     if (failure) throw failure
+    // oclif prints the returned document for --json; a json progress preference prints it here.
+    if (json && !jsonFlag) this.logJson({images: results})
     return {images: results}
   }
 }

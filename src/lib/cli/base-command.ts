@@ -5,6 +5,7 @@ import {dockerConfigDir} from '../credentials/config-dir.js'
 import {loadConfig} from '../credentials/config-file.js'
 import {DockerodeEngine, type EngineClient} from '../engine/client.js'
 import {contextName, resolveEndpoint} from '../engine/endpoint.js'
+import {loadStoredPreferences, resolvePreferences} from '../preferences/preferences.js'
 import {colorEnabled, loadPaint} from './color.js'
 import {isCancelled, UsageError} from './errors.js'
 import {terminalPrompter} from './prompt.js'
@@ -31,6 +32,8 @@ export abstract class DkrCommand extends Command {
   }
 
   private debugEnabled = false
+  /** The `color` preference once known; before that (bad flags), the environment's word. */
+  private colorMode: 'always' | 'auto' | 'never' | undefined
   private readonly controller = new AbortController()
   private removeSignalHandlers: (() => void) | undefined
 
@@ -43,6 +46,10 @@ export abstract class DkrCommand extends Command {
     const endpointOptions = {...flags, configDir, currentContext: config.config.currentContext, env: streams.env}
     // Fails now on conflicting --host/--context, as docker does; the context itself is read only when the engine is needed.
     contextName(endpointOptions)
+    const stored = await loadStoredPreferences(streams.env)
+    if (stored.warning) streams.err.write(`${stored.warning}\n`)
+    const preferences = resolvePreferences(streams.env, stored.values)
+    this.colorMode = preferences.color.value
     let engine: EngineClient | undefined
     this.trapSignals()
     return {
@@ -52,6 +59,7 @@ export abstract class DkrCommand extends Command {
       engine: () => (engine ??= new DockerodeEngine(resolveEndpoint(endpointOptions), streams.env, `dkr/${this.config.version}`)),
       loadConfig: () => loadConfig(configDir),
       now: () => Date.now(),
+      preferences,
       prompt: terminalPrompter(),
       signal: this.controller.signal,
       spinner: (text) => startSpinner(text),
@@ -99,7 +107,8 @@ export abstract class DkrCommand extends Command {
       exitCode = usage.exitCode
       process.stderr.write(`${usage.text}\n\nUsage:  ${this.config.bin} ${this.usageLine()}\n\nRun '${this.config.bin} ${this.commandWords()} --help' for more information\n`)
     } else {
-      const paint = await loadPaint(colorEnabled(process.env, Boolean(process.stderr.isTTY)))
+      const mode = this.colorMode ?? resolvePreferences(process.env, {}).color.value
+      const paint = await loadPaint(colorEnabled(mode, process.env, Boolean(process.stderr.isTTY)))
       process.stderr.write(`${paint.red(error.message)}\n`)
       if (error.hint) process.stderr.write(`${error.hint}\n`)
       if (debug && error.stack) process.stderr.write(`${error.stack}\n`)

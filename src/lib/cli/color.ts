@@ -1,9 +1,7 @@
-// Whether dkr may colour a stream. chalk 5 ignores NO_COLOR, so the rule lives here:
-// FORCE_COLOR (not 0/false) wins, then NO_COLOR (any non-empty value), then a terminal that is not dumb.
-export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  const force = env.FORCE_COLOR
-  if (force !== undefined && force !== '') return force !== '0' && force !== 'false'
-  if (env.NO_COLOR) return false
+// Whether dkr may colour a stream, given the `color` preference (which already folds in FORCE_COLOR and
+// NO_COLOR): always, never, or auto: a terminal that is not dumb.
+export function colorEnabled(mode: 'always' | 'auto' | 'never', env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (mode !== 'auto') return mode === 'always'
   return isTTY && env.TERM !== 'dumb'
 }
 

@@ -3,6 +3,7 @@
 import type {LoadedConfig} from '../credentials/config-file.js'
 import type {EngineClient} from '../engine/client.js'
 import type {EndpointOptions} from '../engine/endpoint.js'
+import type {ResolvedPreferences} from '../preferences/preferences.js'
 import type {Prompter} from './prompt.js'
 import type {IOStreams} from './streams.js'
 
@@ -20,6 +21,8 @@ export interface Cli {
   debug(message: string): void
   /** A spinner on stderr for the quiet phases before a stream starts (callers use it on a TTY only). */
   spinner(text: string): Promise<{stop(): void}>
+  /** dkr's own preferences, each resolved from environment, config file and default (flags are the command's). */
+  preferences: ResolvedPreferences
   /** Asks on the terminal; callers check that stdin is one first. */
   prompt: Prompter
 }

@@ -128,7 +128,9 @@ export class TtyDisplay implements PullDisplay {
       progress.total += total
     }
 
-    const [frame, next] = takeFrame(this.state, {columns: this.out.columns, rows: this.out.rows}, now, progress)
+    // A live view forced into a pipe (progress preference `tty`) has no size: draw for a common terminal.
+    const size = {columns: this.out.columns || 80, rows: this.out.rows || 24}
+    const [frame, next] = takeFrame(this.state, size, now, progress)
     this.state = next
     this.writer.draw(frame)
   }

@@ -21,8 +21,10 @@ export interface PullOptions {
   all: boolean
   quiet: boolean
   platform?: string
-  /** --disable-content-trust */
-  untrusted: boolean
+  /** Content trust: resolve tags through Notary (the preference, unless --disable-content-trust). */
+  trusted: boolean
+  /** The progress preference, when neither -q nor --json chose: auto, a live view, or plain lines. */
+  progress: 'auto' | 'plain' | 'tty'
   /** Print one machine-readable result instead of progress. */
   json: boolean
   /** How many names are pulled at once. */
@@ -50,14 +52,6 @@ interface PullTarget {
   defaultTagUsed: boolean
 }
 
-const falseWords = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False'])
-
-/** DOCKER_CONTENT_TRUST set to anything strconv.ParseBool does not read as false. */
-export function contentTrustEnabled(env: NodeJS.ProcessEnv): boolean {
-  const value = env.DOCKER_CONTENT_TRUST
-  return value !== undefined && value !== '' && !falseWords.has(value)
-}
-
 /** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
 export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): PullTarget[] {
   return options.remotes.map((remote) => {
@@ -82,7 +76,8 @@ function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): P
   const {out} = cli.streams
   if (options.quiet || options.json) return new QuietDisplay(out, !options.json)
   const several = targets.length > 1
-  if (out.isTTY && cli.streams.env.TERM !== 'dumb') {
+  const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
+  if (live) {
     return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${familiarString(t.ref)}` : undefined))})
   }
 
@@ -266,7 +261,7 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
   let outcomes: PullOutcome[]
-  if (contentTrustEnabled(cli.streams.env) && !options.untrusted) {
+  if (options.trusted) {
     outcomes = await pullTrusted(cli, options, targets, config)
   } else {
     outcomes = await pullRound(cli, options, targets, config)

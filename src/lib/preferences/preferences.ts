@@ -1,0 +1,155 @@
+// dkr's own preferences (docker's settings stay in docker's files): a conf store at
+// $XDG_CONFIG_HOME/dkr/config.json, 0600, validated by a JSON schema. Each value has one precedence:
+// flag > environment > dkr config > default, and knows where it came from.
+import {existsSync} from 'node:fs'
+import {rename} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+import {DkrError} from '../cli/errors.js'
+
+export const progressModes = ['auto', 'tty', 'plain', 'quiet', 'json'] as const
+export const colorModes = ['auto', 'always', 'never'] as const
+
+export interface Preferences {
+  /** How pulls render: `auto` picks the live view on a terminal and plain lines elsewhere. */
+  progress: (typeof progressModes)[number]
+  /** How many names a pull works on at once. */
+  parallel: number
+  /** Default --platform. */
+  platform?: string
+  /** Verify image signatures (content trust) by default. */
+  contentTrust: boolean
+  color: (typeof colorModes)[number]
+}
+
+export type PreferenceKey = keyof Preferences
+export type ResolvedPreferences = {[K in PreferenceKey]: Resolved<Preferences[K]>}
+export type Source = 'default' | 'dkr config' | 'environment' | 'flag'
+
+export interface Resolved<T> {
+  value: T
+  source: Source
+  /** The flag or variable that decided, when not the config or the default. */
+  from?: string
+}
+
+export const defaults: Preferences = {color: 'auto', contentTrust: false, parallel: 3, progress: 'auto'}
+
+/** The JSON schema conf validates the file against (also the list of keys `dkr config` accepts). */
+export const schema = {
+  color: {description: 'Colour in error messages: auto (terminal, NO_COLOR, FORCE_COLOR), always, never', enum: [...colorModes], type: 'string'},
+  contentTrust: {description: 'Verify signatures on pulls by default (DOCKER_CONTENT_TRUST overrides)', type: 'boolean'},
+  parallel: {description: 'How many names a pull works on at once (--parallel overrides)', maximum: 16, minimum: 1, type: 'integer'},
+  platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
+  progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
+} as const
+
+export const preferenceKeys = Object.keys(schema).sort() as PreferenceKey[]
+
+export function preferencesDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config'), 'dkr')
+}
+
+export function preferencesPath(env: NodeJS.ProcessEnv): string {
+  return join(preferencesDir(env), 'config.json')
+}
+
+type Store = import('conf').default<Partial<Preferences>>
+
+async function openStore(env: NodeJS.ProcessEnv): Promise<Store> {
+  // conf (and its ajv) is 77 ms of imports: paid only by commands that read or write preferences.
+  const {default: Conf} = await import('conf')
+  return new Conf<Partial<Preferences>>({configFileMode: 0o600, cwd: preferencesDir(env), schema: schema as never})
+}
+
+export interface StoredPreferences {
+  values: Partial<Preferences>
+  /** One line when the file could not be used; the defaults apply and the file is left as it is. */
+  warning?: string
+}
+
+/** What the user set. No file, no conf import; a broken file is a warning, never fatal. */
+export async function loadStoredPreferences(env: NodeJS.ProcessEnv): Promise<StoredPreferences> {
+  const path = preferencesPath(env)
+  if (!existsSync(path)) return {values: {}}
+  try {
+    return {values: {...(await openStore(env)).store}}
+  } catch (error) {
+    return {values: {}, warning: `WARNING: ignoring dkr preferences in ${path}: ${describe(error)}; using the defaults`}
+  }
+}
+
+function describe(error: unknown): string {
+  const message = (error as Error).message ?? String(error)
+  return message.replace(/^Config schema violation: /, '')
+}
+
+const falseWords = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False'])
+
+/** Every preference with its value and where it came from; flags are applied by the command on top. */
+export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Preferences>): ResolvedPreferences {
+  const pick = <K extends PreferenceKey>(key: K, fromEnv?: {name: string; value: Preferences[K]}): Resolved<Preferences[K]> => {
+    if (fromEnv) return {from: fromEnv.name, source: 'environment', value: fromEnv.value}
+    if (stored[key] !== undefined) return {source: 'dkr config', value: stored[key] as Preferences[K]}
+    return {source: 'default', value: defaults[key] as Preferences[K]}
+  }
+
+  const trust = env.DOCKER_CONTENT_TRUST
+  // chalk 5 ignores NO_COLOR, so the rule lives here: FORCE_COLOR (0/false: off) wins, then NO_COLOR.
+  const force = env.FORCE_COLOR
+  const colorEnv = force ? {name: 'FORCE_COLOR', value: (force === '0' || force === 'false' ? 'never' : 'always') as Preferences['color']} : env.NO_COLOR ? {name: 'NO_COLOR', value: 'never' as const} : undefined
+  return {
+    color: pick('color', colorEnv),
+    contentTrust: pick('contentTrust', trust !== undefined && trust !== '' ? {name: 'DOCKER_CONTENT_TRUST', value: !falseWords.has(trust)} : undefined),
+    parallel: pick('parallel'),
+    platform: pick('platform', env.DOCKER_DEFAULT_PLATFORM ? {name: 'DOCKER_DEFAULT_PLATFORM', value: env.DOCKER_DEFAULT_PLATFORM} : undefined),
+    progress: pick('progress'),
+  }
+}
+
+function isKey(key: string): key is PreferenceKey {
+  return (preferenceKeys as string[]).includes(key)
+}
+
+function unknownKey(key: string): DkrError {
+  return new DkrError(`unknown preference "${key}"; known: ${preferenceKeys.join(', ')}`)
+}
+
+/** A typed value from the command line text, or docker-style one-line error. */
+export function parsePreference(key: string, text: string): Preferences[PreferenceKey] {
+  if (!isKey(key)) throw unknownKey(key)
+  const rule = schema[key] as {type: string; enum?: readonly string[]; minimum?: number; maximum?: number}
+  if (rule.type === 'boolean') {
+    if (['true', '1', 'on', 'yes'].includes(text)) return true
+    if (['false', '0', 'off', 'no'].includes(text)) return false
+    throw new DkrError(`invalid value "${text}" for ${key}: expected true or false`)
+  }
+
+  if (rule.type === 'integer') {
+    const value = Number(text)
+    if (!Number.isInteger(value) || value < rule.minimum! || value > rule.maximum!) throw new DkrError(`invalid value "${text}" for ${key}: expected a whole number from ${rule.minimum} to ${rule.maximum}`)
+    return value
+  }
+
+  if (rule.enum && !rule.enum.includes(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected one of ${rule.enum.join(', ')}`)
+  if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
+  return text
+}
+
+/** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */
+export async function storePreference(env: NodeJS.ProcessEnv, key: string, value: Preferences[PreferenceKey] | undefined): Promise<string | undefined> {
+  if (!isKey(key)) throw unknownKey(key)
+  let store: Store
+  let setAside: string | undefined
+  try {
+    store = await openStore(env)
+  } catch {
+    setAside = `${preferencesPath(env)}.invalid`
+    await rename(preferencesPath(env), setAside)
+    store = await openStore(env)
+  }
+
+  if (value === undefined) store.delete(key)
+  else store.set(key, value)
+  return setAside
+}
