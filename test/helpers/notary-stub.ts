@@ -122,6 +122,8 @@ export function signedRepository(gun: string, digest: string, options: RepoOptio
 /** An HTTPS server answering `/v2/<gun>/_trust/tuf/<role>[.<hash>].json` from `files`, which tests may swap. */
 export class NotaryStub {
   files = new Map<string, Buffer>()
+  /** Hold every answer back this long (a slow server). */
+  delayMs = 0
   readonly requests: string[] = []
   private readonly server: Server
 
@@ -130,8 +132,10 @@ export class NotaryStub {
       this.requests.push(request.url ?? '')
       const role = /\/_trust\/tuf\/(.+?)(?:\.[0-9a-f]{64})?\.json$/.exec(request.url ?? '')?.[1]
       const body = role === undefined ? undefined : this.files.get(role)
-      response.writeHead(body ? 200 : 404, {'Content-Type': 'application/json'})
-      response.end(body ?? '{}')
+      setTimeout(() => {
+        response.writeHead(body ? 200 : 404, {'Content-Type': 'application/json'})
+        response.end(body ?? '{}')
+      }, this.delayMs)
     })
   }
 
@@ -145,6 +149,7 @@ export class NotaryStub {
   }
 
   stop(): Promise<void> {
+    this.server.closeAllConnections()
     return new Promise((resolve) => this.server.close(() => resolve()))
   }
 }

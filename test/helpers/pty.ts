@@ -8,7 +8,7 @@ export interface PtyRun {
 
 export function runInPty(file: string, args: string[], options: {columns: number; rows: number; env: NodeJS.ProcessEnv; onData?: (all: string, term: pty.IPty) => void; timeoutMs?: number}): Promise<PtyRun> {
   return new Promise((resolve, reject) => {
-    const term = pty.spawn(file, args, {cols: options.columns, env: options.env as Record<string, string>, name: 'xterm-256color', rows: options.rows})
+    const term = pty.spawn(file, args, {cols: options.columns, env: options.env as Record<string, string>, name: options.env.TERM ?? 'xterm-256color', rows: options.rows})
     let bytes = ''
     const timer = setTimeout(() => {
       term.kill('SIGKILL')

@@ -2,6 +2,7 @@
 // input on stdin and its answer on stdout. Errors are worded as docker words them. A hanging helper is
 // killed after a timeout.
 import {spawn} from 'node:child_process'
+import {cancelledBy, isCancelled} from '../cli/errors.js'
 
 export const notFoundText = 'credentials not found in native keychain'
 export const defaultHelperTimeoutMs = 15_000
@@ -21,6 +22,8 @@ export interface HelperOptions {
   timeoutMs?: number
   /** The helper's stderr reaches the user (docker passes it through) unless this is a silent probe. */
   stderr?: 'ignore' | 'inherit'
+  /** Ctrl-C: the helper is killed and the call rejects with the cancellation at once. */
+  signal?: AbortSignal
 }
 
 /** DKR_CREDENTIAL_HELPER_TIMEOUT (seconds) shortens or lengthens the wait for slow helpers. */
@@ -37,13 +40,25 @@ export function runHelper(name: string, action: HelperAction, input: string, opt
     const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', options.stderr ?? 'inherit']})
     let out = ''
     let settled = false
+    const onAbort = () => {
+      child.kill('SIGKILL')
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      reject(cancelledBy(options.signal!))
+    }
+
     const finish = (error: string | undefined) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
       if (error === undefined) resolve(out)
       else reject(new HelperError(`err: ${error}, out: \`${out.trim()}\``))
     }
+
+    if (options.signal?.aborted) return onAbort()
+    options.signal?.addEventListener('abort', onAbort, {once: true})
 
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -68,6 +83,7 @@ export async function helperGet(name: string, serverURL: string, options: Helper
   try {
     out = await runHelper(name, 'get', serverURL, options)
   } catch (error) {
+    if (isCancelled(error)) throw error
     if (error instanceof HelperError && error.message.endsWith(`out: \`${notFoundText}\``)) return undefined
     throw new HelperError(`error getting credentials - ${(error as Error).message}`)
   }
@@ -86,6 +102,7 @@ export async function helperStore(name: string, credentials: HelperCredentials, 
   try {
     await runHelper(name, 'store', `${JSON.stringify(credentials)}\n`, options)
   } catch (error) {
+    if (isCancelled(error)) throw error
     throw new HelperError(`error storing credentials - ${(error as Error).message}`)
   }
 }
@@ -94,6 +111,7 @@ export async function helperErase(name: string, serverURL: string, options: Help
   try {
     await runHelper(name, 'erase', serverURL, options)
   } catch (error) {
+    if (isCancelled(error)) throw error
     throw new HelperError(`error erasing credentials - ${(error as Error).message}`)
   }
 }

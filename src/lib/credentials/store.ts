@@ -3,7 +3,7 @@
 // readable by the other: helper entries leave the same empty `auths` marker docker leaves.
 import {access, constants} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
-import {DkrError} from '../cli/errors.js'
+import {DkrError, isCancelled} from '../cli/errors.js'
 import type {AuthConfig} from './auth-config.js'
 import {helperFor} from './auth-config.js'
 import {configPath, loadConfig, updateConfig, type AuthEntry, type DockerConfig} from './config-file.js'
@@ -79,6 +79,7 @@ export async function storeCredentials(configDir: string, key: string, auth: Aut
     try {
       await helperStore(store.name, credentials, options)
     } catch (error) {
+      if (isCancelled(error)) throw error
       throw new DkrError(`Error saving credentials: ${(error as Error).message}`)
     }
 
@@ -104,7 +105,13 @@ export async function storeCredentials(configDir: string, key: string, auth: Aut
 export async function eraseCredentials(configDir: string, key: string, options: HelperOptions & {env: NodeJS.ProcessEnv}): Promise<void> {
   const helper = helperFor(await readableConfig(configDir), key)
   let failure: Error | undefined
-  if (helper) await helperErase(helper, key, options).catch((error: Error) => (failure = error))
+  if (helper) {
+    await helperErase(helper, key, options).catch((error: Error) => {
+      if (isCancelled(error)) throw error
+      failure = error
+    })
+  }
+
   const config = await readableConfig(configDir)
   if (config.auths && key in config.auths) {
     await updateConfig(configDir, (latest) => {

@@ -3,7 +3,7 @@
 import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
 import {cancelledBy, DkrError, EngineResponseError} from '../cli/errors.js'
-import {type JsonMessage, readMessages} from '../progress/json-message.js'
+import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {deferHeavyDockerodeModules} from './deferred-modules.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
@@ -174,7 +174,7 @@ export class DockerodeEngine implements EngineClient {
       yield* messages
     } catch (error) {
       if (signal.aborted) throw cancelledBy(signal)
-      if (error instanceof DkrError || (error as Error).name === 'StreamFormatError') throw error
+      if (error instanceof DkrError || error instanceof StreamFormatError) throw error
       throw new DkrError(`lost the connection to the Docker daemon at ${this.endpoint.host} during the pull (${(error as ModemError).code ?? (error as Error).message})`)
     }
   }

@@ -82,7 +82,7 @@ async function authenticateAndStore(cli: Cli, key: string, credentials: Credenti
   const stored: AuthConfig = response.IdentityToken
     ? {email, identitytoken: response.IdentityToken, serveraddress: key, username: credentials.username}
     : {...credentials, email, serveraddress: key}
-  const outcome = await storeCredentials(cli.configDir, key, stored, {env: cli.streams.env})
+  const outcome = await storeCredentials(cli.configDir, key, stored, {env: cli.streams.env, signal: cli.signal})
   if (outcome.unencryptedIn) cli.streams.err.write(unencryptedWarning(outcome.unencryptedIn))
   return response.Status
 }
@@ -91,8 +91,9 @@ async function storedCredentials(cli: Cli, key: string): Promise<AuthConfig> {
   const loaded = await cli.loadConfig()
   if (loaded.warning) cli.streams.err.write(`${loaded.warning}\n`)
   try {
-    return await resolveAuthConfig(loaded.config, key, {env: cli.streams.env})
+    return await resolveAuthConfig(loaded.config, key, {env: cli.streams.env, signal: cli.signal})
   } catch (error) {
+    if (error instanceof CancelledError) throw error
     cli.debug(`stored credentials for ${key} unavailable: ${(error as Error).message}`)
     return {serveraddress: key}
   }
@@ -143,8 +144,9 @@ export async function runLogout(cli: Cli, server: string | undefined): Promise<v
   const failures: string[] = []
   for (const candidate of keys) {
     try {
-      await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env})
+      await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
     } catch (error) {
+      if (error instanceof CancelledError) throw error
       failures.push(`${candidate}: ${(error as Error).message}`)
     }
   }

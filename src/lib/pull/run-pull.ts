@@ -64,8 +64,9 @@ export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): P
 
 async function resolveAuth(cli: Cli, config: LoadedConfig, info: RepositoryInfo): Promise<AuthConfig> {
   try {
-    return await resolveAuthConfig(config.config, info.authKey, {env: cli.streams.env})
+    return await resolveAuthConfig(config.config, info.authKey, {env: cli.streams.env, signal: cli.signal})
   } catch (error) {
+    if (isCancelled(error)) throw error
     // docker 28 pulls anonymously when the credential store fails; it says so only in debug output.
     cli.debug(`credentials for ${info.authKey} unavailable, pulling anonymously: ${(error as Error).message}`)
     return {serveraddress: info.authKey}

@@ -1,0 +1,311 @@
+// The fault suite: broken engines, registries, credentials, trust servers and terminals, each injected
+// on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
+// status, and nothing of the user's changed.
+import assert from 'node:assert/strict'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {helperPath} from '../helpers/credentials.js'
+import {FaultProxy} from '../helpers/fault-proxy.js'
+import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
+import {runInPty} from '../helpers/pty.js'
+import {baseEnv, dkr, dkrBin, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
+import {screenOf} from '../helpers/screen.js'
+import {removeAllImages, removeImages, stack} from '../helpers/stack.js'
+
+/** A fake engine on a unix socket whose /images/create does whatever the test says. */
+class FaultyEngine {
+  readonly dir = mkdtempSync(join(tmpdir(), 'dkr-faulty-'))
+  readonly socketPath = join(this.dir, 'engine.sock')
+  private server: Server | undefined
+
+  constructor(public pull: (request: IncomingMessage, response: ServerResponse) => void) {}
+
+  get host(): string {
+    return `unix://${this.socketPath}`
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      if (request.url?.endsWith('/_ping')) {
+        response.writeHead(200, {'Api-Version': '1.41'})
+        response.end()
+        return
+      }
+
+      this.pull(request, response)
+    })
+    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve))
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+  }
+}
+
+const okLines = '{"status":"Pulling from demo/x","id":"1.0"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n'
+
+/** Sends `SIGINT`/`SIGTERM` once `ready` says so; returns the run and how long the signal took to end it. */
+async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals, afterMs: number): Promise<RunResult & {stopMs: number}> {
+  let sentAt = 0
+  const result = await dkr(args, {
+    env,
+    onSpawn(child) {
+      setTimeout(() => {
+        sentAt = Date.now()
+        child.kill(signal)
+      }, afterMs)
+    },
+    timeoutMs: 30_000,
+  })
+  return {...result, stopMs: Date.now() - sentAt}
+}
+
+describe('faults: the engine', () => {
+  const engine = new FaultyEngine(() => {})
+  before(() => engine.start())
+  after(async () => {
+    await engine.stop()
+    rmSync(engine.dir, {force: true, recursive: true})
+  })
+
+  const env = () => baseEnv({DOCKER_HOST: engine.host})
+
+  const streamCases: [string, (response: ServerResponse) => void, RegExp][] = [
+    ['drops the connection mid-stream', (res) => {
+      res.writeHead(200)
+      res.write('{"status":"Pulling from demo/x","id":"1.0"}\n')
+      setTimeout(() => res.socket?.destroy(), 100)
+    }, /^lost the connection to the Docker daemon at unix:\/\/.* during the pull \(ECONNRESET\)\n$/],
+    ['ends on a truncated JSON line', (res) => {
+      res.writeHead(200)
+      res.end('{"status":"Pulling from demo/x","id":"1.0"}\n{"status":"Downl')
+    }, /^invalid progress message from the engine: "\{\\"status\\":\\"Downl"\n$/],
+    ['sends binary noise', (res) => {
+      res.writeHead(200)
+      res.end(Buffer.from([0x00, 0xff, 0x13, 0x37, 0x0a, 0x80, 0x0a]))
+    }, /^invalid progress message from the engine: /],
+    ['sends a 10 MB line that is not JSON', (res) => {
+      res.writeHead(200)
+      res.end(`${'x'.repeat(10 * 1024 * 1024)}\n`)
+    }, /^invalid progress message from the engine: "x{60}…"\n$/],
+  ]
+  for (const [what, answer, expected] of streamCases) {
+    it(`the engine ${what}: one line, exit 1`, async () => {
+      engine.pull = (_req, res) => answer(res)
+      const result = await dkr(['pull', 'x.example/demo/x:1.0'], {env: env(), timeoutMs: 20_000})
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, expected)
+    })
+  }
+
+  it('fields dkr does not know are ignored', async () => {
+    engine.pull = (_req, res) => {
+      res.writeHead(200)
+      res.end('{"status":"Pulling from demo/x","id":"1.0","shiny":{"new":true}}\n{"aux":{"ID":"sha256:1"},"extra":[1]}\n' + okLines)
+    }
+
+    const result = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'x.example/demo/x:1.0\n')
+  })
+
+  it('an engine restarted between two commands is simply used again', async () => {
+    engine.pull = (_req, res) => {
+      res.writeHead(200)
+      res.end(okLines)
+    }
+
+    assert.equal((await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})).code, 0)
+    await engine.stop()
+    const down = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})
+    assert.equal(down.stderr, `Cannot connect to the Docker daemon at ${engine.host}. Is the docker daemon running?\n`)
+    await engine.start()
+    assert.equal((await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})).code, 0)
+  })
+
+  it('Ctrl-C while the engine has not answered yet: exit 130 at once, nothing printed', async () => {
+    engine.pull = () => {}
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGINT', 700)
+    assert.equal(result.code, 130)
+    assert.equal(result.stderr, '')
+    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+  })
+
+  it('SIGTERM while the stream is stalled: exit 143 at once', async () => {
+    engine.pull = (_req, res) => {
+      res.writeHead(200)
+      res.write('{"status":"Pulling from demo/x","id":"1.0"}\n')
+    }
+
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 700)
+    assert.equal(result.code, 143)
+    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+  })
+})
+
+describe('faults: the registry (real dockerd behind a fault proxy)', () => {
+  const proxy = new FaultProxy(process.env.DKR_REGISTRY ?? '')
+  const ref = () => `${proxy.address}/demo/mid:1.0`
+  let biggestLayer = ''
+
+  before(async () => {
+    await proxy.start()
+    const manifest = (await (await fetch(`http://${stack.registry}/v2/demo/mid/manifests/1.0`, {headers: {Accept: 'application/vnd.docker.distribution.manifest.v2+json'}})).json()) as {layers: {digest: string; size: number}[]}
+    biggestLayer = [...manifest.layers].sort((a, b) => b.size - a.size)[0].digest
+  })
+  after(async () => {
+    await proxy.stop()
+    await removeAllImages()
+  })
+
+  it('stopped before the pull: the engine\'s words, exactly as docker prints them', async () => {
+    await proxy.stop()
+    try {
+      const [ours, theirs] = [await dkr(['pull', ref()]), await docker(['pull', ref()], {env: baseEnv()})]
+      assert.equal(ours.code, 1)
+      assert.equal(ours.stderr, theirs.stderr)
+      assert.match(ours.stderr, /connect: connection refused/)
+    } finally {
+      await proxy.start()
+    }
+  })
+
+  it('answers the manifest with 500: one line, as docker', async () => {
+    proxy.fault = {match: 'manifests', status: 500}
+    try {
+      const [ours, theirs] = [await dkr(['pull', ref()]), await docker(['pull', ref()], {env: baseEnv()})]
+      assert.equal(ours.code, 1)
+      assert.equal(ours.stderr, 'Error response from daemon: received unexpected HTTP status: 500 Internal Server Error\n')
+      assert.equal(ours.stderr, theirs.stderr)
+    } finally {
+      proxy.fault = undefined
+    }
+  })
+
+  it('drops a layer download once: the engine retries, dkr prints one line for the retry (docker a countdown)', async () => {
+    await removeAllImages()
+    proxy.fault = {dropAfter: 300_000, match: biggestLayer, once: true}
+    const ours = await dkr(['pull', ref()], {timeoutMs: 60_000})
+    assert.equal(ours.code, 0, ours.stderr)
+    const retries = ours.stdout.split('\n').filter((line) => line.includes('Retrying in'))
+    assert.deepEqual(retries, [`${biggestLayer.slice(7, 19)}: Retrying in 5 seconds`])
+    await removeAllImages()
+    proxy.fault = {dropAfter: 300_000, match: biggestLayer, once: true}
+    const theirs = await docker(['pull', ref()], {env: baseEnv(), timeoutMs: 60_000})
+    assert.ok(theirs.stdout.split('\n').filter((line) => line.includes('Retrying in')).length >= 4, theirs.stdout)
+  })
+
+  it('goes away mid-pull and comes back within the engine\'s backoff: the pull completes', async () => {
+    await removeAllImages()
+    proxy.fault = {delayMs: 500, match: biggestLayer, once: true}
+    proxy.log.splice(0)
+    const pulling = dkr(['pull', '-q', ref()], {timeoutMs: 60_000})
+    // Gone while the engine waits for the biggest layer (held back by the fault).
+    const deadline = Date.now() + 20_000
+    while (!proxy.log.some((line) => line.includes(biggestLayer)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.ok(Date.now() < deadline, `the engine never asked for the layer: ${proxy.log.join(', ')}`)
+    await proxy.stop()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await proxy.start()
+    const result = await pulling
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, `${ref()}\n`)
+  })
+
+  it('answers slowly (the manifest held back 3 s): dkr waits, no timeout', async () => {
+    await removeAllImages()
+    proxy.fault = {delayMs: 3000, match: 'manifests', once: true}
+    const result = await dkr(['pull', '-q', ref()], {timeoutMs: 30_000})
+    assert.equal(result.code, 0, result.stderr)
+  })
+})
+
+describe('faults: credentials and configuration', () => {
+  it('config.json that is a directory: pulls warn and go on; login changes nothing', async () => {
+    const configDir = tempConfigDir()
+    mkdirSync(join(configDir, 'config.json'))
+    const env = baseEnv({DOCKER_CONFIG: configDir})
+    const pull = await dkr(['pull', '-q', `${stack.registry}/demo/small:1.0`], {env})
+    assert.equal(pull.code, 0)
+    assert.equal(pull.stderr, `WARNING: Error loading config file: ${configDir}/config.json: is a directory\n`)
+    const login = await dkr(['login', '-u', 'a', '--password-stdin', stack.privateRegistry], {env, input: 'b\n'})
+    assert.equal(login.code, 1)
+    assert.ok(!login.stderr.includes(' at '), 'no stack trace')
+  })
+
+  it('Ctrl-C while a credential helper hangs: exit 130 at once', async () => {
+    const bin = helperPath(['dkrtest'])
+    const configDir = tempConfigDir()
+    writeFileSync(join(configDir, 'config.json'), '{"credsStore": "dkrtest"}')
+    const env = baseEnv({DKR_TEST_HELPER_MODE: 'hang', DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, PATH: bin.path})
+    const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 1000)
+    assert.equal(result.code, 130)
+    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+    assert.equal(readFileSync(join(configDir, 'config.json'), 'utf8'), '{"credsStore": "dkrtest"}')
+  })
+})
+
+describe('faults: the trust server', () => {
+  const stub = new NotaryStub(join(process.env.DKR_STACK_DIR ?? '', 'tls'))
+  before(() => stub.start())
+  after(() => stub.stop())
+  const gun = () => `${stack.registry}/stubbed/app`
+  const env = () => baseEnv({DOCKER_CONFIG: tempConfigDir(), DOCKER_CONTENT_TRUST: '1', DOCKER_CONTENT_TRUST_SERVER: stub.url})
+
+  it('serving garbage: one line, exit 1', async () => {
+    stub.files = new Map([['root', Buffer.from('<html>not json</html>')]])
+    const result = await dkr(['pull', `${gun()}:1.0`], {env: env()})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^Error: no trust data available for remote repository .*Try running notary server/)
+  })
+
+  it('Ctrl-C while the trust server is slow: exit 130 at once', async () => {
+    stub.files = signedRepository(gun(), `sha256:${'ab'.repeat(32)}`)
+    stub.delayMs = 20_000
+    try {
+      const result = await interrupt(['pull', `${gun()}:1.0`], env(), 'SIGINT', 1000)
+      assert.equal(result.code, 130)
+      assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+    } finally {
+      stub.delayMs = 0
+    }
+  })
+})
+
+describe('faults: the terminal', () => {
+  it('TERM=dumb on a terminal gets plain lines and no escape sequences', async () => {
+    const ref = `${stack.registry}/demo/small:1.0`
+    await removeImages(ref)
+    const run = await runInPty(process.execPath, [dkrBin, 'pull', ref], {columns: 100, env: baseEnv({TERM: 'dumb'}), rows: 30})
+    assert.equal(run.exitCode, 0)
+    assert.ok(!run.bytes.includes('\u001B'), JSON.stringify(run.bytes.slice(0, 200)))
+  })
+
+  it('a terminal resized mid-pull still ends with the whole pull on screen and no wrapped lines', async () => {
+    const ref = `${stack.slowRegistry}/demo/large:1.0`
+    await removeImages(ref)
+    let resized = false
+    const run = await runInPty(process.execPath, [dkrBin, 'pull', ref], {
+      columns: 120,
+      env: baseEnv({TERM: 'xterm-256color'}),
+      onData(all, term) {
+        if (!resized && all.includes('Downloading')) {
+          resized = true
+          term.resize(60, 20)
+        }
+      },
+      rows: 30,
+    })
+    assert.equal(run.exitCode, 0)
+    assert.ok(resized)
+    const screen = await screenOf(run.bytes, 60, 20)
+    assert.equal(screen.at(-1), ref)
+    assert.equal(screen.filter((line) => line.endsWith(': Pull complete')).length, 3, screen.join('\n'))
+    assert.ok(run.bytes.includes('\u001B[?25h'), 'cursor shown again')
+    await removeImages(ref)
+  })
+})
