@@ -2,26 +2,19 @@
 // warm-up, as ratios: machines here are noisy). Uses the engine stack in the environment (DOCKER_HOST,
 // DKR_REGISTRY) or starts one in a temp dir.
 //   npm run bench:startup [-- --runs 15]
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
+import {ensureStack} from '../scripts/stack-env.js'
 
 const {values} = parseArgs({options: {runs: {default: '15', type: 'string'}}})
 const runs = Number(values.runs)
 const root = resolve(import.meta.dirname, '..')
 const dkr = join(root, 'bin', 'run.js')
 
-let stackDir: string | undefined
-if (!process.env.DKR_REGISTRY) {
-  stackDir = join(mkdtempSync(join(tmpdir(), 'dkr-bench-')), 'stack')
-  const envText = execFileSync(join(root, 'scripts', 'engine-stack'), ['up', stackDir], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
-  for (const line of envText.split('\n')) {
-    const [key, ...value] = line.split('=')
-    if (key) process.env[key] = value.join('=')
-  }
-}
+const stopStack = ensureStack()
 
 const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dkr-bench-config-')), NO_COLOR: '1'}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
@@ -69,5 +62,5 @@ try {
   console.log(`  docker pull -q            ${ms(figures.dockerPull)}`)
   if (memory !== undefined) console.log(`  dkr image pull -q peak memory ${memory.toFixed(0)} MiB (target ≤ 80 MiB)`)
 } finally {
-  if (stackDir) execFileSync(join(root, 'scripts', 'engine-stack'), ['down', stackDir], {stdio: 'inherit'})
+  stopStack()
 }

@@ -7,20 +7,13 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import xterm from '@xterm/headless'
 import pty from 'node-pty'
+import {ensureStack} from './stack-env.js'
 
 const root = resolve(import.meta.dirname, '..')
 const columns = 120
 const rows = 14
 
-let stackDir: string | undefined
-if (!process.env.DKR_SLOW_REGISTRY) {
-  stackDir = join(mkdtempSync(join(tmpdir(), 'dkr-shot-')), 'stack')
-  const envText = execFileSync(join(root, 'scripts', 'engine-stack'), ['up', stackDir], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
-  for (const line of envText.split('\n')) {
-    const [key, ...value] = line.split('=')
-    if (key) process.env[key] = value.join('=')
-  }
-}
+const stopStack = ensureStack()
 
 const image = `${process.env.DKR_SLOW_REGISTRY}/demo/large:1.0`
 const env = {...process.env, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dkr-shot-config-')), TERM: 'xterm-256color'}
@@ -63,5 +56,5 @@ ${text}
   console.log(`docs/pull.svg: ${lines.length} lines`)
 } finally {
   execFileSync('docker', ['image', 'rm', '-f', image], {env, stdio: 'ignore'})
-  if (stackDir) execFileSync(join(root, 'scripts', 'engine-stack'), ['down', stackDir], {stdio: 'inherit'})
+  stopStack()
 }
