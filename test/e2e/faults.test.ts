@@ -216,6 +216,21 @@ describe('faults: the registry (real dockerd behind a fault proxy)', () => {
     assert.equal(result.stdout, `${ref()}\n`)
   })
 
+  it('fails a layer for good: the engine gives up after its five retries (about 77 s), dkr says why, exit 1', {timeout: 150_000}, async () => {
+    await removeAllImages()
+    proxy.fault = {match: biggestLayer, status: 503}
+    try {
+      const result = await dkr(['pull', ref()], {timeoutMs: 140_000})
+      assert.equal(result.code, 1)
+      assert.equal(result.stderr, 'received unexpected HTTP status: 503 Service Unavailable\n')
+      // One line per retry, where docker prints a line for every second of the 75 s of back-off.
+      const retries = result.stdout.split('\n').filter((line) => line.includes('Retrying in'))
+      assert.deepEqual(retries.map((line) => line.replace(/^\w+: /, '')), [5, 10, 15, 20, 25].map((n) => `Retrying in ${n} seconds`))
+    } finally {
+      proxy.fault = undefined
+    }
+  })
+
   it('answers slowly (the manifest held back 3 s): dkr waits, no timeout', async () => {
     await removeAllImages()
     proxy.fault = {delayMs: 3000, match: 'manifests', once: true}

@@ -4,6 +4,7 @@ import {before, describe, it} from 'node:test'
 import {baseEnv, dkrBin} from '../helpers/run.js'
 import {runInPty} from '../helpers/pty.js'
 import {screenOf} from '../helpers/screen.js'
+import {RecordingEngine} from '../helpers/recording-engine.js'
 import {removeAllImages, removeImages, imageExists, stack} from '../helpers/stack.js'
 
 const env = () => baseEnv({TERM: 'xterm-256color'})
@@ -72,5 +73,32 @@ describe('dkr image pull on a terminal', () => {
     assert.ok(coloured.bytes.includes('\u001B[31minvalid reference format'), JSON.stringify(coloured.bytes))
     const plain = await dkrInPty(['pull', 'Ubuntu'], 80, 10)
     assert.ok(!plain.bytes.includes('\u001B[31m'))
+  })
+
+  it('shows a spinner on stderr while the engine is slow to start, and clears it', async () => {
+    const engine = new RecordingEngine(undefined, 1500)
+    await engine.start()
+    try {
+      const run = await runInPty(process.execPath, [dkrBin, 'pull', 'x.example/demo/app:1.0'], {columns: 100, env: baseEnv({DOCKER_HOST: engine.host, TERM: 'xterm-256color'}), rows: 20})
+      assert.equal(run.exitCode, 0)
+      assert.ok(run.bytes.includes('Resolving x.example/demo/app:1.0'), 'the spinner text was shown')
+      assert.ok(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(run.bytes), 'with a spinner frame')
+      const screen = await screenOf(run.bytes, 100, 20)
+      assert.ok(!screen.some((line) => line.includes('Resolving')), 'and it is gone at the end')
+      assert.equal(screen.at(-1), 'x.example/demo/app:1.0')
+    } finally {
+      await engine.stop()
+    }
+  })
+
+  it('shows no spinner when the engine answers at once', async () => {
+    const engine = new RecordingEngine()
+    await engine.start()
+    try {
+      const run = await runInPty(process.execPath, [dkrBin, 'pull', 'x.example/demo/app:1.0'], {columns: 100, env: baseEnv({DOCKER_HOST: engine.host, TERM: 'xterm-256color'}), rows: 20})
+      assert.ok(!run.bytes.includes('Resolving'))
+    } finally {
+      await engine.stop()
+    }
   })
 })

@@ -20,8 +20,8 @@ export class RecordingEngine {
   private readonly dir: string
   private readonly server: Server
 
-  /** `stream` is what /images/create answers with. */
-  constructor(private readonly stream: (request: IncomingMessage) => string = () => '{"status":"Pulling from x","id":"t"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n') {
+  /** `stream` is what /images/create answers with, after `delayMs` (an engine slow to start the pull). */
+  constructor(private readonly stream: (request: IncomingMessage) => string = () => '{"status":"Pulling from x","id":"t"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n', private readonly delayMs = 0) {
     this.dir = mkdtempSync(join(tmpdir(), 'dkr-rec-'))
     this.socketPath = join(this.dir, 'engine.sock')
     this.server = createServer((request, response) => {
@@ -34,8 +34,10 @@ export class RecordingEngine {
 
       if (request.method === 'POST' && /^(\/v[\d.]+)?\/images\/create$/.test(url.pathname)) {
         this.pulls.push({fromImage: url.searchParams.get('fromImage'), platform: url.searchParams.get('platform'), registryAuth: request.headers['x-registry-auth'] as string | undefined, tag: url.searchParams.get('tag')})
-        response.writeHead(200, {'Content-Type': 'application/json'})
-        response.end(this.stream(request))
+        setTimeout(() => {
+          response.writeHead(200, {'Content-Type': 'application/json'})
+          response.end(this.stream(request))
+        }, this.delayMs)
         return
       }
 

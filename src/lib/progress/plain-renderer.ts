@@ -3,7 +3,7 @@
 // second, and a long pull prints a one-line progress at most every interval so CI logs show life.
 import {humanSize} from './human-size.js'
 import type {JsonMessage} from './json-message.js'
-import {progressString} from './progress-bar.js'
+import {hasPlainProgress} from './progress-bar.js'
 import {Tally} from './tally.js'
 
 const retrying = /^Retrying in (\d+) seconds?$/
@@ -48,7 +48,7 @@ export class PlainRenderer {
   private lineFor(message: JsonMessage): string | undefined {
     if (message.aux !== undefined) return undefined
     // Without a terminal, docker drops whatever renders a progress string.
-    if (message.progressDetail && progressString(message.progressDetail, 0, 0) !== '') return undefined
+    if (message.progressDetail && hasPlainProgress(message.progressDetail)) return undefined
     const status = message.status ?? ''
     if (message.id) {
       const countdown = retrying.exec(status)

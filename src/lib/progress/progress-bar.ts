@@ -27,3 +27,11 @@ export function progressString(detail: ProgressDetail, width: number, nowSeconds
 
   return bar + numbers + timeLeft
 }
+
+/** Whether progressString(detail, 0, …) prints anything (docker drops such messages without a terminal), without formatting it. */
+export function hasPlainProgress(detail: ProgressDetail): boolean {
+  const current = detail.current ?? 0
+  const total = detail.total ?? 0
+  if (current <= 0 && total <= 0) return false
+  return total <= 0 || !detail.hidecounts
+}

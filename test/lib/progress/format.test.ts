@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {durationString, humanSize} from '../../../src/lib/progress/human-size.js'
-import {progressString} from '../../../src/lib/progress/progress-bar.js'
+import {hasPlainProgress, progressString} from '../../../src/lib/progress/progress-bar.js'
 
 describe('humanSize uses docker\'s decimal units and four significant digits', () => {
   const cases: [number, string][] = [[0, '0B'], [20, '20B'], [999, '999B'], [1000, '1kB'], [36450, '36.45kB'], [98304, '98.3kB'], [1064000, '1.064MB'], [8003000, '8.003MB'], [52428800, '52.43MB'], [3.2e9, '3.2GB']]
@@ -37,5 +37,12 @@ describe('progressString follows JSONProgress.String', () => {
   it('estimates time left above 50 columns when the start is known', () => {
     assert.equal(progressString({current: 10, start: 1000, total: 100}, 80, 1030), '     10B/100B 4m30s')
     assert.equal(progressString({current: 10, start: 1000, total: 100}, 40, 1030), '     10B/100B')
+  })
+})
+
+describe('hasPlainProgress', () => {
+  it('says exactly when progressString without a terminal would print something', () => {
+    const details = [{}, {current: 0, total: 0}, {current: 5}, {current: 5, units: 'B'}, {current: 5, total: 10}, {current: 5, hidecounts: true, total: 10}, {current: 5, hidecounts: true}, {current: 0, total: 10}, {current: -1, total: -1}, {current: 20, total: 10}]
+    for (const detail of details) assert.equal(hasPlainProgress(detail), progressString(detail, 0, 0) !== '', JSON.stringify(detail))
   })
 })
