@@ -2,7 +2,7 @@
 // side with docker, sharing trust caches with it; and a stub Notary serving damaged metadata that dkr
 // must refuse without pulling anything.
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {NotaryStub, repositoryKeys, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
@@ -48,6 +48,21 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
     })
   }
 
+  for (const args of [['2.0'], ['-a']]) {
+    it(`reads metadata written by the notary CLI (x509 delegation, client-side snapshot) as docker does: pull ${args.join(' ')}`, async () => {
+      const cli = `${stack.registry}/notarycli/app`
+      const name = args[0] === '-a' ? cli : `${cli}:${args[0]}`
+      const flags = args[0] === '-a' ? ['-a'] : []
+      const theirs = await docker(['pull', ...flags, name], {env: trustEnv()})
+      await removeImages(`${cli}:1.0`, `${cli}:2.0`)
+      const ours = await dkr(['pull', ...flags, name], {env: trustEnv()})
+      await removeImages(`${cli}:1.0`, `${cli}:2.0`)
+      assert.equal(ours.code, 0, ours.stderr)
+      // docker adds a logrus warning about the short-lived delegation certificate; dkr does not.
+      assert.deepEqual(outputOf(ours), {...outputOf(theirs), stderr: theirs.stderr.replace(/^time=.*near expiry"\n/m, '')})
+    })
+  }
+
   it('ends with the tag pointing at the signed digest (targets/releases wins)', async () => {
     const result = await dkr(['pull', '-q', `${repo()}:2.0`], {env: trustEnv()})
     assert.equal(result.code, 0, result.stderr)
@@ -81,6 +96,23 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
     const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
     assert.equal(ours.code, 1)
     assert.deepEqual(outputOf(ours), outputOf(theirs))
+  })
+
+  it('checks the Notary certificate for a registry that is not loopback, with extra CAs from $DOCKER_CONFIG/tls/<host:port>', async () => {
+    // The `.invalid` registry is never contacted: trust fails (or finds nothing) before any pull.
+    const name = 'dkr-test.invalid/signed/app:1.0'
+    const configDir = tempConfigDir()
+    const env = trustEnv({DOCKER_CONFIG: configDir})
+    const [ours, theirs] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
+    assert.equal(ours.stderr, 'Error: error contacting notary server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n')
+    assert.equal(ours.stderr, theirs.stderr)
+    const caDir = join(configDir, 'tls', new URL(stack.notaryServer).host)
+    mkdirSync(caDir, {recursive: true})
+    copyFileSync(process.env.DKR_NOTARY_CA!, join(caDir, 'ca.crt'))
+    const [oursWithCa, theirsWithCa] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
+    assert.equal(oursWithCa.code, 1)
+    assert.match(oursWithCa.stderr, /^Error: remote trust data does not exist for dkr-test\.invalid\/signed\/app: /)
+    assert.equal(oursWithCa.stderr, theirsWithCa.stderr)
   })
 
   it('refuses a plain-HTTP trust server as docker does', async () => {
