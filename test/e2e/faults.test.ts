@@ -2,16 +2,17 @@
 // on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
 // status, and nothing of the user's changed.
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
 import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
-import {baseEnv, dkr, dkrBin, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
+import {RecordingEngine} from '../helpers/recording-engine.js'
+import {baseEnv, dkr, dkrBin, docker, run, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
 import {removeAllImages, removeImages, stack} from '../helpers/stack.js'
 
@@ -246,10 +247,47 @@ describe('faults: credentials and configuration', () => {
     const env = baseEnv({DOCKER_CONFIG: configDir})
     const pull = await dkr(['pull', '-q', `${stack.registry}/demo/small:1.0`], {env})
     assert.equal(pull.code, 0)
-    assert.equal(pull.stderr, `WARNING: Error loading config file: ${configDir}/config.json: is a directory\n`)
+    assert.equal(pull.stderr, (await docker(['pull', '-q', `${stack.registry}/demo/small:1.0`], {env})).stderr)
+    assert.equal(pull.stderr, `WARNING: Error parsing config file (${configDir}/config.json): read ${configDir}/config.json: is a directory\n`)
     const login = await dkr(['login', '-u', 'a', '--password-stdin', stack.privateRegistry], {env, input: 'b\n'})
     assert.equal(login.code, 1)
     assert.ok(!login.stderr.includes(' at '), 'no stack trace')
+  })
+
+  describe('as a user who may not read or write the config (root ignores permissions, so these run as nobody)', () => {
+    const engine = new RecordingEngine()
+    before(async () => {
+      await engine.start()
+      chmodSync(dirname(engine.socketPath), 0o755)
+      chmodSync(engine.socketPath, 0o777)
+    })
+    after(() => engine.stop())
+    const asNobody = (args: string[], env: NodeJS.ProcessEnv, input?: string) => run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, dkrBin, ...args], {env: {...env, HOME: tmpdir()}, input})
+    const privateDir = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dkr-perm-'))
+      chmodSync(dir, 0o755)
+      return dir
+    }
+
+    it('an unreadable config.json: docker\'s warning, and the pull goes on', async () => {
+      const dir = privateDir()
+      writeFileSync(join(dir, 'config.json'), '{"auths": {}}', {mode: 0o600})
+      const result = await asNobody(['pull', '-q', 'x.example/a:1'], baseEnv({DOCKER_CONFIG: dir, DOCKER_HOST: engine.host}))
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stderr, `WARNING: Error loading config file: open ${dir}/config.json: permission denied\n`)
+    })
+
+    it('login into a read-only config directory: one line, exit 1, the file unchanged', async () => {
+      const dir = privateDir()
+      writeFileSync(join(dir, 'config.json'), '{"auths": {}}', {mode: 0o644})
+      const result = await asNobody(['login', '-u', 'alice', '--password-stdin', 'r.example'], baseEnv({DOCKER_CONFIG: dir, DOCKER_HOST: engine.host}), 'secret\n')
+      assert.equal(result.code, 1)
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+      assert.equal(result.stderr, `cannot write ${dir}/config.json: permission denied\n`)
+      assert.equal(engine.logins.length, 1, 'the engine was asked, so only the write failed')
+      assert.ok(!result.stderr.includes('secret'))
+      assert.equal(readFileSync(join(dir, 'config.json'), 'utf8'), '{"auths": {}}')
+    })
   })
 
   it('Ctrl-C while a credential helper hangs: exit 130 at once', async () => {

@@ -42,7 +42,7 @@ export async function loadConfig(configDir: string): Promise<LoadedConfig> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return {config: {}, path}
-    return {config: {}, path, warning: `WARNING: Error loading config file: ${path}: ${describeFsError(error)}`}
+    return {config: {}, path, warning: readWarning(path, error as NodeJS.ErrnoException)}
   }
 
   try {
@@ -70,7 +70,9 @@ export async function updateConfig(configDir: string, change: (config: DockerCon
   try {
     release = await lockfile.lock(path, {realpath: false, retries: {factor: 1.5, maxTimeout: 250, minTimeout: 20, retries: 60}, stale: staleLockMs})
   } catch (error) {
-    throw new DkrError(`cannot lock ${path} for writing: ${(error as Error).message}`)
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (error as Error).message
+    throw new DkrError(`cannot write ${path}: ${reason}`)
   }
 
   try {
@@ -86,9 +88,9 @@ export async function updateConfig(configDir: string, change: (config: DockerCon
   }
 }
 
-function describeFsError(error: unknown): string {
-  const {code, message} = error as NodeJS.ErrnoException
-  if (code === 'EISDIR') return 'is a directory'
-  if (code === 'EACCES') return 'permission denied'
-  return message
+/** docker's words for a config.json it cannot read (they differ by where Go's os calls failed). */
+function readWarning(path: string, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EISDIR') return `WARNING: Error parsing config file (${path}): read ${path}: is a directory`
+  if (error.code === 'EACCES') return `WARNING: Error loading config file: open ${path}: permission denied`
+  return `WARNING: Error loading config file: ${path}: ${error.message}`
 }
