@@ -2,7 +2,7 @@
 // on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
 // status, and nothing of the user's changed.
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -287,18 +287,28 @@ describe('faults: credentials and configuration', () => {
       assert.equal(engine.logins.length, 1, 'the engine was asked, so only the write failed')
       assert.ok(!result.stderr.includes('secret'))
       assert.equal(readFileSync(join(dir, 'config.json'), 'utf8'), '{"auths": {}}')
+      assert.deepEqual(readdirSync(dir), ['config.json'], 'no lock or temp files left')
     })
   })
 
-  it('Ctrl-C while a credential helper hangs: exit 130 at once', async () => {
-    const bin = helperPath(['dkrtest'])
-    const configDir = tempConfigDir()
-    writeFileSync(join(configDir, 'config.json'), '{"credsStore": "dkrtest"}')
-    const env = baseEnv({DKR_TEST_HELPER_MODE: 'hang', DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, PATH: bin.path})
-    const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 1000)
-    assert.equal(result.code, 130)
-    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
-    assert.equal(readFileSync(join(configDir, 'config.json'), 'utf8'), '{"credsStore": "dkrtest"}')
+  it('Ctrl-C while a credential helper hangs: exit 130 at once, and no request reaches the engine afterwards', async () => {
+    const engine = new RecordingEngine()
+    await engine.start()
+    try {
+      const bin = helperPath(['dkrtest'])
+      const configDir = tempConfigDir()
+      writeFileSync(join(configDir, 'config.json'), '{"credsStore": "dkrtest"}')
+      const env = baseEnv({DKR_TEST_HELPER_MODE: 'hang', DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, DOCKER_HOST: engine.host, PATH: bin.path})
+      const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 1000)
+      assert.equal(result.code, 130)
+      assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.deepEqual(engine.pulls, [])
+      assert.deepEqual(readdirSync(configDir), ['config.json'], 'no lock or temp files left')
+      assert.equal(readFileSync(join(configDir, 'config.json'), 'utf8'), '{"credsStore": "dkrtest"}')
+    } finally {
+      await engine.stop()
+    }
   })
 })
 

@@ -1,7 +1,7 @@
 // dkr login / logout against the stack's htpasswd registry, with docker as the other end of every
 // interop check, and the fixture credential helper for the helper protocol and its failures.
 import assert from 'node:assert/strict'
-import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
@@ -78,6 +78,7 @@ describe('dkr login and logout', () => {
     assert.equal(result.code, 1)
     assert.equal(result.stderr.trim().split('\n')[0], `Error response from daemon: login attempt to http://${stack.privateRegistry}/v2/ failed with status: 401 Unauthorized`)
     assert.equal(readFileSync(configFile, 'utf8'), before)
+    assert.deepEqual(readdirSync(join(configFile, '..')), ['config.json'], 'no lock or temp files left')
     assert.ok(!result.stderr.includes('not-the-password'))
   })
 
@@ -152,6 +153,7 @@ describe('dkr login and logout', () => {
       const results = await Promise.all(names.map((name) => dkr(['login', '-u', `user${name.split('.')[0]}`, '--password-stdin', name], {env, input: 'secret\n'})))
       for (const result of results) assert.equal(result.code, 0, result.stderr)
       assert.deepEqual(Object.keys(readJson(configFile).auths as object).sort(), [...names].sort())
+      assert.deepEqual(readdirSync(join(configFile, '..')), ['config.json'], 'no lock or temp files left')
       assert.equal(engine.logins.length, 20)
     } finally {
       await engine.stop()

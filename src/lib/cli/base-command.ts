@@ -129,13 +129,17 @@ export abstract class DkrCommand extends Command {
   }
 }
 
-/** An ora spinner on stderr, shown only if the phase lasts long enough to notice (no flash on fast pulls). */
+/**
+ * An ora spinner on stderr, shown only if the phase lasts long enough to notice (no flash on fast pulls).
+ * Callers start it only when stderr is a terminal, so it is always enabled (ora would otherwise print a
+ * static line under CI=true, even on a terminal).
+ */
 function startSpinner(text: string): Promise<{stop(): void}> {
   let stopped = false
   let spinner: {stop(): void} | undefined
   const timer = setTimeout(async () => {
     const {default: ora} = await import('ora')
-    if (!stopped) spinner = ora({discardStdin: false, stream: process.stderr, text}).start()
+    if (!stopped) spinner = ora({discardStdin: false, isEnabled: true, stream: process.stderr, text}).start()
   }, 150)
   return Promise.resolve({
     stop() {
