@@ -5,6 +5,7 @@ import {readFileSync} from 'node:fs'
 import {cancelledBy, DkrError, EngineResponseError} from '../cli/errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {deferHeavyDockerodeModules} from './deferred-modules.js'
+import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
 /** The newest API version dkr speaks; older engines are met at their own version. */
@@ -108,7 +109,11 @@ export class DockerodeEngine implements EngineClient {
     } else if (transport.kind === 'tcp') {
       this.docker = new Docker({headers, host: transport.host, port: transport.port, ...(transport.tls ? await tlsOptions(transport.tls) : {protocol: 'http'})} as Dockerode.DockerOptions)
     } else {
-      this.docker = new Docker({headers, host: transport.host, port: transport.port, protocol: 'ssh', sshOptions: {agent: this.env.SSH_AUTH_SOCK}, username: transport.username} as Dockerode.DockerOptions)
+      // docker-modem builds an `ssh:` URL that Node's url.parse flags with DEP0170 on every request; the
+      // warning is about docker-modem's internals, not anything the user can act on.
+      process.noDeprecation = true
+      const sshOptions = {...sshCredentials(this.env), hostVerifier: hostVerifier(transport, this.env)}
+      this.docker = new Docker({headers, host: transport.host, port: transport.port, protocol: 'ssh', sshOptions, username: transport.username} as Dockerode.DockerOptions)
     }
 
     return this.docker
@@ -191,6 +196,9 @@ export class DockerodeEngine implements EngineClient {
 
   private translate(error: ModemError): Error {
     if (error instanceof DkrError) return error
+    const {transport} = this.endpoint
+    const ssh = transport.kind === 'ssh' ? describeSshError(error, transport, transport.username) : undefined
+    if (ssh) return ssh
     if (error.statusCode !== undefined) {
       const text = error.json?.message ?? error.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trimEnd()
       return new EngineResponseError(error.statusCode, text)
