@@ -2,10 +2,10 @@
 // side with docker, sharing trust caches with it; and a stub Notary serving damaged metadata that dkr
 // must refuse without pulling anything.
 import assert from 'node:assert/strict'
-import {copyFileSync, existsSync, mkdirSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {NotaryStub, repositoryKeys, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
+import {NotaryStub, repositoryKeys, rsaKey, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
 
@@ -182,6 +182,25 @@ describe('trusted pull refuses damaged trust data', () => {
     const result = await dkr(['pull', `${gun()}:1.0`], {env})
     assert.equal(result.code, 1)
     assert.equal(result.stderr, `Warning: potential malicious behavior - trust data version is lower than expected for remote repository ${gun()}: targets: version 3 is lower than current version 5\n`)
+  })
+
+  it('verifies an RSA-PSS targets key', async () => {
+    stub.files = signedRepository(gun(), digest, {}, {...repositoryKeys(gun()), targets: rsaKey()})
+    const result = await dkr(['pull', `${gun()}:1.0`], {env: trustEnv({DOCKER_CONFIG: tempConfigDir(), DOCKER_CONTENT_TRUST_SERVER: stub.url})})
+    assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`, result.stderr)
+  })
+
+  it('follows a root rotation signed by the trusted root, and caches the new root', async () => {
+    const configDir = tempConfigDir()
+    const env = trustEnv({DOCKER_CONFIG: configDir, DOCKER_CONTENT_TRUST_SERVER: stub.url})
+    const before = repositoryKeys(gun())
+    stub.files = signedRepository(gun(), digest, {}, before)
+    assert.match((await dkr(['pull', `${gun()}:1.0`], {env})).stdout, /^Pull \(1 of 1\)/)
+    stub.files = signedRepository(gun(), digest, {rotation: {previousRoot: before.root, version: 2}})
+    const result = await dkr(['pull', `${gun()}:1.0`], {env})
+    assert.match(result.stdout, /^Pull \(1 of 1\)/, result.stderr)
+    const cached = JSON.parse(readFileSync(join(configDir, 'trust', 'tuf', gun(), 'metadata', 'root.json'), 'utf8')) as {signed: {version: number}}
+    assert.equal(cached.signed.version, 2)
   })
 
   it('refuses a new root that the trusted root did not sign', async () => {

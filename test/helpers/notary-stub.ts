@@ -2,7 +2,7 @@
 // then damaged on purpose (bad signatures, expiry, rollback, wrong names, wrong hashes) to prove that
 // dkr refuses each kind of bad trust data. The real notary-server refuses to store such data.
 import {execFileSync} from 'node:child_process'
-import {createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject} from 'node:crypto'
+import {constants, createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject} from 'node:crypto'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import {tmpdir} from 'node:os'
@@ -10,17 +10,24 @@ import {join} from 'node:path'
 import {canonicalJson} from '../../src/lib/trust/canonical-json.js'
 import {keyId, type TufKey} from '../../src/lib/trust/keys.js'
 
-interface SigningKey {
+export interface SigningKey {
   key: TufKey
   id: string
   private: KeyObject
-  method: 'ecdsa' | 'eddsa'
+  method: 'ecdsa' | 'eddsa' | 'rsapss'
 }
 
 function ecdsaKey(): SigningKey {
   const pair = generateKeyPairSync('ec', {namedCurve: 'P-256'})
   const key = {keytype: 'ecdsa', keyval: {private: null, public: pair.publicKey.export({format: 'der', type: 'spki'}).toString('base64')}}
   return {id: keyId(key), key, method: 'ecdsa', private: pair.privateKey}
+}
+
+/** An RSA key as Notary writes it (SPKI DER), signing with RSA-PSS (SHA-256, salt length 32). */
+export function rsaKey(): SigningKey {
+  const pair = generateKeyPairSync('rsa', {modulusLength: 2048})
+  const key = {keytype: 'rsa', keyval: {private: null, public: pair.publicKey.export({format: 'der', type: 'spki'}).toString('base64')}}
+  return {id: keyId(key), key, method: 'rsapss', private: pair.privateKey}
 }
 
 function ed25519Key(): SigningKey {
@@ -38,12 +45,18 @@ function rootKey(commonName: string): SigningKey {
   return {id: keyId(key), key, method: 'ecdsa', private: createPrivateKey(readFileSync(join(dir, 'key.pem')))}
 }
 
+function signWith(k: SigningKey, message: Buffer): Buffer {
+  if (k.method === 'ecdsa') return sign('sha256', message, {dsaEncoding: 'ieee-p1363', key: k.private})
+  if (k.method === 'rsapss') return sign('sha256', message, {key: k.private, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32})
+  return sign(null, message, k.private)
+}
+
 function signEnvelope(signed: object, keys: SigningKey[]): Buffer {
   const message = Buffer.from(canonicalJson(signed))
   const signatures = keys.map((k) => ({
     keyid: k.id,
     method: k.method,
-    sig: (k.method === 'ecdsa' ? sign('sha256', message, {dsaEncoding: 'ieee-p1363', key: k.private}) : sign(null, message, k.private)).toString('base64'),
+    sig: signWith(k, message).toString('base64'),
   }))
   return Buffer.from(JSON.stringify({signatures, signed}))
 }
@@ -64,6 +77,8 @@ export interface RepoOptions {
   badTargetsSignature?: boolean
   /** Make snapshot list targets as shorter than it is. */
   understateTargetsLength?: boolean
+  /** A root rotation: this root's version, also signed by the previous root's key. */
+  rotation?: {version: number; previousRoot: SigningKey}
 }
 
 export interface RepositoryKeys {
@@ -92,9 +107,9 @@ export function signedRepository(gun: string, digest: string, options: RepoOptio
       targets: {keyids: [targetsKey.id], threshold: 1},
       timestamp: {keyids: [timestampKey.id], threshold: 1},
     },
-    version: 1,
+    version: options.rotation?.version ?? 1,
   }
-  const rootRaw = signEnvelope(rootSigned, [root])
+  const rootRaw = signEnvelope(rootSigned, options.rotation ? [root, options.rotation.previousRoot] : [root])
   const hash = Buffer.from(digest.replace('sha256:', ''), 'hex').toString('base64')
   const targetsSigned = {_type: 'Targets', delegations: {keys: {}, roles: []}, expires: options.targetsExpires ?? inDays(1000), targets: {'1.0': {hashes: {sha256: hash}, length: 950}}, version: options.targetsVersion ?? 2}
   let targetsRaw = signEnvelope(targetsSigned, [targetsKey])
