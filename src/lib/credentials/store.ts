@@ -103,7 +103,8 @@ export async function storeCredentials(configDir: string, key: string, auth: Aut
 
 /** Erases `key` from its store and its config.json entry; rejects with docker's wording when the helper fails. */
 export async function eraseCredentials(configDir: string, key: string, options: HelperOptions & {env: NodeJS.ProcessEnv}): Promise<void> {
-  const helper = helperFor(await readableConfig(configDir), key)
+  const config = await readableConfig(configDir)
+  const helper = helperFor(config, key)
   let failure: Error | undefined
   if (helper) {
     await helperErase(helper, key, options).catch((error: Error) => {
@@ -112,7 +113,7 @@ export async function eraseCredentials(configDir: string, key: string, options: 
     })
   }
 
-  const config = await readableConfig(configDir)
+  // The helper does not touch config.json, so the file read above still says whether there is an entry.
   if (config.auths && key in config.auths) {
     await updateConfig(configDir, (latest) => {
       if (latest.auths) delete latest.auths[key]

@@ -143,9 +143,14 @@ export class DockerodeEngine implements EngineClient {
     return this.negotiated
   }
 
+  /** The client, once the API version is agreed: what every engine call starts with. */
+  private async negotiatedClient(): Promise<{docker: Dockerode; apiVersion: string}> {
+    const apiVersion = await this.apiVersion()
+    return {apiVersion, docker: await this.client()}
+  }
+
   async pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>> {
-    await this.apiVersion()
-    const docker = await this.client()
+    const {docker} = await this.negotiatedClient()
     const query: Record<string, string> = {fromImage: request.fromImage}
     if (request.tag !== undefined) query.tag = request.tag
     if (request.platform) query.platform = request.platform.toLowerCase()
@@ -154,22 +159,19 @@ export class DockerodeEngine implements EngineClient {
   }
 
   async auth(request: AuthRequest, signal: AbortSignal): Promise<AuthResponse> {
-    await this.apiVersion()
-    const docker = await this.client()
+    const {docker} = await this.negotiatedClient()
     const answer = await this.call(() => dial<unknown>(docker, {abortSignal: signal, method: 'POST', options: request, path: '/auth', statusCodes: {200: true, 204: true}}), signal)
     const body = (answer ?? {}) as Partial<AuthResponse>
     return {IdentityToken: body.IdentityToken || undefined, Status: body.Status || 'Login Succeeded'}
   }
 
   async tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void> {
-    await this.apiVersion()
-    const docker = await this.client()
+    const {docker} = await this.negotiatedClient()
     await this.call(() => dial(docker, {abortSignal: signal, method: 'POST', options: {repo, tag}, path: `/images/${source}/tag?`, statusCodes: {200: true, 201: true}}), signal)
   }
 
   async version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}> {
-    const apiVersion = await this.apiVersion()
-    const docker = await this.client()
+    const {apiVersion, docker} = await this.negotiatedClient()
     const server = await this.call(() => dial<ServerVersion>(docker, {abortSignal: signal, method: 'GET', path: '/version', statusCodes: {200: true}}), signal)
     return {apiVersion, server}
   }

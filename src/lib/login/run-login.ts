@@ -2,7 +2,7 @@
 // then prompts on a terminal, the engine's check (POST /auth), and the store docker would use. The same
 // interactive login serves `dkr pull` when a registry refuses it.
 import type {Cli} from '../cli/context.js'
-import {CancelledError, DkrError} from '../cli/errors.js'
+import {DkrError, isCancelled} from '../cli/errors.js'
 import {convertToHostname, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'
 import {isRefusal} from '../registry/refusal.js'
@@ -93,7 +93,7 @@ async function storedCredentials(cli: Cli, key: string): Promise<AuthConfig> {
   try {
     return await resolveAuthConfig(loaded.config, key, {env: cli.streams.env, signal: cli.signal})
   } catch (error) {
-    if (error instanceof CancelledError) throw error
+    if (isCancelled(error)) throw error
     cli.debug(`stored credentials for ${key} unavailable: ${(error as Error).message}`)
     return {serveraddress: key}
   }
@@ -127,7 +127,7 @@ export async function runLogin(cli: Cli, options: LoginOptions, bin = 'dkr'): Pr
       out.write(`${await authenticateAndStore(cli, key, {password: stored.password, username: stored.username}, stored.email)}\n`)
       return
     } catch (error) {
-      if (error instanceof CancelledError) throw error
+      if (isCancelled(error)) throw error
       err.write(isRefusal(error) ? 'Stored credentials invalid or expired\n' : `Login did not succeed, error: ${(error as Error).message}\n`)
     }
   }
@@ -146,7 +146,7 @@ export async function runLogout(cli: Cli, server: string | undefined): Promise<v
     try {
       await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
     } catch (error) {
-      if (error instanceof CancelledError) throw error
+      if (isCancelled(error)) throw error
       failures.push(`${candidate}: ${(error as Error).message}`)
     }
   }

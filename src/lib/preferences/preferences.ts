@@ -107,17 +107,15 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
   }
 }
 
-function isKey(key: string): key is PreferenceKey {
-  return (preferenceKeys as string[]).includes(key)
-}
-
-function unknownKey(key: string): DkrError {
-  return new DkrError(`unknown preference "${key}"; known: ${preferenceKeys.join(', ')}`)
+/** `key` as a preference name, or docker-style one-line error naming the known ones. */
+export function preferenceKey(key: string): PreferenceKey {
+  if (!(preferenceKeys as string[]).includes(key)) throw new DkrError(`unknown preference "${key}"; known: ${preferenceKeys.join(', ')}`)
+  return key as PreferenceKey
 }
 
 /** A typed value from the command line text, or docker-style one-line error. */
-export function parsePreference(key: string, text: string): Preferences[PreferenceKey] {
-  if (!isKey(key)) throw unknownKey(key)
+export function parsePreference(name: string, text: string): Preferences[PreferenceKey] {
+  const key = preferenceKey(name)
   const rule = schema[key] as {type: string; enum?: readonly string[]; minimum?: number; maximum?: number}
   if (rule.type === 'boolean') {
     if (['true', '1', 'on', 'yes'].includes(text)) return true
@@ -137,8 +135,8 @@ export function parsePreference(key: string, text: string): Preferences[Preferen
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */
-export async function storePreference(env: NodeJS.ProcessEnv, key: string, value: Preferences[PreferenceKey] | undefined): Promise<string | undefined> {
-  if (!isKey(key)) throw unknownKey(key)
+export async function storePreference(env: NodeJS.ProcessEnv, name: string, value: Preferences[PreferenceKey] | undefined): Promise<string | undefined> {
+  const key = preferenceKey(name)
   let store: Store
   let setAside: string | undefined
   try {

@@ -1,7 +1,7 @@
 // `dkr config …`: show, read and change dkr's preferences, with where each value comes from.
 import {formatTable} from '../cli/table.js'
 import type {IOStreams} from '../cli/streams.js'
-import {loadStoredPreferences, parsePreference, preferenceKeys, preferencesPath, resolvePreferences, storePreference, type Resolved} from './preferences.js'
+import {loadStoredPreferences, parsePreference, preferenceKey, preferenceKeys, preferencesPath, resolvePreferences, storePreference, type Resolved} from './preferences.js'
 
 const shown = (value: unknown) => (value === undefined ? '' : String(value))
 const sourceText = (resolved: Resolved<unknown>) => (resolved.from ? `${resolved.source} (${resolved.from})` : resolved.source)
@@ -22,15 +22,10 @@ export async function runConfigList(streams: IOStreams, options: {json: boolean}
   streams.out.write(formatTable([['KEY', 'VALUE', 'SOURCE'], ...preferenceKeys.map((key) => [key, shown(all[key].value), sourceText(all[key])])]))
 }
 
-export async function runConfigGet(streams: IOStreams, key: string): Promise<void> {
-  parsePreferenceKey(key)
+export async function runConfigGet(streams: IOStreams, name: string): Promise<void> {
+  const key = preferenceKey(name)
   const all = await resolved(streams)
-  streams.out.write(`${shown(all[key as keyof typeof all].value)}\n`)
-}
-
-/** Validates the key with the same one-line error as set and unset. */
-function parsePreferenceKey(key: string): void {
-  if (!(preferenceKeys as string[]).includes(key)) parsePreference(key, '')
+  streams.out.write(`${shown(all[key].value)}\n`)
 }
 
 export async function runConfigSet(streams: IOStreams, key: string, text: string): Promise<void> {
@@ -39,7 +34,6 @@ export async function runConfigSet(streams: IOStreams, key: string, text: string
 }
 
 export async function runConfigUnset(streams: IOStreams, key: string): Promise<void> {
-  parsePreferenceKey(key)
   const setAside = await storePreference(streams.env, key, undefined)
   if (setAside) streams.err.write(`The unreadable preferences file was kept as ${setAside}\n`)
 }

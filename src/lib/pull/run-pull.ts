@@ -135,6 +135,11 @@ interface PullOutcome {
   error?: Error
 }
 
+/** A name that failed: its error kept for the single-name case, and its line in the results. */
+function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Error): PullOutcome {
+  return {error, result: {bytes: 0, durationMs: cli.now() - started, error: error.message, reference: target.result, status: 'failed'}}
+}
+
 /** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
 async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, targets)
@@ -162,7 +167,7 @@ async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], 
       } catch (error) {
         if (isCancelled(error) || cli.signal.aborted) throw error
         spinnerAwareDisplay.finish(index)
-        return {error: error as Error, result: {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: targets[index].result, status: 'failed'}}
+        return failedOutcome(cli, targets[index], started, error as Error)
       }
     })
     stopSpinner()
@@ -195,8 +200,7 @@ async function loginAndRetry(cli: Cli, options: PullOptions, targets: PullTarget
   const loggedIn = new Set<string>()
   for (const key of keys) {
     const names = targets.filter((_, i) => refused[i] === key).map((t) => familiarString(t.ref))
-    cli.streams.err.write(`${names.join(', ')}: ${outcomes[refused.indexOf(key)].error!.message}
-`)
+    cli.streams.err.write(`${names.join(', ')}: ${outcomes[refused.indexOf(key)].error!.message}\n`)
     cli.streams.out.write(`\nLogin prior to pull:\n`)
     try {
       cli.streams.out.write(`${await loginInteractively(cli, key)}\n`)
@@ -250,7 +254,7 @@ async function pullTrusted(cli: Cli, options: PullOptions, targets: PullTarget[]
       outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest: signed.length === 1 ? signed[0].digest : undefined, durationMs: cli.now() - started, reference: target.result, status: downloaded ? 'downloaded' : 'up to date'}})
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
-      outcomes.push({error: error as Error, result: {bytes: 0, durationMs: cli.now() - started, error: (error as Error).message, reference: target.result, status: 'failed'}})
+      outcomes.push(failedOutcome(cli, target, started, error as Error))
     }
   }
 
