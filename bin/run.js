@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// dkr's entry point. docker accepts its global flags before the command (`dkr -H tcp://… image pull x`);
-// oclif only parses flags after the command id, so they are moved there before oclif sees argv.
+// dkr's entry point: the bundle in dist/ (scripts/build.js) does the work.
 import {readFileSync} from 'node:fs'
 
 const args = process.argv.slice(2)
@@ -9,6 +8,6 @@ if (args.length === 1 && args[0] === '--version') {
   const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const [{execute}, {hoistGlobalFlags}] = await Promise.all([import('@oclif/core'), import('../dist/lib/cli/argv.js')])
-  await execute({args: hoistGlobalFlags(args), dir: import.meta.url})
+  const {main} = await import('../dist/main.js')
+  await main(args, import.meta.url)
 }

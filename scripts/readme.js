@@ -14,7 +14,7 @@ const substitute = (text) => text.replaceAll('<%= config.bin %>', bin)
 
 function section(command) {
   const words = command.id.replaceAll(':', ' ')
-  const lines = [`### \`${bin} ${words}\``, '', command.summary ?? '', '', '```', `${bin} ${substitute(command.usage ?? words)}`]
+  const lines = [`### \`${bin} ${words}\``, '', command.summary ?? '', '', '```', `${bin} ${words} ${substitute(command.usage ?? '')}`.trimEnd()]
   const own = Object.values(command.flags).filter((flag) => flag.helpGroup !== 'GLOBAL' && !flag.hidden)
   if (own.length > 0) {
     const width = Math.max(...own.map((f) => flagName(f).length))

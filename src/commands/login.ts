@@ -30,7 +30,7 @@ the credentials), DKR_CREDENTIAL_HELPER_TIMEOUT (seconds a credential helper may
   }
 
   static summary = 'Authenticate to a registry'
-  static usage = 'login [OPTIONS] [SERVER]'
+  static usage = '[OPTIONS] [SERVER]'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Login)

@@ -14,7 +14,7 @@ name docker used), from the credential helper and config.json, and keeps everyth
 
   static examples = [{command: '<%= config.bin %> logout $DKR_PRIVATE_REGISTRY', description: 'Forget the login to the demo private registry'}]
   static summary = 'Log out from a registry'
-  static usage = 'logout [SERVER]'
+  static usage = '[SERVER]'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logout)

@@ -19,7 +19,7 @@ engine's own report. --format json prints both as one JSON object; simple Go tem
   }
 
   static summary = 'Show the dkr and Docker Engine version information'
-  static usage = 'version [OPTIONS]'
+  static usage = '[OPTIONS]'
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Version)

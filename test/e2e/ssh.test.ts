@@ -1,24 +1,10 @@
 // ssh:// engines through the stack's loopback sshd (whose `docker system dial-stdio` reaches the
 // stack's dockerd): the user's default key, and the host key checked against ~/.ssh/known_hosts.
 import assert from 'node:assert/strict'
-import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
-import {baseEnv, dkr} from '../helpers/run.js'
+import {dkr} from '../helpers/run.js'
+import {sshHome} from '../helpers/ssh-home.js'
 import {removeImages, stack} from '../helpers/stack.js'
-
-/** A home directory with (or without) the stack's client key and known_hosts entry. */
-function sshHome(options: {key?: boolean; knownHosts?: string} = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'dkr-home-'))
-  mkdirSync(join(home, '.ssh'), {mode: 0o700})
-  if (options.key !== false) copyFileSync(process.env.DKR_SSH_KEY!, join(home, '.ssh', 'id_ed25519'))
-  if (options.knownHosts === undefined) copyFileSync(process.env.DKR_SSH_KNOWN_HOSTS!, join(home, '.ssh', 'known_hosts'))
-  else writeFileSync(join(home, '.ssh', 'known_hosts'), options.knownHosts)
-  const env = baseEnv({DOCKER_HOST: process.env.DKR_SSH_HOST, HOME: home})
-  delete env.SSH_AUTH_SOCK
-  return env
-}
 
 describe('an engine reached over ssh://', () => {
   const image = () => `${stack.registry}/demo/small:1.0`

@@ -8,7 +8,7 @@ export default class ConfigGet extends DkrCommand {
   static description = 'Print the value a preference has now (after the environment and the config file)'
   static examples = [{command: '<%= config.bin %> config get progress', description: 'How pulls render'}]
   static summary = 'Print one preference'
-  static usage = 'config get KEY'
+  static usage = 'KEY'
 
   async run(): Promise<void> {
     const {args} = await this.parse(ConfigGet)

@@ -13,7 +13,7 @@ FORCE_COLOR), then dkr's config file ($XDG_CONFIG_HOME/dkr/config.json), then th
   static examples = [{command: '<%= config.bin %> config list', description: 'Every preference, its value and its source'}]
   static flags = {format: Flags.option({options: ['table', 'json'] as const})({description: "Output format: 'table' (default) or 'json'"})}
   static summary = "List dkr's preferences"
-  static usage = 'config list [--format json]'
+  static usage = '[--format json]'
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ConfigList)

@@ -20,7 +20,7 @@ color: auto | always | never. Flags and environment variables still win over the
   ]
 
   static summary = 'Set a preference'
-  static usage = 'config set KEY VALUE'
+  static usage = 'KEY VALUE'
 
   async run(): Promise<void> {
     const {args} = await this.parse(ConfigSet)

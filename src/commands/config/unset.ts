@@ -8,7 +8,7 @@ export default class ConfigUnset extends DkrCommand {
   static description = 'Remove a preference from the config file, so its default (or the environment) applies again'
   static examples = [{command: '<%= config.bin %> config unset progress', description: 'Back to automatic progress'}]
   static summary = 'Unset a preference'
-  static usage = 'config unset KEY'
+  static usage = 'KEY'
 
   async run(): Promise<void> {
     const {args} = await this.parse(ConfigUnset)

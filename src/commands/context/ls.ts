@@ -16,7 +16,7 @@ is --context, else default when DOCKER_HOST is set, else DOCKER_CONTEXT, else co
   }
 
   static summary = 'List contexts'
-  static usage = 'context ls [OPTIONS]'
+  static usage = '[OPTIONS]'
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ContextList)

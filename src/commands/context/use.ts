@@ -13,7 +13,7 @@ Writes currentContext in docker's config.json, keeping everything else in it, so
 
   static examples = [{command: '<%= config.bin %> context use default', description: 'Go back to DOCKER_HOST or the default socket'}]
   static summary = 'Set the current context'
-  static usage = 'context use CONTEXT'
+  static usage = 'CONTEXT'
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ContextUse)

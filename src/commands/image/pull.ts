@@ -37,7 +37,7 @@ progress, parallel, platform, contentTrust (see dkr config list).`
 
   static strict = false
   static summary = 'Download an image from a registry'
-  static usage = 'image pull [OPTIONS] NAME[:TAG|@DIGEST] [NAME...]'
+  static usage = '[OPTIONS] NAME[:TAG|@DIGEST] [NAME...]'
 
   async run(): Promise<{images: PullResult[]}> {
     const {argv, flags} = await this.parse(ImagePull)

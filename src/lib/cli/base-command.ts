@@ -122,10 +122,10 @@ export abstract class DkrCommand extends Command {
     return (this.id ?? '').replaceAll(':', ' ')
   }
 
+  /** Usage texts leave out the command, as oclif's help wants, so an alias (`pull`) shows itself. */
   private usageLine(): string {
     const usage = this.ctor.usage
-    const first = Array.isArray(usage) ? usage[0] : usage
-    return first ?? `${this.commandWords()} [OPTIONS]`
+    return [this.commandWords(), Array.isArray(usage) ? usage[0] : usage].filter(Boolean).join(' ')
   }
 }
 

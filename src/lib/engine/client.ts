@@ -4,7 +4,6 @@ import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
 import {cancelledBy, DkrError, EngineResponseError} from '../cli/errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
-import {deferHeavyDockerodeModules} from './deferred-modules.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
@@ -101,7 +100,6 @@ export class DockerodeEngine implements EngineClient {
     if (this.docker) return this.docker
     const {transport} = this.endpoint
     // Loaded on first use: commands that never reach the engine do not pay for dockerode.
-    deferHeavyDockerodeModules({ssh: transport.kind === 'ssh'})
     const {default: Docker} = await import('dockerode')
     const headers = {'User-Agent': this.userAgent}
     if (transport.kind === 'unix') {
