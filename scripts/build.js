@@ -61,7 +61,16 @@ await build({
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
   plugins: [deferOnFirstCall],
-  // CommonJS dependencies inside an ES module bundle still call require().
-  banner: {js: "import {createRequire as __dkrRequire} from 'node:module'; const require = __dkrRequire(import.meta.url);"},
+  // CommonJS dependencies inside an ES module bundle still use require, __filename and __dirname.
+  banner: {
+    js: [
+      "import {createRequire as __dkrRequire} from 'node:module';",
+      "import {dirname as __dkrDirname} from 'node:path';",
+      "import {fileURLToPath as __dkrPath} from 'node:url';",
+      'const require = __dkrRequire(import.meta.url);',
+      'const __filename = __dkrPath(import.meta.url);',
+      'const __dirname = __dkrDirname(__filename);',
+    ].join(' '),
+  },
   logLevel: 'warning',
 })
