@@ -32,7 +32,7 @@ function section(command) {
   return lines.join('\n')
 }
 
-const commands = Object.values(manifest.commands).sort((a, b) => a.id.localeCompare(b.id))
+const commands = Object.values(manifest.commands).filter((command) => !command.hidden).sort((a, b) => a.id.localeCompare(b.id))
 const body = `${start}\n\nGlobal flags (before or after the command, as with docker): \`-H/--host\`, \`-c/--context\`, \`--config\`, \`-D/--debug\`, \`-l/--log-level\`, \`--tls\`, \`--tlsverify\`, \`--tlscacert\`, \`--tlscert\`, \`--tlskey\`.\n\n${commands.map(section).join('\n')}${stop}`
 const readme = readFileSync('README.md', 'utf8')
 const from = readme.indexOf(start)
