@@ -4,11 +4,10 @@ import assert from 'node:assert/strict'
 import {mkdtempSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 import {before, describe, it} from 'node:test'
 import {completionFiles} from '../../src/lib/completion/context-names.js'
 import {baseEnv, dkr, dkrBin, docker, projectRoot, run} from '../helpers/run.js'
-
-const ansi = /\x1b\[[0-9;]*[A-Za-z]|[\x00-\x09\x0b-\x1f]/g
 
 describe('shell completion', () => {
   const bin = mkdtempSync(join(tmpdir(), 'dkr-path-'))
@@ -55,7 +54,7 @@ describe('shell completion', () => {
     const zsh = async (line: string) => {
       const result = await run('zsh', ['-f', join(projectRoot, 'test', 'fixtures', 'zsh-complete.zsh'), join(files.zsh, '..'), line], {env})
       assert.equal(result.code, 0, result.stderr)
-      return result.stdout.replaceAll(ansi, ' ')
+      return stripVTControlCharacters(result.stdout)
     }
 
     assert.match(await zsh('dkr context use '), /default\s+other\s+tls-engine/)

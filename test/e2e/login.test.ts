@@ -7,6 +7,7 @@ import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
 import {RecordingEngine} from '../helpers/recording-engine.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
+import {enginesUnderTest, useEngine} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
 
 const privateImage = () => `${stack.privateRegistry}/private/app:1.0`
@@ -32,82 +33,7 @@ function assertNoSecret(...results: RunResult[]): void {
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
 
-describe('dkr login and logout', () => {
-  before(() => removeImages(privateImage()))
-  after(() => removeImages(privateImage()))
-
-  it('logs in with --password-stdin into a new private config.json and warns that it is unencrypted', async () => {
-    const {configDir, env} = credentialEnv()
-    const nested = join(configDir, 'fresh')
-    env.DOCKER_CONFIG = nested
-    const result = await loginWithStdin(env)
-    assert.equal(result.code, 0, result.stderr)
-    assert.equal(result.stdout, 'Login Succeeded\n')
-    assert.equal(result.stderr, `\nWARNING! Your credentials are stored unencrypted in '${nested}/config.json'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n\n`)
-    assert.equal(statSync(nested).mode & 0o777, 0o700)
-    assert.equal(statSync(join(nested, 'config.json')).mode & 0o777, 0o600)
-    const auth = (readJson(join(nested, 'config.json')).auths as Record<string, {auth: string}>)[stack.privateRegistry].auth
-    assert.equal(Buffer.from(auth, 'base64').toString(), `${stack.privateUser}:${stack.privatePassword}`)
-    // Logging in again with the same credentials changes nothing, so there is nothing to warn about.
-    const again = await loginWithStdin(env)
-    assert.equal(again.stderr, '')
-    assertNoSecret(result, again)
-  })
-
-  it('a login made by dkr lets docker pull, and a login made by docker lets dkr pull', async () => {
-    const ours = credentialEnv()
-    assert.equal((await loginWithStdin(ours.env)).code, 0)
-    const dockerPull = await docker(['pull', '-q', privateImage()], {env: ours.env})
-    assert.equal(dockerPull.code, 0, dockerPull.stderr)
-    await removeImages(privateImage())
-
-    const theirs = credentialEnv()
-    const dockerLogin = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: theirs.env, input: stack.privatePassword})
-    assert.equal(dockerLogin.code, 0, dockerLogin.stderr)
-    const dkrPull = await dkr(['pull', '-q', privateImage()], {env: theirs.env})
-    assert.equal(dkrPull.code, 0, dkrPull.stderr)
-    assert.equal(dkrPull.stdout, `${privateImage()}\n`)
-    await removeImages(privateImage())
-  })
-
-  it('a wrong password fails with the engine message and leaves config.json byte-identical', async () => {
-    const {configFile, env} = credentialEnv()
-    const before = '{\n  "auths": {"other.example:5000": {"auth": "YTpi"}},\n  "proxies": {"default": {"noProxy": "*.local"}},\n  "x-team-setting": [1, 2, 3]\n}\n'
-    writeFileSync(configFile, before, {mode: 0o644})
-    const result = await loginWithStdin(env, 'not-the-password', ['--debug'])
-    assert.equal(result.code, 1)
-    assert.equal(result.stderr.trim().split('\n')[0], `Error response from daemon: login attempt to http://${stack.privateRegistry}/v2/ failed with status: 401 Unauthorized`)
-    assert.equal(readFileSync(configFile, 'utf8'), before)
-    assert.deepEqual(readdirSync(join(configFile, '..')), ['config.json'], 'no lock or temp files left')
-    assert.ok(!result.stderr.includes('not-the-password'))
-  })
-
-  it('keeps every key it does not know, and the file mode, through login and logout', async () => {
-    const {configFile, env} = credentialEnv()
-    writeFileSync(configFile, JSON.stringify({aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]}), {mode: 0o640})
-    assert.equal((await loginWithStdin(env)).code, 0)
-    const loggedIn = readJson(configFile)
-    assert.deepEqual(Object.keys(loggedIn), ['aliases', 'auths', 'plugins', 'x-team-setting'])
-    assert.deepEqual(Object.keys(loggedIn.auths as object), ['other.example:5000', stack.privateRegistry])
-    const logout = await dkr(['logout', `http://${stack.privateRegistry}/v2/`], {env})
-    assert.equal(logout.code, 0)
-    assert.equal(logout.stdout, `Removing login credentials for ${stack.privateRegistry}\n`)
-    assert.deepEqual(readJson(configFile), {aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]})
-    assert.equal(statSync(configFile).mode & 0o777, 0o640)
-  })
-
-  it('logout erases the legacy spellings docker erases, and docker then sees no login either', async () => {
-    const {configFile, env} = credentialEnv()
-    const auth = Buffer.from(`${stack.privateUser}:${stack.privatePassword}`).toString('base64')
-    writeFileSync(configFile, JSON.stringify({auths: {[`http://${stack.privateRegistry}`]: {auth}, [`https://${stack.privateRegistry}`]: {auth}, [stack.privateRegistry]: {auth}}}))
-    const logout = await dkr(['logout', stack.privateRegistry], {env})
-    assert.equal(logout.code, 0)
-    assert.deepEqual(readJson(configFile), {auths: {}})
-    const pull = await docker(['pull', '-q', privateImage()], {env})
-    assert.notEqual(pull.code, 0)
-    assert.match(pull.stderr, /no basic auth credentials/)
-  })
-
+describe('dkr login, where no real engine is involved', () => {
   it('never prompts without a terminal: docker\'s message, exit 1, at once', async () => {
     const {env} = credentialEnv()
     const started = Date.now()
@@ -127,23 +53,6 @@ describe('dkr login and logout', () => {
     }
   })
 
-  it('with -p: docker\'s warning, and the password appears nowhere else', async () => {
-    const {env} = credentialEnv()
-    const result = await dkr(['login', '-u', stack.privateUser, '-p', stack.privatePassword, stack.privateRegistry, '--debug'], {env})
-    assert.equal(result.code, 0, result.stderr)
-    assert.equal(result.stderr.split('\n')[0], 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.')
-    assertNoSecret(result)
-  })
-
-  it('tries the stored credentials first when no -u or -p is given', async () => {
-    const {env} = credentialEnv()
-    assert.equal((await loginWithStdin(env)).code, 0)
-    const result = await dkr(['login', stack.privateRegistry], {env})
-    assert.equal(result.code, 0, result.stderr)
-    assert.equal(result.stdout, 'Login Succeeded\n')
-    assert.match(result.stderr, new RegExp(`^Authenticating with existing credentials\\.\\.\\. \\[Username: ${stack.privateUser}\\]`))
-  })
-
   it('20 concurrent logins to 20 registries all end up stored', async () => {
     const engine = new RecordingEngine()
     await engine.start()
@@ -159,93 +68,194 @@ describe('dkr login and logout', () => {
       await engine.stop()
     }
   })
+})
 
-  describe('with a credential helper', () => {
-    it('stores in credsStore, leaves docker\'s marker in auths, and both docker and dkr pull with it', async () => {
-      const {bin, configFile, env} = credentialEnv(['dkrtest'])
-      writeFileSync(configFile, JSON.stringify({credsStore: 'dkrtest'}))
-      const login = await loginWithStdin(env)
-      assert.equal(login.code, 0, login.stderr)
-      assert.equal(login.stderr, '', 'no unencrypted-storage warning with a helper')
-      assert.deepEqual(bin.entries(), {[stack.privateRegistry]: {Secret: stack.privatePassword, Username: stack.privateUser}})
-      assert.deepEqual(readJson(configFile), {auths: {[stack.privateRegistry]: {}}, credsStore: 'dkrtest'})
-      const ours = await dkr(['pull', '-q', privateImage()], {env})
-      assert.equal(ours.code, 0, ours.stderr)
+for (const engine of enginesUnderTest()) {
+  describe(`dkr login and logout: ${engine.name}`, () => {
+    useEngine(engine)
+    before(() => removeImages(privateImage()))
+    after(() => removeImages(privateImage()))
+
+    it('logs in with --password-stdin into a new private config.json and warns that it is unencrypted', async () => {
+      const {configDir, env} = credentialEnv()
+      const nested = join(configDir, 'fresh')
+      env.DOCKER_CONFIG = nested
+      const result = await loginWithStdin(env)
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, 'Login Succeeded\n')
+      assert.equal(result.stderr, `\nWARNING! Your credentials are stored unencrypted in '${nested}/config.json'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n\n`)
+      assert.equal(statSync(nested).mode & 0o777, 0o700)
+      assert.equal(statSync(join(nested, 'config.json')).mode & 0o777, 0o600)
+      const auth = (readJson(join(nested, 'config.json')).auths as Record<string, {auth: string}>)[stack.privateRegistry].auth
+      assert.equal(Buffer.from(auth, 'base64').toString(), `${stack.privateUser}:${stack.privatePassword}`)
+      // Logging in again with the same credentials changes nothing, so there is nothing to warn about.
+      const again = await loginWithStdin(env)
+      assert.equal(again.stderr, '')
+      assertNoSecret(result, again)
+    })
+
+    it('a login made by dkr lets docker pull, and a login made by docker lets dkr pull', async () => {
+      const ours = credentialEnv()
+      assert.equal((await loginWithStdin(ours.env)).code, 0)
+      const dockerPull = await docker(['pull', '-q', privateImage()], {env: ours.env})
+      assert.equal(dockerPull.code, 0, dockerPull.stderr)
       await removeImages(privateImage())
-      const theirs = await docker(['pull', '-q', privateImage()], {env})
-      assert.equal(theirs.code, 0, theirs.stderr)
+
+      const theirs = credentialEnv()
+      const dockerLogin = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: theirs.env, input: stack.privatePassword})
+      assert.equal(dockerLogin.code, 0, dockerLogin.stderr)
+      const dkrPull = await dkr(['pull', '-q', privateImage()], {env: theirs.env})
+      assert.equal(dkrPull.code, 0, dkrPull.stderr)
+      assert.equal(dkrPull.stdout, `${privateImage()}\n`)
       await removeImages(privateImage())
+    })
+
+    it('a wrong password fails with the engine message and leaves config.json byte-identical', async () => {
+      const {configFile, env} = credentialEnv()
+      const before = '{\n  "auths": {"other.example:5000": {"auth": "YTpi"}},\n  "proxies": {"default": {"noProxy": "*.local"}},\n  "x-team-setting": [1, 2, 3]\n}\n'
+      writeFileSync(configFile, before, {mode: 0o644})
+      const result = await loginWithStdin(env, 'not-the-password', ['--debug'])
+      assert.equal(result.code, 1)
+      const theirs = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: {...env, DOCKER_CONFIG: tempConfigDir()}, input: 'not-the-password'})
+      assert.equal(result.stderr.trim().split('\n')[0], theirs.stderr.trim().split('\n')[0])
+      assert.match(result.stderr.trim().split('\n')[0], /^Error response from daemon: login attempt to .* failed with status: 401 Unauthorized$/)
+      assert.equal(readFileSync(configFile, 'utf8'), before)
+      assert.deepEqual(readdirSync(join(configFile, '..')), ['config.json'], 'no lock or temp files left')
+      assert.ok(!result.stderr.includes('not-the-password'))
+    })
+
+    it('keeps every key it does not know, and the file mode, through login and logout', async () => {
+      const {configFile, env} = credentialEnv()
+      writeFileSync(configFile, JSON.stringify({aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]}), {mode: 0o640})
+      assert.equal((await loginWithStdin(env)).code, 0)
+      const loggedIn = readJson(configFile)
+      assert.deepEqual(Object.keys(loggedIn), ['aliases', 'auths', 'plugins', 'x-team-setting'])
+      assert.deepEqual(Object.keys(loggedIn.auths as object), ['other.example:5000', stack.privateRegistry])
+      const logout = await dkr(['logout', `http://${stack.privateRegistry}/v2/`], {env})
+      assert.equal(logout.code, 0)
+      assert.equal(logout.stdout, `Removing login credentials for ${stack.privateRegistry}\n`)
+      assert.deepEqual(readJson(configFile), {aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]})
+      assert.equal(statSync(configFile).mode & 0o777, 0o640)
+    })
+
+    it('logout erases the legacy spellings docker erases, and docker then sees no login either', async () => {
+      const {configFile, env} = credentialEnv()
+      const auth = Buffer.from(`${stack.privateUser}:${stack.privatePassword}`).toString('base64')
+      writeFileSync(configFile, JSON.stringify({auths: {[`http://${stack.privateRegistry}`]: {auth}, [`https://${stack.privateRegistry}`]: {auth}, [stack.privateRegistry]: {auth}}}))
       const logout = await dkr(['logout', stack.privateRegistry], {env})
       assert.equal(logout.code, 0)
-      assert.equal(logout.stderr, '', 'one erase succeeded, so no warning')
-      assert.deepEqual(bin.entries(), {})
-      assert.deepEqual(readJson(configFile), {auths: {}, credsStore: 'dkrtest'})
-      assert.deepEqual(bin.calls().filter((c) => c.startsWith('erase')), [`erase ${stack.privateRegistry}`, `erase http://${stack.privateRegistry}`, `erase https://${stack.privateRegistry}`])
+      assert.deepEqual(readJson(configFile), {auths: {}})
+      const pull = await docker(['pull', '-q', privateImage()], {env})
+      assert.notEqual(pull.code, 0)
+      assert.match(pull.stderr, engine.refusedPull)
     })
 
-    it('credHelpers wins over credsStore for its registry', async () => {
-      const {bin, configFile, env} = credentialEnv(['dkrtest'])
-      writeFileSync(configFile, JSON.stringify({credHelpers: {[stack.privateRegistry]: 'dkrtest'}, credsStore: 'nosuch'}))
+    it('with -p: docker\'s warning, and the password appears nowhere else', async () => {
+      const {env} = credentialEnv()
+      const result = await dkr(['login', '-u', stack.privateUser, '-p', stack.privatePassword, stack.privateRegistry, '--debug'], {env})
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stderr.split('\n')[0], 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.')
+      assertNoSecret(result)
+    })
+
+    it('tries the stored credentials first when no -u or -p is given', async () => {
+      const {env} = credentialEnv()
       assert.equal((await loginWithStdin(env)).code, 0)
-      assert.deepEqual(Object.keys(bin.entries()), [stack.privateRegistry])
+      const result = await dkr(['login', stack.privateRegistry], {env})
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, 'Login Succeeded\n')
+      assert.match(result.stderr, new RegExp(`^Authenticating with existing credentials\\.\\.\\. \\[Username: ${stack.privateUser}\\]`))
     })
 
-    it('a missing helper fails the login with docker\'s message and changes nothing', async () => {
-      const {configFile, env} = credentialEnv()
-      writeFileSync(configFile, '{"credsStore": "nosuch"}')
-      const result = await loginWithStdin(env)
-      assert.equal(result.code, 1)
-      assert.equal(result.stderr, 'Error saving credentials: error storing credentials - err: exec: "docker-credential-nosuch": executable file not found in $PATH, out: ``\n')
-      assert.equal(readFileSync(configFile, 'utf8'), '{"credsStore": "nosuch"}')
-    })
+    describe('with a credential helper', () => {
+      it('stores in credsStore, leaves docker\'s marker in auths, and both docker and dkr pull with it', async () => {
+        const {bin, configFile, env} = credentialEnv(['dkrtest'])
+        writeFileSync(configFile, JSON.stringify({credsStore: 'dkrtest'}))
+        const login = await loginWithStdin(env)
+        assert.equal(login.code, 0, login.stderr)
+        assert.equal(login.stderr, '', 'no unencrypted-storage warning with a helper')
+        assert.deepEqual(bin.entries(), {[stack.privateRegistry]: {Secret: stack.privatePassword, Username: stack.privateUser}})
+        assert.deepEqual(readJson(configFile), {auths: {[stack.privateRegistry]: {}}, credsStore: 'dkrtest'})
+        const ours = await dkr(['pull', '-q', privateImage()], {env})
+        assert.equal(ours.code, 0, ours.stderr)
+        await removeImages(privateImage())
+        const theirs = await docker(['pull', '-q', privateImage()], {env})
+        assert.equal(theirs.code, 0, theirs.stderr)
+        await removeImages(privateImage())
+        const logout = await dkr(['logout', stack.privateRegistry], {env})
+        assert.equal(logout.code, 0)
+        assert.equal(logout.stderr, '', 'one erase succeeded, so no warning')
+        assert.deepEqual(bin.entries(), {})
+        assert.deepEqual(readJson(configFile), {auths: {}, credsStore: 'dkrtest'})
+        assert.deepEqual(bin.calls().filter((c) => c.startsWith('erase')), [`erase ${stack.privateRegistry}`, `erase http://${stack.privateRegistry}`, `erase https://${stack.privateRegistry}`])
+      })
 
-    for (const [mode, expected] of [['fail', 'err: exit status 1, out: `helper exploded`'], ['hang', 'did not answer within 2s']] as const) {
-      it(`a helper that misbehaves (${mode}) fails the login clearly and quickly`, async () => {
-        const {configFile, env} = credentialEnv(['dkrtest'], {DKR_CREDENTIAL_HELPER_TIMEOUT: '2', DKR_TEST_HELPER_MODE: mode})
-        writeFileSync(configFile, '{"credsStore": "dkrtest"}')
-        const started = Date.now()
+      it('credHelpers wins over credsStore for its registry', async () => {
+        const {bin, configFile, env} = credentialEnv(['dkrtest'])
+        writeFileSync(configFile, JSON.stringify({credHelpers: {[stack.privateRegistry]: 'dkrtest'}, credsStore: 'nosuch'}))
+        assert.equal((await loginWithStdin(env)).code, 0)
+        assert.deepEqual(Object.keys(bin.entries()), [stack.privateRegistry])
+      })
+
+      it('a missing helper fails the login with docker\'s message and changes nothing', async () => {
+        const {configFile, env} = credentialEnv()
+        writeFileSync(configFile, '{"credsStore": "nosuch"}')
         const result = await loginWithStdin(env)
         assert.equal(result.code, 1)
-        assert.ok(result.stderr.startsWith('Error saving credentials: error storing credentials - '), result.stderr)
-        assert.ok(result.stderr.includes(expected), result.stderr)
-        assert.ok(Date.now() - started < 15_000)
-        assertNoSecret(result)
+        assert.equal(result.stderr, 'Error saving credentials: error storing credentials - err: exec: "docker-credential-nosuch": executable file not found in $PATH, out: ``\n')
+        assert.equal(readFileSync(configFile, 'utf8'), '{"credsStore": "nosuch"}')
       })
-    }
 
-    it('a pull whose helper answers garbage goes on anonymously and is refused with a login hint', async () => {
-      const {configFile, env} = credentialEnv(['dkrtest'], {DKR_TEST_HELPER_MODE: 'garbage'})
-      writeFileSync(configFile, '{"credsStore": "dkrtest"}')
-      const result = await dkr(['pull', privateImage()], {env})
+      for (const [mode, expected] of [['fail', 'err: exit status 1, out: `helper exploded`'], ['hang', 'did not answer within 2s']] as const) {
+        it(`a helper that misbehaves (${mode}) fails the login clearly and quickly`, async () => {
+          const {configFile, env} = credentialEnv(['dkrtest'], {DKR_CREDENTIAL_HELPER_TIMEOUT: '2', DKR_TEST_HELPER_MODE: mode})
+          writeFileSync(configFile, '{"credsStore": "dkrtest"}')
+          const started = Date.now()
+          const result = await loginWithStdin(env)
+          assert.equal(result.code, 1)
+          assert.ok(result.stderr.startsWith('Error saving credentials: error storing credentials - '), result.stderr)
+          assert.ok(result.stderr.includes(expected), result.stderr)
+          assert.ok(Date.now() - started < 15_000)
+          assertNoSecret(result)
+        })
+      }
+
+      it('a pull whose helper answers garbage goes on anonymously and is refused with a login hint', async () => {
+        const {configFile, env} = credentialEnv(['dkrtest'], {DKR_TEST_HELPER_MODE: 'garbage'})
+        writeFileSync(configFile, '{"credsStore": "dkrtest"}')
+        const result = await dkr(['pull', privateImage()], {env})
+        assert.equal(result.code, 1)
+        const [refusal, ...rest] = result.stderr.split('\n').slice(-3)
+        assert.match(refusal, engine.refusedPull)
+        assert.deepEqual(rest, [`Run 'dkr login ${stack.privateRegistry}' to log in, then pull again`, ''])
+      })
+
+      it('picks a platform helper only if it answers: a headless secretservice means the file, docker fails', async () => {
+        const broken = credentialEnv(['secretservice'], {DKR_TEST_HELPER_MODE: 'dbus'})
+        const ours = await loginWithStdin(broken.env)
+        assert.equal(ours.code, 0, ours.stderr)
+        assert.match(ours.stderr, /stored unencrypted/)
+        assert.ok(!('credsStore' in readJson(broken.configFile)))
+        const theirs = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: {...broken.env, DOCKER_CONFIG: tempConfigDir()}, input: stack.privatePassword})
+        assert.equal(theirs.code, 1)
+        assert.match(theirs.stderr, /Cannot autolaunch D-Bus/)
+
+        const working = credentialEnv(['secretservice'])
+        assert.equal((await loginWithStdin(working.env)).code, 0)
+        assert.deepEqual(readJson(working.configFile), {auths: {[stack.privateRegistry]: {}}, credsStore: 'secretservice'})
+        assert.equal(working.bin.entries()[stack.privateRegistry].Secret, stack.privatePassword)
+      })
+    })
+
+    it('refuses to write over a config.json it cannot read', async () => {
+      const {configFile, env} = credentialEnv()
+      mkdirSync(join(configFile, '..'), {recursive: true})
+      writeFileSync(configFile, '{"auths": {')
+      const result = await loginWithStdin(env)
       assert.equal(result.code, 1)
-      assert.deepEqual(result.stderr.split('\n').slice(-3), [`Error response from daemon: Head "http://${stack.privateRegistry}/v2/private/app/manifests/1.0": no basic auth credentials`, `Run 'dkr login ${stack.privateRegistry}' to log in, then pull again`, ''])
-    })
-
-    it('picks a platform helper only if it answers: a headless secretservice means the file, docker fails', async () => {
-      const broken = credentialEnv(['secretservice'], {DKR_TEST_HELPER_MODE: 'dbus'})
-      const ours = await loginWithStdin(broken.env)
-      assert.equal(ours.code, 0, ours.stderr)
-      assert.match(ours.stderr, /stored unencrypted/)
-      assert.ok(!('credsStore' in readJson(broken.configFile)))
-      const theirs = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: {...broken.env, DOCKER_CONFIG: tempConfigDir()}, input: stack.privatePassword})
-      assert.equal(theirs.code, 1)
-      assert.match(theirs.stderr, /Cannot autolaunch D-Bus/)
-
-      const working = credentialEnv(['secretservice'])
-      assert.equal((await loginWithStdin(working.env)).code, 0)
-      assert.deepEqual(readJson(working.configFile), {auths: {[stack.privateRegistry]: {}}, credsStore: 'secretservice'})
-      assert.equal(working.bin.entries()[stack.privateRegistry].Secret, stack.privatePassword)
+      assert.deepEqual(result.stderr.split('\n').map((line) => line.split(':')[0]), ['Error saving credentials', 'WARNING', ''])
+      assert.match(result.stderr, /Error parsing config file/)
+      assert.equal(readFileSync(configFile, 'utf8'), '{"auths": {')
     })
   })
-
-  it('refuses to write over a config.json it cannot read', async () => {
-    const {configFile, env} = credentialEnv()
-    mkdirSync(join(configFile, '..'), {recursive: true})
-    writeFileSync(configFile, '{"auths": {')
-    const result = await loginWithStdin(env)
-    assert.equal(result.code, 1)
-    assert.deepEqual(result.stderr.split('\n').map((line) => line.split(':')[0]), ['Error saving credentials', 'WARNING', ''])
-    assert.match(result.stderr, /Error parsing config file/)
-    assert.equal(readFileSync(configFile, 'utf8'), '{"auths": {')
-  })
-})
+}

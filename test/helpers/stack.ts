@@ -1,7 +1,7 @@
 // The engine stack started by scripts/test (scripts/engine-stack): its addresses, and small engine chores.
 import {docker, baseEnv} from './run.js'
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name]
   if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`npm test\` (it starts the engine stack)`)
   return value

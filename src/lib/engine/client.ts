@@ -93,6 +93,7 @@ function ping(docker: Dockerode, method: 'GET' | 'HEAD') {
 export class DockerodeEngine implements EngineClient {
   private docker: Dockerode | undefined
   private negotiated: Promise<string> | undefined
+  private pinged: Promise<Record<string, string>> | undefined
 
   constructor(readonly endpoint: Endpoint, private readonly env: NodeJS.ProcessEnv, private readonly userAgent: string) {}
 
@@ -117,26 +118,34 @@ export class DockerodeEngine implements EngineClient {
     return this.docker
   }
 
-  /** HEAD /_ping, then the versioned paths docker uses; DOCKER_API_VERSION pins the version instead. */
+  /** HEAD /_ping (GET when HEAD is refused, as docker does), once: its headers say what the engine is. */
+  private pingHeaders(): Promise<Record<string, string>> {
+    this.pinged ??= (async () => {
+      const docker = await this.client()
+      const response = await this.call(() => ping(docker, 'HEAD').catch((error: ModemError) => {
+        // An engine (or proxy) that refuses HEAD is asked again with GET, whose body explains.
+        if (error.statusCode === undefined) throw error
+        return ping(docker, 'GET')
+      }))
+      response.resume()
+      return response.headers
+    })()
+    return this.pinged
+  }
+
+  /** The versioned paths docker uses, at the engine's version when older than dkr's; DOCKER_API_VERSION pins it instead. */
   private apiVersion(): Promise<string> {
     this.negotiated ??= (async () => {
       const docker = await this.client()
-      const pinned = this.env.DOCKER_API_VERSION
-      let version = pinned
-      if (!pinned) {
-        const response = await this.call(() => ping(docker, 'HEAD').catch((error: ModemError) => {
-          // Like docker: an engine (or proxy) that refuses HEAD is asked again with GET, whose body explains.
-          if (error.statusCode === undefined) throw error
-          return ping(docker, 'GET')
-        }))
-        response.resume()
-        const server = response.headers['api-version'] || '1.24'
+      let version = this.env.DOCKER_API_VERSION
+      if (!version) {
+        const server = (await this.pingHeaders())['api-version'] || '1.24'
         version = compareVersions(server, clientApiVersion) < 0 ? server : clientApiVersion
       }
 
       const modem = docker.modem as unknown as {version: string}
       modem.version = `v${version}`
-      return version!
+      return version
     })()
     return this.negotiated
   }
@@ -149,6 +158,11 @@ export class DockerodeEngine implements EngineClient {
 
   async pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>> {
     const {docker} = await this.negotiatedClient()
+    // Podman's Docker-compatible endpoint ignores "all tags" and pulls only :latest; say so instead.
+    if (request.tag === undefined && 'libpod-api-version' in (await this.pingHeaders())) {
+      throw new DkrError(`podman's Docker-compatible API cannot pull all tags of ${request.fromImage} (it would pull only :latest)`, {hint: 'Name the tags to pull, or use `podman pull --all-tags` on the engine host'})
+    }
+
     const query: Record<string, string> = {fromImage: request.fromImage}
     if (request.tag !== undefined) query.tag = request.tag
     if (request.platform) query.platform = request.platform.toLowerCase()

@@ -31,7 +31,8 @@ export interface PullOptions {
   parallel: number
 }
 
-export type PullStatus = 'downloaded' | 'failed' | 'up to date'
+/** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
+export type PullStatus = 'downloaded' | 'failed' | 'pulled' | 'up to date'
 
 export interface PullResult {
   reference: string
@@ -110,7 +111,7 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
     digest: tally.digest ?? target.ref.digest,
     durationMs: cli.now() - started,
     reference: target.result,
-    status: tally.upToDate ? 'up to date' : 'downloaded',
+    status: tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded',
   }
 }
 
@@ -250,8 +251,9 @@ async function pullTrusted(cli: Cli, options: PullOptions, targets: PullTarget[]
         pulled.push(outcome.result)
       })
       lines.write(`${target.result}\n`)
-      const downloaded = pulled.some((r) => r.status === 'downloaded')
-      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest: signed.length === 1 ? signed[0].digest : undefined, durationMs: cli.now() - started, reference: target.result, status: downloaded ? 'downloaded' : 'up to date'}})
+      // The strongest of the signed pulls' statuses: anything downloaded, else unknown, else up to date.
+      const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
+      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest: signed.length === 1 ? signed[0].digest : undefined, durationMs: cli.now() - started, reference: target.result, status}})
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       outcomes.push(failedOutcome(cli, target, started, error as Error))
