@@ -3,7 +3,7 @@
 // DKR_REGISTRY) or starts one in a temp dir.
 //   npm run bench:startup [-- --runs 15]
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
+import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -16,7 +16,8 @@ const dkr = join(root, 'bin', 'run.js')
 
 const stopStack = ensureStack()
 
-const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dkr-bench-config-')), NO_COLOR: '1'}
+const configDir = mkdtempSync(join(tmpdir(), 'dkr-bench-config-'))
+const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1'}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
 const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 
@@ -63,4 +64,5 @@ try {
   if (memory !== undefined) console.log(`  dkr image pull -q peak memory ${memory.toFixed(0)} MiB (target ≤ 80 MiB)`)
 } finally {
   stopStack()
+  rmSync(configDir, {force: true, recursive: true})
 }

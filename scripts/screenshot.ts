@@ -2,7 +2,7 @@
 // stack's throttled registry, in a pseudo-terminal, captured mid-pull and drawn as SVG text.
 //   npm run screenshot   (uses the stack in the environment, or starts one)
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import xterm from '@xterm/headless'
@@ -16,7 +16,8 @@ const rows = 14
 const stopStack = ensureStack()
 
 const image = `${process.env.DKR_SLOW_REGISTRY}/demo/large:1.0`
-const env = {...process.env, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'dkr-shot-config-')), TERM: 'xterm-256color'}
+const configDir = mkdtempSync(join(tmpdir(), 'dkr-shot-config-'))
+const env = {...process.env, DOCKER_CONFIG: configDir, TERM: 'xterm-256color'}
 execFileSync('docker', ['image', 'rm', '-f', image], {env, stdio: 'ignore'})
 
 /** The screen once the pull is well under way (a total line and a half-done layer), as text lines. */
@@ -57,4 +58,5 @@ ${text}
 } finally {
   execFileSync('docker', ['image', 'rm', '-f', image], {env, stdio: 'ignore'})
   stopStack()
+  rmSync(configDir, {force: true, recursive: true})
 }

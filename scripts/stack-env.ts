@@ -2,9 +2,9 @@
 // environment is set (`eval "$(scripts/engine-stack env DIR)"`), or start one in a temp dir and stop
 // it afterwards.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 const engineStack = resolve(import.meta.dirname, 'engine-stack')
 
@@ -18,5 +18,8 @@ export function ensureStack(): () => void {
     if (key) process.env[key] = value.join('=')
   }
 
-  return () => execFileSync(engineStack, ['down', dir], {stdio: 'inherit'})
+  return () => {
+    execFileSync(engineStack, ['down', dir], {stdio: 'inherit'})
+    rmSync(dirname(dir), {force: true, recursive: true})
+  }
 }
