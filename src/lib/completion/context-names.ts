@@ -5,6 +5,9 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
+// Function names are built from the bin name as it is, because the plugin's own (`_<bin>_autocomplete`,
+// `_<bin>_context`) are, and the added code calls and extends those.
+
 /** Where the plugin keeps the files: `<cacheDir>/autocomplete/functions/{bash/<bin>.bash,zsh/_<bin>}`. */
 export function completionFiles(cacheDir: string, bin: string): {bash: string; zsh: string} {
   const functions = join(cacheDir, 'autocomplete', 'functions')
@@ -13,10 +16,9 @@ export function completionFiles(cacheDir: string, bin: string): {bash: string; z
 
 /** The plugin's bash script, plus a completion function that answers context names and defers to the plugin's otherwise. */
 export function bashWithContextNames(script: string, bin: string): string {
-  const name = bin.replaceAll(/[^A-Za-z0-9_]/g, '_')
   return `${script}
 # Added by ${bin}: context names after --context/-c and after \`context use\`.
-_${name}_complete() {
+_${bin}_complete() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
   # Bash splits --context=NAME at the "=".
   if [[ $cur == = ]]; then cur=; elif [[ $prev == = ]]; then prev=\${COMP_WORDS[COMP_CWORD-2]}; fi
@@ -25,23 +27,22 @@ _${name}_complete() {
     COMPREPLY=($(compgen -W "$(${bin} context ls -q 2>/dev/null)" -- "$cur"))
     return 0
   fi
-  _${name}_autocomplete "$@"
+  _${bin}_autocomplete "$@"
 }
-complete -F _${name}_complete ${bin}
+complete -F _${bin}_complete ${bin}
 `
 }
 
 /** The plugin's zsh function with context names as the value of --context/-c and as `context use`'s argument. */
 export function zshWithContextNames(script: string, bin: string): string {
-  const name = bin.replaceAll(/[^A-Za-z0-9_]/g, '_')
-  const helper = `_${name}_contexts`
+  const helper = `_${bin}_contexts`
   const flagsDone = script.replaceAll(/(\{-c,--context\}"\[[^\]]*\]):file:_files"/g, `$1:context:${helper}"`)
   // In the context topic's function, the `use` case ends with the catch-all argument spec.
-  const topic = flagsDone.indexOf(`_${name}_context() {`)
+  const topic = flagsDone.indexOf(`_${bin}_context() {`)
   const useCase = topic === -1 ? -1 : flagsDone.indexOf('"use")', topic)
   const catchAll = useCase === -1 ? -1 : flagsDone.indexOf('"*: :_files"', useCase)
   const argumentDone = catchAll === -1 ? flagsDone : `${flagsDone.slice(0, catchAll)}"1: :${helper}"${flagsDone.slice(catchAll + '"*: :_files"'.length)}`
-  const call = argumentDone.lastIndexOf(`\n_${name}\n`)
+  const call = argumentDone.lastIndexOf(`\n_${bin}\n`)
   const definition = `
 # Added by ${bin}: context names, for --context/-c and \`context use\`.
 ${helper}() {
