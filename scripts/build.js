@@ -25,7 +25,8 @@ const deferred = [
 const deferOnFirstCall = {
   name: 'defer-on-first-call',
   setup(bundle) {
-    bundle.onResolve({filter: /^\.\/(ssh|session|buildkit)$/}, ({importer, path}) => {
+    const specifiers = new RegExp(`^(${deferred.map((entry) => entry.specifier.replace('.', '\\.')).join('|')})$`)
+    bundle.onResolve({filter: specifiers}, ({importer, path}) => {
       const match = deferred.find((entry) => entry.specifier === path && entry.importer.test(importer))
       return match && {namespace: 'deferred', path: match.real}
     })
