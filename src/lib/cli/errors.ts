@@ -55,3 +55,13 @@ export function isCancelled(error: unknown): error is CancelledError {
 export function cancelledBy(signal: AbortSignal): CancelledError {
   return new CancelledError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')
 }
+
+/** Go's crypto/x509 words, as docker prints them, for a certificate that no trusted CA signed. */
+export const unknownAuthority = 'tls: failed to verify certificate: x509: certificate signed by unknown authority'
+
+const unknownAuthorityCodes = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'])
+
+/** Whether Node's TLS error code means the certificate chain ends at no trusted CA. */
+export function isUnknownAuthority(code: string | undefined): boolean {
+  return unknownAuthorityCodes.has(code ?? '')
+}

@@ -2,7 +2,7 @@
 // dkr's error values here, in one place, worded as docker words them.
 import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
-import {cancelledBy, DkrError, EngineResponseError} from '../cli/errors.js'
+import {cancelledBy, DkrError, EngineResponseError, isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
@@ -224,25 +224,20 @@ export class DockerodeEngine implements EngineClient {
       return new DkrError(`Cannot connect to the Docker daemon at ${this.endpoint.host}. Is the docker daemon running?`)
     }
 
-    const tls = tlsProblems[code]
+    const tls = isUnknownAuthority(code) ? unknownAuthority : tlsProblems[code]
     if (tls) return new DkrError(`error during connect: ${this.endpoint.host}: ${tls}`)
     return new DkrError(`error during connect: ${this.endpoint.host}: ${error.message}`)
   }
 }
 
-const unknownAuthority = 'tls: failed to verify certificate: x509: certificate signed by unknown authority'
 const clientCertificateRefused = 'tls: the engine refused the client certificate (it needs one signed by its CA: --tlscert/--tlskey, or cert.pem/key.pem in DOCKER_CERT_PATH)'
 
-/** Node's TLS failure codes, in the words docker users know. */
+/** Node's other TLS failure codes, in the words docker users know. */
 const tlsProblems: Record<string, string> = {
   CERT_HAS_EXPIRED: "tls: failed to verify certificate: x509: the engine's certificate has expired",
-  DEPTH_ZERO_SELF_SIGNED_CERT: unknownAuthority,
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: clientCertificateRefused,
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: clientCertificateRefused,
   ERR_TLS_CERT_ALTNAME_INVALID: "tls: failed to verify certificate: x509: the engine's certificate is not valid for this host name",
-  SELF_SIGNED_CERT_IN_CHAIN: unknownAuthority,
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: unknownAuthority,
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: unknownAuthority,
 }
 
 async function tlsOptions(tls: TlsFiles): Promise<Record<string, unknown>> {

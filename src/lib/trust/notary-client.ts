@@ -5,6 +5,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {mkdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
+import {isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
 import {TrustError} from './errors.js'
 import {
   checkFreshness,
@@ -61,16 +62,12 @@ function extraCertificates(configDir: string, host: string): string[] {
 
 /** Node's connection failures in the words of Go's net and crypto/tls errors, which docker shows. */
 function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
+  if (isUnknownAuthority(error.code)) return unknownAuthority
   switch (error.code) {
     case 'ECONNREFUSED':
       return `dial tcp ${host}: connect: connection refused`
     case 'ENOTFOUND':
       return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return 'tls: failed to verify certificate: x509: certificate signed by unknown authority'
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return `tls: failed to verify certificate: x509: certificate is not valid for ${host}`
     case 'EPROTO':
