@@ -1,5 +1,6 @@
 // ResolveAuthConfig: the credentials docker would send for a registry key, from a credential helper
 // (credHelpers, then credsStore) or from config.json's auths; and their X-Registry-Auth encoding.
+import {isCancelled} from '../cli/errors.js'
 import type {AuthEntry, DockerConfig} from './config-file.js'
 import {helperGet, type HelperOptions} from './helper-protocol.js'
 
@@ -61,6 +62,20 @@ export async function resolveAuthConfig(config: DockerConfig, key: string, optio
   if (!found) return {email: file.email, serveraddress: key}
   if (found.Username === '<token>') return {email: file.email, identitytoken: found.Secret, serveraddress: key}
   return {email: file.email, password: found.Secret, serveraddress: key, username: found.Username}
+}
+
+/**
+ * resolveAuthConfig for callers that go on without credentials when their store fails, as docker 28 does
+ * (saying so only in debug output): the failure goes to `debug`, and the answer is anonymous.
+ */
+export async function resolveAuthConfigOrNone(config: DockerConfig, key: string, options: HelperOptions & {debug(message: string): void}): Promise<AuthConfig> {
+  try {
+    return await resolveAuthConfig(config, key, options)
+  } catch (error) {
+    if (isCancelled(error)) throw error
+    options.debug(`credentials for ${key} unavailable, going on without them: ${(error as Error).message}`)
+    return {serveraddress: key}
+  }
 }
 
 export function isAnonymous(auth: AuthConfig): boolean {

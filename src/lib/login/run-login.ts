@@ -3,7 +3,7 @@
 // interactive login serves `dkr pull` when a registry refuses it.
 import type {Cli} from '../cli/context.js'
 import {DkrError, isCancelled} from '../cli/errors.js'
-import {convertToHostname, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
+import {convertToHostname, resolveAuthConfigOrNone, type AuthConfig} from '../credentials/auth-config.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'
 import {isRefusal} from '../registry/refusal.js'
 import {hubAuthKey} from '../registry/repository-info.js'
@@ -90,13 +90,7 @@ async function authenticateAndStore(cli: Cli, key: string, credentials: Credenti
 async function storedCredentials(cli: Cli, key: string): Promise<AuthConfig> {
   const loaded = await cli.loadConfig()
   if (loaded.warning) cli.streams.err.write(`${loaded.warning}\n`)
-  try {
-    return await resolveAuthConfig(loaded.config, key, {env: cli.streams.env, signal: cli.signal})
-  } catch (error) {
-    if (isCancelled(error)) throw error
-    cli.debug(`stored credentials for ${key} unavailable: ${(error as Error).message}`)
-    return {serveraddress: key}
-  }
+  return resolveAuthConfigOrNone(loaded.config, key, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
 }
 
 /** Prompts for (all of) the credentials of `key`, checks and stores them: the login a refused pull offers. */

@@ -4,7 +4,7 @@
 // through the Cli context, so tests swap it.
 import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
 import type {Cli} from '../cli/context.js'
-import {encodeRegistryAuth, resolveAuthConfig, type AuthConfig} from '../credentials/auth-config.js'
+import {encodeRegistryAuth, resolveAuthConfigOrNone} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
 import {messageError} from '../progress/json-message.js'
 import {Tally} from '../progress/tally.js'
@@ -63,17 +63,6 @@ export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): P
   })
 }
 
-async function resolveAuth(cli: Cli, config: LoadedConfig, info: RepositoryInfo): Promise<AuthConfig> {
-  try {
-    return await resolveAuthConfig(config.config, info.authKey, {env: cli.streams.env, signal: cli.signal})
-  } catch (error) {
-    if (isCancelled(error)) throw error
-    // docker 28 pulls anonymously when the credential store fails; it says so only in debug output.
-    cli.debug(`credentials for ${info.authKey} unavailable, pulling anonymously: ${(error as Error).message}`)
-    return {serveraddress: info.authKey}
-  }
-}
-
 function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): PullDisplay {
   const {out} = cli.streams
   if (options.quiet || options.json) return new QuietDisplay(out, !options.json)
@@ -90,7 +79,7 @@ function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): P
 async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, config: LoadedConfig): Promise<PullResult> {
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const auth = await resolveAuth(cli, config, target.info)
+  const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
   const messages = await cli.engine().pull(
     {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)},
     cli.signal,
