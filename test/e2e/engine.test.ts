@@ -149,6 +149,13 @@ describe('connecting to the engine', () => {
       assert.ok(Date.now() - started < 5000)
     })
 
+    it('refuses a template it cannot render before asking the engine anything', async () => {
+      const result = await dkr(['-H', 'unix:///nonexistent/docker.sock', 'version', '--format', '{{range .}}x{{end}}'])
+      assert.equal(result.code, 1)
+      assert.equal(result.stdout, '')
+      assert.equal(result.stderr, 'unsupported --format template: {{range .}}x{{end}} (dkr supports json, {{.Field.Sub}} and {{json .Field}})\n')
+    })
+
     it('a pinned API version the engine does not speak fails with the engine\'s words, like docker', async () => {
       const env = baseEnv({DOCKER_API_VERSION: '1.99'})
       const [ours, theirs] = await Promise.all([dkr(['version', '-f', '{{.Server.Version}}'], {env}), docker(['version', '-f', '{{.Server.Version}}'], {env})])

@@ -17,10 +17,14 @@ function lookup(data: unknown, path: string): unknown {
   return value
 }
 
+/** Refuses a template with anything but the forms dkr renders, before there is data to render. */
+export function checkTemplate(template: string): void {
+  if (template.replaceAll(action, '').includes('{{')) throw new DkrError(`unsupported --format template: ${template} (dkr supports json, {{.Field.Sub}} and {{json .Field}})`)
+}
+
 /** Renders `template` against `data`, the way `docker … --format` does for these simple forms. */
 export function renderTemplate(template: string, data: unknown): string {
-  const rest = template.replaceAll(action, '')
-  if (rest.includes('{{')) throw new DkrError(`unsupported --format template: ${template} (dkr supports json, {{.Field.Sub}} and {{json .Field}})`)
+  checkTemplate(template)
   return template.replaceAll(action, (_all, json: string | undefined, path: string) => {
     const value = lookup(data, path)
     if (json) return JSON.stringify(value ?? null)

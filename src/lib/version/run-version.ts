@@ -2,7 +2,7 @@
 // them out; `--format json` (or a simple Go template) for scripts. With the engine down the client part
 // is still printed before the error, as docker does.
 import type {Cli} from '../cli/context.js'
-import {renderTemplate} from '../cli/go-template.js'
+import {checkTemplate, renderTemplate} from '../cli/go-template.js'
 import {clientApiVersion, type ServerVersion} from '../engine/client.js'
 import {contextName} from '../engine/endpoint.js'
 
@@ -76,7 +76,7 @@ export async function runVersion(cli: Cli, options: {format?: string; dkrVersion
   const {out} = cli.streams
   const format = options.format === 'json' ? '{{json .}}' : options.format
   // A bad template fails before the engine is asked anything.
-  if (format) renderTemplate(format, {})
+  if (format) checkTemplate(format)
   let server: ServerVersion
   try {
     const answer = await cli.engine().version(cli.signal)
