@@ -1,6 +1,7 @@
 // dkr and docker in a real terminal on the same pull: the screens they leave behind must match.
 import assert from 'node:assert/strict'
-import {before, describe, it} from 'node:test'
+import {readFileSync} from 'node:fs'
+import {after, before, describe, it} from 'node:test'
 import {baseEnv, dkrBin} from '../helpers/run.js'
 import {runInPty} from '../helpers/pty.js'
 import {screenOf} from '../helpers/screen.js'
@@ -12,11 +13,12 @@ const env = () => baseEnv({TERM: 'xterm-256color'})
 const dkrInPty = (args: string[], columns: number, rows: number, onData?: Parameters<typeof runInPty>[2]['onData']) => runInPty(process.execPath, [dkrBin, ...args], {columns, env: env(), onData, rows})
 
 for (const engine of enginesUnderTest()) {
-  const podman = engine.name === 'podman'
-  // Podman announces layers in the order its concurrent downloads start, which changes from run to run:
-  // there the layer lines are compared as a set, the rest line for line.
+  const podman = engine.kind === 'podman'
+  // Podman and the containerd image store announce layers in an order that changes from run to run:
+  // there the layer lines are compared as a set, the rest line for line. (The same stream to both
+  // clients gives the same order: see the recorded-stream suite below.)
   const isLayer = (line: string) => /^[0-9a-f]{12}: /.test(line)
-  const comparable = (screen: string[]) => (podman ? [...screen.filter(isLayer).sort(), ...screen.filter((line) => !isLayer(line))] : screen)
+  const comparable = (screen: string[]) => (engine.kind === 'dockerd' ? screen : [...screen.filter(isLayer).sort(), ...screen.filter((line) => !isLayer(line))])
 
   describe(`dkr image pull on a terminal: ${engine.name}`, () => {
     useEngine(engine)
@@ -78,6 +80,28 @@ for (const engine of enginesUnderTest()) {
     })
   })
 }
+
+describe('dkr image pull on a terminal, on a stream recorded from Docker Engine 28 (containerd image store)', () => {
+  // The same bytes to both clients, so the screens must match line for line, layer order included.
+  const stream = readFileSync(new URL('../fixtures/containerd-store-pull-large.jsonl', import.meta.url), 'utf8')
+  const engine = new RecordingEngine(() => stream)
+  before(() => engine.start())
+  after(() => engine.stop())
+
+  for (const columns of [150, 80]) {
+    it(`leaves the same screen as docker at ${columns} columns`, async () => {
+      const ref = '127.0.0.1:5000/demo/large:1.0'
+      const ptyEnv = baseEnv({DOCKER_HOST: engine.host, TERM: 'xterm-256color'})
+      const theirs = await runInPty('docker', ['pull', ref], {columns, env: ptyEnv, rows: 30})
+      const ours = await runInPty(process.execPath, [dkrBin, 'pull', ref], {columns, env: ptyEnv, rows: 30})
+      assert.equal(ours.exitCode, 0)
+      assert.equal(theirs.exitCode, 0)
+      const screen = await screenOf(ours.bytes, columns, 30)
+      assert.deepEqual(screen, await screenOf(theirs.bytes, columns, 30))
+      assert.equal(screen.at(-1), ref)
+    })
+  }
+})
 
 describe('dkr image pull on a terminal, errors and the spinner', () => {
   it('prints errors in red on a terminal, and not with NO_COLOR', async () => {

@@ -38,7 +38,7 @@ async function removeSigned(): Promise<void> {
   // Images pulled by digest only have no tag: remove them by ID.
   const listed = await docker(['image', 'ls', '-q', '--filter', `reference=${repo()}`], {env: baseEnv()})
   const ids = [...new Set(listed.stdout.split('\n').filter(Boolean))]
-  if (ids.length > 0) await docker(['image', 'rm', '-f', ...ids], {env: baseEnv()})
+  if (ids.length > 0) await removeImages(...ids)
 }
 
 describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {

@@ -1,10 +1,16 @@
-// The real engines the main pull and login tests run against, as a matrix: the stack's dockerd and its
-// podman service. Where they differ, the engine says what to expect (../shared/notes/engines.md §1).
+// The real engines the pull, terminal, login, trust and fault suites run against, as a matrix: the
+// stack's dockerd 20.10 (graph-driver store), Docker Engine 28 with the containerd image store, and its
+// podman service. Where they differ, the engine says what to expect (../shared/notes/engines.md §1,
+// ../shared/notes/modern-engines-and-signing.md §2).
 import {before} from 'node:test'
 import {required} from './stack.js'
 
+export type EngineKind = 'dockerd' | 'containerd-store' | 'podman'
+
 export interface EngineUnderTest {
-  name: 'dockerd' | 'podman'
+  kind: EngineKind
+  /** What test names show: which engine and image store the suite ran on. */
+  name: string
   /** DOCKER_HOST for this engine. */
   host: string
   /**
@@ -20,9 +26,21 @@ export interface EngineUnderTest {
 export function enginesUnderTest(): EngineUnderTest[] {
   const privateRegistry = required('DKR_PRIVATE_REGISTRY')
   return [
-    {host: required('DOCKER_HOST'), name: 'dockerd', privateRegistry, refusedPull: /no basic auth credentials/},
-    {host: required('DKR_PODMAN_HOST'), name: 'podman', privateRegistry: privateRegistry.replace('127.0.0.1:', 'localhost:'), refusedPull: /unauthorized: authentication required/},
+    {host: required('DOCKER_HOST'), kind: 'dockerd', name: 'dockerd 20.10, graph-driver store', privateRegistry, refusedPull: /no basic auth credentials/},
+    {
+      host: required('DKR_MODERN_HOST'),
+      kind: 'containerd-store',
+      name: `Docker Engine ${required('DKR_MODERN_VERSION')}, containerd image store`,
+      privateRegistry,
+      refusedPull: /pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials/,
+    },
+    {host: required('DKR_PODMAN_HOST'), kind: 'podman', name: 'podman 4.3', privateRegistry: privateRegistry.replace('127.0.0.1:', 'localhost:'), refusedPull: /unauthorized: authentication required/},
   ]
+}
+
+/** The two Docker engines, for suites that test what podman does not have (content trust's tagging, -a). */
+export function dockerEnginesUnderTest(): EngineUnderTest[] {
+  return enginesUnderTest().filter((engine) => engine.kind !== 'podman')
 }
 
 /**

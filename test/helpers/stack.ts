@@ -23,9 +23,14 @@ export const stack = {
   get notaryServer() { return required('DKR_NOTARY_SERVER') },
 }
 
-/** Removes images from the stack's engine so the next pull downloads for real. */
+/**
+ * Removes images from the stack's engine so the next pull downloads for real. The containerd image
+ * store keeps a deleted image's blobs under a lease for hours (for `docker image prune`), and a pull
+ * that finds every blob present prints no layer lines at all: the prune drops those leases.
+ */
 export async function removeImages(...references: string[]): Promise<void> {
   await docker(['image', 'rm', '-f', ...references], {env: baseEnv()})
+  await docker(['image', 'prune', '-f'], {env: baseEnv()})
 }
 
 export async function imageExists(reference: string): Promise<boolean> {
@@ -37,5 +42,5 @@ export async function imageExists(reference: string): Promise<boolean> {
 export async function removeAllImages(): Promise<void> {
   const listed = await docker(['image', 'ls', '-q'], {env: baseEnv()})
   const ids = [...new Set(listed.stdout.split('\n').filter(Boolean))]
-  if (ids.length > 0) await docker(['image', 'rm', '-f', ...ids], {env: baseEnv()})
+  if (ids.length > 0) await removeImages(...ids)
 }

@@ -46,7 +46,8 @@ export class Tally {
     } else if (finished.has(status)) {
       layer.current = layer.total
       layer.done = true
-      layer.existed = status === 'Already exists'
+      // The containerd image store follows `Already exists` with `Pull complete` for the same layer.
+      layer.existed ||= status === 'Already exists'
     }
   }
 
@@ -54,13 +55,15 @@ export class Tally {
     let downloaded = 0
     let total = 0
     let layersDone = 0
+    let unsized = 0
     for (const layer of this.layers.values()) {
       downloaded += layer.current
       total += layer.total
       if (layer.done) layersDone += 1
+      if (layer.done && !layer.existed && layer.total === 0) unsized += 1
     }
 
-    return {downloaded, layers: this.layers.size, layersDone, total}
+    return {downloaded, layers: this.layers.size, layersDone, total, unsized}
   }
 }
 
@@ -69,4 +72,10 @@ export interface TallySummary {
   total: number
   layers: number
   layersDone: number
+  /**
+   * Layers downloaded without the engine ever saying how large they were: the containerd image store
+   * sends no `Downloading` line for a blob that arrives quickly (its `Download complete` carries
+   * `hidecounts`), so `downloaded` leaves those bytes out.
+   */
+  unsized: number
 }

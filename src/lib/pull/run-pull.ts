@@ -38,7 +38,10 @@ export interface PullResult {
   reference: string
   digest?: string
   status: PullStatus
+  /** What the engine reported downloading; see `unsizedLayers` for what it did not. */
   bytes: number
+  /** Layers downloaded whose size the engine never reported (not in `bytes`); absent when none. */
+  unsizedLayers?: number
   durationMs: number
   error?: string
 }
@@ -95,12 +98,14 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
   if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
+  const {downloaded, unsized} = tally.summary()
   return {
-    bytes: tally.summary().downloaded,
+    bytes: downloaded,
     digest: tally.digest ?? target.ref.digest,
     durationMs: cli.now() - started,
     reference: target.result,
     status: tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded',
+    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
   }
 }
 
