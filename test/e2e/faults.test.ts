@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
+import {enginesUnderTest, useEngine} from '../helpers/engines.js'
 import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
@@ -148,8 +149,16 @@ describe('faults: the engine', () => {
   })
 })
 
-describe('faults: the registry (real dockerd behind a fault proxy)', () => {
-  const proxy = new FaultProxy(process.env.DKR_REGISTRY ?? '')
+// Each engine behind the same fault proxy: their own retries and words differ, dkr's one line must not.
+for (const engine of enginesUnderTest()) describe(`faults: the registry, behind a fault proxy: ${engine.name}`, () => {
+  useEngine(engine)
+  const proxy = new FaultProxy(process.env.DKR_REGISTRY ?? '', Number(process.env.DKR_FAULT_PORT ?? 0))
+  /** How each engine words a registry's 500 for the manifest (the same words as docker prints, below). */
+  const serverError = {
+    'containerd-store': /^Error response from daemon: unknown: failed to resolve reference ".*": unexpected status from HEAD request to http:\/\/.*\/manifests\/1\.0: 500 Internal Server Error\n$/,
+    dockerd: /^Error response from daemon: received unexpected HTTP status: 500 Internal Server Error\n$/,
+    podman: /^initializing source docker:\/\/.*: reading manifest 1\.0 in .*: received unexpected HTTP status: 500 Internal Server Error\n$/,
+  }
   const ref = () => `${proxy.address}/demo/mid:1.0`
   let biggestLayer = ''
 
@@ -180,19 +189,31 @@ describe('faults: the registry (real dockerd behind a fault proxy)', () => {
     try {
       const [ours, theirs] = [await dkr(['pull', ref()]), await docker(['pull', ref()], {env: baseEnv()})]
       assert.equal(ours.code, 1)
-      assert.equal(ours.stderr, 'Error response from daemon: received unexpected HTTP status: 500 Internal Server Error\n')
+      assert.match(ours.stderr, serverError[engine.kind])
       assert.equal(ours.stderr, theirs.stderr)
     } finally {
       proxy.fault = undefined
     }
   })
 
-  it('drops a layer download once: the engine retries, dkr prints one line for the retry (docker a countdown)', async () => {
+  it(`drops a layer download once: ${{'containerd-store': 'the engine resumes the download by itself, without a word', dockerd: 'the engine retries, dkr prints one line for the retry (docker a countdown)', podman: 'podman gives up at once, dkr says why, exit 1'}[engine.kind]}`, async () => {
     await removeAllImages()
     proxy.fault = {dropAfter: 300_000, match: biggestLayer, once: true}
     const ours = await dkr(['pull', ref()], {timeoutMs: 60_000})
+    if (engine.kind === 'podman') {
+      assert.equal(ours.code, 1)
+      assert.match(ours.stderr, /^writing blob: storing blob to file ".*": happened during read: unexpected EOF\n$/)
+      return
+    }
+
     assert.equal(ours.code, 0, ours.stderr)
     const retries = ours.stdout.split('\n').filter((line) => line.includes('Retrying in'))
+    if (engine.kind === 'containerd-store') {
+      assert.deepEqual(retries, [])
+      assert.equal(ours.stdout.split('\n').at(-2), ref())
+      return
+    }
+
     assert.equal(retries.length, 1, retries.join('\n'))
     assert.match(retries[0], new RegExp(`^${biggestLayer.slice(7, 19)}: Retrying in [45] seconds$`))
     await removeAllImages()
@@ -201,7 +222,7 @@ describe('faults: the registry (real dockerd behind a fault proxy)', () => {
     assert.ok(theirs.stdout.split('\n').filter((line) => line.includes('Retrying in')).length >= 4, theirs.stdout)
   })
 
-  it('goes away mid-pull and comes back within the engine\'s backoff: the pull completes', async () => {
+  it(`goes away mid-pull for a second: ${engine.kind === 'containerd-store' ? 'the containerd image store fails the pull, dkr says why, exit 1' : "the engine's own retry completes the pull"}`, async () => {
     await removeAllImages()
     proxy.fault = {delayMs: 500, match: biggestLayer, once: true}
     proxy.log.splice(0)
@@ -214,27 +235,49 @@ describe('faults: the registry (real dockerd behind a fault proxy)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     await proxy.start()
     const result = await pulling
+    if (engine.kind === 'containerd-store') {
+      assert.equal(result.code, 1)
+      assert.match(result.stderr, /^failed to copy: httpReadSeeker: failed open: failed to do request: Get "https?:\/\/.*\/blobs\/sha256:[0-9a-f]{64}": .+\n$/)
+      assert.equal(result.stdout, '')
+      return
+    }
+
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, `${ref()}\n`)
   })
 
-  it('fails a layer for good: the engine gives up after its five retries (about 77 s), dkr says why, exit 1', {timeout: 150_000}, async () => {
-    await removeAllImages()
-    proxy.fault = {match: biggestLayer, status: 503}
-    try {
-      const result = await dkr(['pull', ref()], {timeoutMs: 140_000})
-      assert.equal(result.code, 1)
-      assert.equal(result.stderr, 'received unexpected HTTP status: 503 Service Unavailable\n')
-      // One line per retry, where docker prints a line for every second of the 75 s of back-off.
-      const retries = result.stdout.split('\n').filter((line) => line.includes('Retrying in'))
-      // dockerd's countdown ticker may skip the first second of a back-off when busy, so allow n or n-1.
-      const seconds = retries.map((line) => Number(/Retrying in (\d+) seconds/.exec(line)?.[1]))
-      assert.equal(seconds.length, 5, retries.join('\n'))
-      for (const [i, n] of [5, 10, 15, 20, 25].entries()) assert.ok(seconds[i] === n || seconds[i] === n - 1, retries.join('\n'))
-    } finally {
-      proxy.fault = undefined
-    }
-  })
+  if (engine.kind === 'dockerd') {
+    it('fails a layer for good: the engine gives up after its five retries (about 77 s), dkr says why, exit 1', {timeout: 150_000}, async () => {
+      await removeAllImages()
+      proxy.fault = {match: biggestLayer, status: 503}
+      try {
+        const result = await dkr(['pull', ref()], {timeoutMs: 140_000})
+        assert.equal(result.code, 1)
+        assert.equal(result.stderr, 'received unexpected HTTP status: 503 Service Unavailable\n')
+        // One line per retry, where docker prints a line for every second of the 75 s of back-off.
+        const retries = result.stdout.split('\n').filter((line) => line.includes('Retrying in'))
+        // dockerd's countdown ticker may skip the first second of a back-off when busy, so allow n or n-1.
+        const seconds = retries.map((line) => Number(/Retrying in (\d+) seconds/.exec(line)?.[1]))
+        assert.equal(seconds.length, 5, retries.join('\n'))
+        for (const [i, n] of [5, 10, 15, 20, 25].entries()) assert.ok(seconds[i] === n || seconds[i] === n - 1, retries.join('\n'))
+      } finally {
+        proxy.fault = undefined
+      }
+    })
+  } else {
+    it('fails a layer for good (503): the engine gives up at once, dkr prints its words as docker does, exit 1', async () => {
+      await removeAllImages()
+      proxy.fault = {match: biggestLayer, status: 503}
+      try {
+        const [ours, theirs] = [await dkr(['pull', ref()]), await docker(['pull', ref()], {env: baseEnv()})]
+        assert.equal(ours.code, 1)
+        assert.equal(ours.stderr, theirs.stderr)
+        assert.match(ours.stderr, engine.kind === 'podman' ? /^reading blob sha256:[0-9a-f]{64}: Error fetching blob: invalid status code from registry 503 \(Service Unavailable\)\n$/ : /^error from registry: injected fault\n$/)
+      } finally {
+        proxy.fault = undefined
+      }
+    })
+  }
 
   it('answers slowly (the manifest held back 3 s): dkr waits, no timeout', async () => {
     await removeAllImages()

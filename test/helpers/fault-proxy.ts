@@ -22,9 +22,8 @@ export class FaultProxy {
   readonly log: string[] = []
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
-  private port = 0
-
-  constructor(private readonly upstream: string) {}
+  /** `port` 0 picks any; the stack reserves DKR_FAULT_PORT, which podman treats as a plain-HTTP registry. */
+  constructor(private readonly upstream: string, private port = 0) {}
 
   get address(): string {
     return `127.0.0.1:${this.port}`
