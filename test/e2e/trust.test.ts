@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {NotaryStub, repositoryKeys, rsaKey, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
+import {enginesUnderTest, useEngine} from '../helpers/engines.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
 
 const repo = () => `${stack.registry}/signed/app`
@@ -33,15 +34,52 @@ const outputOf = (result: RunResult, options: {anyOrder?: boolean} = {}) => {
   return {code: result.code, layers: lines.filter((l) => layerOutcome.test(l)).sort(), stderr, stdout}
 }
 
-async function removeSigned(): Promise<void> {
-  await removeImages(`${repo()}:1.0`, `${repo()}:2.0`, `${repo()}:unsigned`, `${repo()}:latest`)
-  // Images pulled by digest only have no tag: remove them by ID.
-  const listed = await docker(['image', 'ls', '-q', '--filter', `reference=${repo()}`], {env: baseEnv()})
+/** Every image of `repository`, by tag and by ID (an image pulled by digest alone has no tag; podman keeps an image while its digest name is left). */
+async function removeRepository(repository: string, tags: readonly string[]): Promise<void> {
+  await removeImages(...tags.map((tag) => `${repository}:${tag}`))
+  const listed = await docker(['image', 'ls', '-q', '--filter', `reference=${repository}`], {env: baseEnv()})
   const ids = [...new Set(listed.stdout.split('\n').filter(Boolean))]
   if (ids.length > 0) await removeImages(...ids)
 }
 
-describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
+const removeSigned = () => removeRepository(repo(), ['1.0', '2.0', 'unsigned', 'latest'])
+
+describe('trusted pull (DOCKER_CONTENT_TRUST=1), failing before any pull', () => {
+  it('Notary down and nothing cached: docker\'s error, exit 1', async () => {
+    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'https://127.0.0.1:1'})
+    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
+    assert.equal(ours.code, 1)
+    assert.deepEqual(outputOf(ours), outputOf(theirs))
+  })
+
+  it('checks the Notary certificate for a registry that is not loopback, with extra CAs from $DOCKER_CONFIG/tls/<host:port>', async () => {
+    // The `.invalid` registry is never contacted: trust fails (or finds nothing) before any pull.
+    const name = 'dkr-test.invalid/signed/app:1.0'
+    const configDir = tempConfigDir()
+    const env = trustEnv({DOCKER_CONFIG: configDir})
+    const [ours, theirs] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
+    assert.equal(ours.stderr, 'Error: error contacting notary server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n')
+    assert.equal(ours.stderr, theirs.stderr)
+    const caDir = join(configDir, 'tls', new URL(stack.notaryServer).host)
+    mkdirSync(caDir, {recursive: true})
+    copyFileSync(process.env.DKR_NOTARY_CA!, join(caDir, 'ca.crt'))
+    const [oursWithCa, theirsWithCa] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
+    assert.equal(oursWithCa.code, 1)
+    assert.match(oursWithCa.stderr, /^Error: remote trust data does not exist for dkr-test\.invalid\/signed\/app: /)
+    assert.equal(oursWithCa.stderr, theirsWithCa.stderr)
+  })
+
+  it('refuses a plain-HTTP trust server as docker does', async () => {
+    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'http://127.0.0.1:1'})
+    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
+    assert.equal(ours.code, 1)
+    assert.equal(ours.stderr, theirs.stderr)
+  })
+})
+
+// Trust is resolved by the client; the engines pull by digest and tag. Each runs the same cases.
+for (const engine of enginesUnderTest()) describe(`trusted pull (DOCKER_CONTENT_TRUST=1): ${engine.name}`, () => {
+  useEngine(engine)
   before(removeSigned)
   after(removeSigned)
 
@@ -64,9 +102,9 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
       const name = args[0] === '-a' ? cli : `${cli}:${args[0]}`
       const flags = args[0] === '-a' ? ['-a'] : []
       const theirs = await docker(['pull', ...flags, name], {env: trustEnv()})
-      await removeImages(`${cli}:1.0`, `${cli}:2.0`)
+      await removeRepository(cli, ['1.0', '2.0'])
       const ours = await dkr(['pull', ...flags, name], {env: trustEnv()})
-      await removeImages(`${cli}:1.0`, `${cli}:2.0`)
+      await removeRepository(cli, ['1.0', '2.0'])
       assert.equal(ours.code, 0, ours.stderr)
       const anyOrder = flags.includes('-a')
       // docker adds a logrus warning about the short-lived delegation certificate; dkr does not.
@@ -101,37 +139,6 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
     assert.equal(offline.code, 0, offline.stderr)
     assert.match(offline.stderr, /using cached timestamp/)
     await removeSigned()
-  })
-
-  it('Notary down and nothing cached: docker\'s error, exit 1', async () => {
-    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'https://127.0.0.1:1'})
-    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
-    assert.equal(ours.code, 1)
-    assert.deepEqual(outputOf(ours), outputOf(theirs))
-  })
-
-  it('checks the Notary certificate for a registry that is not loopback, with extra CAs from $DOCKER_CONFIG/tls/<host:port>', async () => {
-    // The `.invalid` registry is never contacted: trust fails (or finds nothing) before any pull.
-    const name = 'dkr-test.invalid/signed/app:1.0'
-    const configDir = tempConfigDir()
-    const env = trustEnv({DOCKER_CONFIG: configDir})
-    const [ours, theirs] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
-    assert.equal(ours.stderr, 'Error: error contacting notary server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n')
-    assert.equal(ours.stderr, theirs.stderr)
-    const caDir = join(configDir, 'tls', new URL(stack.notaryServer).host)
-    mkdirSync(caDir, {recursive: true})
-    copyFileSync(process.env.DKR_NOTARY_CA!, join(caDir, 'ca.crt'))
-    const [oursWithCa, theirsWithCa] = [await dkr(['pull', name], {env}), await docker(['pull', name], {env})]
-    assert.equal(oursWithCa.code, 1)
-    assert.match(oursWithCa.stderr, /^Error: remote trust data does not exist for dkr-test\.invalid\/signed\/app: /)
-    assert.equal(oursWithCa.stderr, theirsWithCa.stderr)
-  })
-
-  it('refuses a plain-HTTP trust server as docker does', async () => {
-    const env = trustEnv({DOCKER_CONTENT_TRUST_SERVER: 'http://127.0.0.1:1'})
-    const [ours, theirs] = [await dkr(['pull', `${repo()}:1.0`], {env}), await docker(['pull', `${repo()}:1.0`], {env})]
-    assert.equal(ours.code, 1)
-    assert.equal(ours.stderr, theirs.stderr)
   })
 
   it('a digest reference and --disable-content-trust take the plain path', async () => {
