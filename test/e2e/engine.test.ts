@@ -6,6 +6,8 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {baseEnv, dkr, docker, tempConfigDir} from '../helpers/run.js'
+import {clientApiVersion, compareApiVersions} from '../../src/lib/engine/client.js'
+import {enginesUnderTest} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
 
 const image = () => `${stack.registry}/demo/small:1.0`
@@ -118,13 +120,20 @@ describe('connecting to the engine', () => {
   })
 
   describe('dkr version', () => {
-    it('shows a client and a server section, the server part as docker shows it', async () => {
-      const [ours, theirs] = await Promise.all([dkr(['version']), docker(['version'])])
-      assert.equal(ours.code, 0, ours.stderr)
-      const [client, server] = ours.stdout.split('\n\n')
-      assert.match(client, /^Client:\n Version: +0\.1\.0\n API version: +1\.41 \(downgraded from 1\.47\)\n Node version: +v20\.\d+\.\d+\n OS\/Arch: +linux\/\w+\n Context: +default$/)
-      assert.equal(server, theirs.stdout.split('\n\n')[1])
-    })
+    for (const engine of enginesUnderTest()) {
+      it(`shows a client and a server section, the server part as docker shows it: ${engine.name}`, async () => {
+        const env = baseEnv({DOCKER_HOST: engine.host})
+        const [ours, theirs] = await Promise.all([dkr(['version'], {env}), docker(['version'], {env})])
+        assert.equal(ours.code, 0, ours.stderr)
+        const [client, server] = ours.stdout.split('\n\n')
+        assert.equal(server, theirs.stdout.split('\n\n')[1])
+        // dkr speaks its own newest API version, or the engine's when that is older, and says so.
+        const engineApi = (await docker(['version', '-f', '{{.Server.APIVersion}}'], {env})).stdout.trim()
+        const older = compareApiVersions(engineApi, clientApiVersion) < 0
+        assert.match(client, /^Client:\n Version: +0\.1\.0\n API version: .+\n Node version: +v20\.\d+\.\d+\n OS\/Arch: +linux\/\w+\n Context: +default$/)
+        assert.equal(client.split('\n')[2].replace(/ +/g, ' '), ` API version: ${older ? `${engineApi} (downgraded from ${clientApiVersion})` : clientApiVersion}`)
+      })
+    }
 
     it('--format json and Go templates give scripts what docker gives them', async () => {
       const json = await dkr(['version', '--format', 'json'])

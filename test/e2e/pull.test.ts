@@ -183,6 +183,23 @@ for (const engine of enginesUnderTest()) {
       if (!podman) assert.match(bogus.stderr, /^Error response from daemon: .*bogus.*\n$/)
     })
 
+    it('picks an entry of a multi-platform index with --platform; a platform it lacks fails as docker says', async () => {
+      const ref = `${stack.registry}/demo/multi:1.0`
+      await removeImages(ref)
+      const arm = await dkr(['pull', '-q', '--platform', 'linux/arm64', ref])
+      assert.equal(arm.code, 0, arm.stderr)
+      assert.equal((await docker(['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', ref])).stdout, 'linux/arm64\n')
+      const [ours, theirs] = [await dkr(['pull', '--platform', 'linux/s390x', ref]), await docker(['pull', '--platform', 'linux/s390x', ref])]
+      assert.deepEqual({code: ours.code, stderr: ours.stderr, stdout: ours.stdout}, {code: 1, stderr: theirs.stderr, stdout: theirs.stdout})
+      // The Docker engines refuse before pulling (28 as an HTTP error, 20.10 in the stream); podman while choosing.
+      assert.match(ours.stderr, {
+        'containerd-store': /^Error response from daemon: no matching manifest for linux\/s390x in the manifest list entries: no match for platform in manifest: not found\n$/,
+        dockerd: /^no matching manifest for linux\/s390x in the manifest list entries\n$/,
+        podman: /^choosing an image from manifest list docker:\/\/.*: no image found in image index for architecture s390x, variant "", OS linux\n$/,
+      }[engine.kind])
+      await removeImages(ref)
+    })
+
     it('pulls several names at once; one failure fails the command and is named', async () => {
       await removeAllImages()
       const good = [`${stack.registry}/demo/small:1.0`, `${stack.registry}/demo/mid:1.0`]

@@ -42,22 +42,31 @@ function clientSection(client: ClientVersion): string {
   return `Client:\n${line(' ', 'Version', client.Version)}${line(' ', 'API version', api)}${line(' ', 'Node version', client.NodeVersion)}${line(' ', 'OS/Arch', `${client.Os}/${client.Arch}`)}${line(' ', 'Context', client.Context)}`
 }
 
+/**
+ * The engine's components in the order it sent them, as docker prints them. An engine that lists no
+ * `Engine` component (podman lists its own) gets one made from the top-level fields, appended last,
+ * as docker does.
+ */
 function serverSection(server: ServerVersion): string {
   let text = `\nServer:${server.Platform?.Name ? ` ${server.Platform.Name}` : ''}\n`
   const components = server.Components ?? []
-  const engine = components.find((c) => c.Name === 'Engine')
-  const details = engine?.Details ?? {}
-  text += ' Engine:\n'
-  text += line('  ', 'Version', server.Version ?? engine?.Version ?? '')
-  text += line('  ', 'API version', `${server.ApiVersion ?? details.ApiVersion ?? ''} (minimum version ${server.MinAPIVersion ?? details.MinAPIVersion ?? ''})`)
-  text += line('  ', 'Go version', server.GoVersion ?? details.GoVersion ?? '')
-  text += line('  ', 'Git commit', server.GitCommit ?? details.GitCommit ?? '')
-  text += line('  ', 'Built', ansic(server.BuildTime))
-  text += line('  ', 'OS/Arch', `${server.Os ?? ''}/${server.Arch ?? ''}`)
-  text += line('  ', 'Experimental', String(details.Experimental ?? server.Experimental ?? false))
-  for (const component of components.filter((c) => c.Name !== 'Engine')) {
-    text += ` ${component.Name}:\n${line('  ', 'Version', component.Version)}`
-    for (const key of Object.keys(component.Details ?? {}).sort()) text += line('  ', key, component.Details![key])
+  const engine = components.find((c) => c.Name === 'Engine') ?? {Name: 'Engine', Version: server.Version ?? ''}
+  const details = engine.Details ?? {}
+  for (const component of components.some((c) => c === engine) ? components : [...components, engine]) {
+    text += ` ${component.Name}:\n`
+    if (component !== engine) {
+      text += line('  ', 'Version', component.Version)
+      for (const key of Object.keys(component.Details ?? {}).sort()) text += line('  ', key, component.Details![key])
+      continue
+    }
+
+    text += line('  ', 'Version', server.Version ?? engine.Version)
+    text += line('  ', 'API version', `${server.ApiVersion ?? details.ApiVersion ?? ''} (minimum version ${server.MinAPIVersion ?? details.MinAPIVersion ?? ''})`)
+    text += line('  ', 'Go version', server.GoVersion ?? details.GoVersion ?? '')
+    text += line('  ', 'Git commit', server.GitCommit ?? details.GitCommit ?? '')
+    text += line('  ', 'Built', ansic(server.BuildTime))
+    text += line('  ', 'OS/Arch', `${server.Os ?? ''}/${server.Arch ?? ''}`)
+    text += line('  ', 'Experimental', String(details.Experimental ?? server.Experimental ?? false))
   }
 
   return text
