@@ -9,6 +9,7 @@ import {runInPty} from '../helpers/pty.js'
 import {RecordingEngine} from '../helpers/recording-engine.js'
 import {baseEnv, dkr, dkrBin} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
+import {enginesUnderTest, useEngine} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
 
 /** An environment with its own, empty preferences directory. */
@@ -89,7 +90,7 @@ describe('dkr config', () => {
   })
 })
 
-describe('preferences change what a pull does', () => {
+describe('preferences change what a pull does, before or beside the engine', () => {
   const engine = new RecordingEngine()
   before(() => engine.start())
   after(() => engine.stop())
@@ -103,13 +104,28 @@ describe('preferences change what a pull does', () => {
     assert.deepEqual(engine.pulls.slice(-3).map((p) => p.platform), ['linux/arm64', 'linux/s390x', 'linux/ppc64le'])
   })
 
+  it('color always paints errors red in a pipe; NO_COLOR still wins', async () => {
+    const {env} = prefsEnv()
+    await set(env, 'color', 'always')
+    const withoutNoColor = {...env}
+    delete withoutNoColor.NO_COLOR
+    assert.ok((await dkr(['pull', 'UPPER/case'], {env: withoutNoColor})).stderr.startsWith('\u001B[31m'))
+    assert.ok(!(await dkr(['pull', 'UPPER/case'], {env})).stderr.includes('\u001B['))
+  })
+})
+
+// The preferences that change how a real pull is shown or resolved, on each engine.
+for (const engine of enginesUnderTest()) describe(`preferences change what a pull does: ${engine.name}`, () => {
+  useEngine(engine)
+
   it('progress: quiet and json change the output of a plain pull', async () => {
     const {env} = prefsEnv()
     await set(env, 'progress', 'quiet')
     assert.equal((await dkr(['pull', image()], {env})).stdout, `${image()}\n`)
     await set(env, 'progress', 'json')
     const json = JSON.parse((await dkr(['pull', image()], {env})).stdout) as {images: {reference: string; status: string}[]}
-    assert.deepEqual(json.images.map((i) => [i.reference, i.status]), [[image(), 'up to date']])
+    // Podman never says whether the image was new.
+    assert.deepEqual(json.images.map((i) => [i.reference, i.status]), [[image(), engine.kind === 'podman' ? 'pulled' : 'up to date']])
     assert.equal((await dkr(['pull', '-q', image()], {env})).stdout, `${image()}\n`, '-q still wins')
   })
 
@@ -120,7 +136,9 @@ describe('preferences change what a pull does', () => {
     const run = await runInPty(process.execPath, [dkrBin, 'pull', image()], {columns: 100, env, rows: 30})
     assert.equal(run.exitCode, 0)
     assert.ok(!run.bytes.includes('\u001B[?25l'), 'no cursor hiding: not the live view')
-    assert.ok((await screenOf(run.bytes, 100, 30)).includes(`Status: Downloaded newer image for ${image()}`))
+    const screen = await screenOf(run.bytes, 100, 30)
+    // Podman sends no Status line; its layer lines are the plain ones.
+    assert.ok(screen.includes(engine.kind === 'podman' ? image() : `Status: Downloaded newer image for ${image()}`), screen.join('\n'))
   })
 
   it('progress tty draws the live view even into a pipe', async () => {
@@ -140,15 +158,6 @@ describe('preferences change what a pull does', () => {
     assert.equal((await dkr(['pull', '-q', signed], {env: {...env, DOCKER_CONTENT_TRUST: '0'}})).stdout, `${signed}\n`)
     assert.equal((await dkr(['pull', '-q', '--disable-content-trust', signed], {env})).stdout, `${signed}\n`)
     await removeImages(signed)
-  })
-
-  it('color always paints errors red in a pipe; NO_COLOR still wins', async () => {
-    const {env} = prefsEnv()
-    await set(env, 'color', 'always')
-    const withoutNoColor = {...env}
-    delete withoutNoColor.NO_COLOR
-    assert.ok((await dkr(['pull', 'UPPER/case'], {env: withoutNoColor})).stderr.startsWith('\u001B[31m'))
-    assert.ok(!(await dkr(['pull', 'UPPER/case'], {env})).stderr.includes('\u001B['))
   })
 })
 
