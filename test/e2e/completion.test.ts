@@ -52,7 +52,7 @@ describe('shell completion', () => {
 
   it('zsh completes context names for `context use` and for --context', async () => {
     const zsh = async (line: string) => {
-      const result = await run('zsh', ['-f', join(projectRoot, 'test', 'fixtures', 'zsh-complete.zsh'), join(files.zsh, '..'), line], {env})
+      const result = await run('zsh', ['-f', join(projectRoot, 'test', 'fixtures', 'zsh-complete.zsh'), join(files.zsh, '..'), line, 'tls-engine'], {env})
       assert.equal(result.code, 0, result.stderr)
       return stripVTControlCharacters(result.stdout)
     }
