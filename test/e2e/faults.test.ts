@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
@@ -150,8 +150,7 @@ describe('faults: the engine', () => {
 })
 
 // Each engine behind the same fault proxy: their own retries and words differ, dkr's one line must not.
-for (const engine of enginesUnderTest()) describe(`faults: the registry, behind a fault proxy: ${engine.name}`, () => {
-  useEngine(engine)
+for (const engine of enginesUnderTest()) describeEngine(engine, 'faults: the registry, behind a fault proxy', () => {
   const proxy = new FaultProxy(process.env.DKR_REGISTRY ?? '', Number(process.env.DKR_FAULT_PORT ?? 0))
   /** How each engine words a registry's 500 for the manifest (the same words as docker prints, below). */
   const serverError = {

@@ -7,7 +7,7 @@ import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
 import {RecordingEngine} from '../helpers/recording-engine.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
 
 const privateImage = () => `${stack.privateRegistry}/private/app:1.0`
@@ -71,8 +71,7 @@ describe('dkr login, where no real engine is involved', () => {
 })
 
 for (const engine of enginesUnderTest()) {
-  describe(`dkr login and logout: ${engine.name}`, () => {
-    useEngine(engine)
+  describeEngine(engine, 'dkr login and logout', () => {
     before(() => removeImages(privateImage()))
     after(() => removeImages(privateImage()))
 

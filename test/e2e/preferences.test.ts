@@ -9,7 +9,7 @@ import {runInPty} from '../helpers/pty.js'
 import {RecordingEngine} from '../helpers/recording-engine.js'
 import {baseEnv, dkr, dkrBin} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
 
 /** An environment with its own, empty preferences directory. */
@@ -115,8 +115,7 @@ describe('preferences change what a pull does, before or beside the engine', () 
 })
 
 // The preferences that change how a real pull is shown or resolved, on each engine.
-for (const engine of enginesUnderTest()) describe(`preferences change what a pull does: ${engine.name}`, () => {
-  useEngine(engine)
+for (const engine of enginesUnderTest()) describeEngine(engine, 'preferences change what a pull does', () => {
 
   it('progress: quiet and json change the output of a plain pull', async () => {
     const {env} = prefsEnv()

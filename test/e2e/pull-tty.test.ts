@@ -6,7 +6,7 @@ import {baseEnv, dkrBin} from '../helpers/run.js'
 import {runInPty} from '../helpers/pty.js'
 import {screenOf} from '../helpers/screen.js'
 import {RecordingEngine} from '../helpers/recording-engine.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {removeAllImages, removeImages, imageExists, stack} from '../helpers/stack.js'
 
 const env = () => baseEnv({TERM: 'xterm-256color'})
@@ -20,8 +20,7 @@ for (const engine of enginesUnderTest()) {
   const isLayer = (line: string) => /^[0-9a-f]{12}: /.test(line)
   const comparable = (screen: string[]) => (engine.kind === 'dockerd' ? screen : [...screen.filter(isLayer).sort(), ...screen.filter((line) => !isLayer(line))])
 
-  describe(`dkr image pull on a terminal: ${engine.name}`, () => {
-    useEngine(engine)
+  describeEngine(engine, 'dkr image pull on a terminal', () => {
     before(removeAllImages)
 
     for (const columns of [150, 80]) {

@@ -3,7 +3,7 @@ import {before, describe, it} from 'node:test'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {baseEnv, dkr, docker, run, dkrBin, tempConfigDir} from '../helpers/run.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {imageExists, removeAllImages, removeImages, stack} from '../helpers/stack.js'
 
 /**
@@ -52,8 +52,7 @@ for (const engine of enginesUnderTest()) {
   // stream: where that changes what a user sees, the test says what each engine gives.
   const podman = engine.kind === 'podman'
 
-  describe(`dkr image pull against the real engine: ${engine.name}`, () => {
-    useEngine(engine)
+  describeEngine(engine, 'dkr image pull against the real engine', () => {
     before(removeAllImages)
 
     it('prints docker\'s plain lines when not on a terminal, and the image is there afterwards', async () => {

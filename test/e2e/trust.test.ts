@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {NotaryStub, repositoryKeys, rsaKey, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
 
 const repo = () => `${stack.registry}/signed/app`
@@ -78,8 +78,7 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1), failing before any pull', () =>
 })
 
 // Trust is resolved by the client; the engines pull by digest and tag. Each runs the same cases.
-for (const engine of enginesUnderTest()) describe(`trusted pull (DOCKER_CONTENT_TRUST=1): ${engine.name}`, () => {
-  useEngine(engine)
+for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
   before(removeSigned)
   after(removeSigned)
 

@@ -2,7 +2,7 @@
 // stack's dockerd 20.10 (graph-driver store), Docker Engine 28 with the containerd image store, and its
 // podman service. Where they differ, the engine says what to expect (../shared/notes/engines.md §1,
 // ../shared/notes/modern-engines-and-signing.md §2).
-import {before} from 'node:test'
+import {after, before, describe} from 'node:test'
 import {required} from './stack.js'
 
 export type EngineKind = 'dockerd' | 'containerd-store' | 'podman'
@@ -44,13 +44,23 @@ export function dockerEnginesUnderTest(): EngineUnderTest[] {
 }
 
 /**
- * Points the enclosing describe at this engine: from its first test on, the stack's DOCKER_HOST and
- * private registry name are this engine's (every helper reads them from the environment). Not put
- * back afterwards, so cleanup hooks still reach this engine: a later suite in the file sets its own.
+ * A describe whose tests run on `engine`: the stack's DOCKER_HOST and private registry name are this
+ * engine's (every helper reads them from the environment) from its first hook on, through its own cleanup
+ * hooks, and put back afterwards, so the suites after it reach the stack's default engine again.
+ * Test names end with the engine.
  */
-export function useEngine(engine: EngineUnderTest): void {
-  before(() => {
-    process.env.DOCKER_HOST = engine.host
-    process.env.DKR_PRIVATE_REGISTRY = engine.privateRegistry
+export function describeEngine(engine: EngineUnderTest, title: string, body: () => void): void {
+  describe(`${title}: ${engine.name}`, () => {
+    const saved = {host: process.env.DOCKER_HOST, privateRegistry: process.env.DKR_PRIVATE_REGISTRY}
+    before(() => {
+      process.env.DOCKER_HOST = engine.host
+      process.env.DKR_PRIVATE_REGISTRY = engine.privateRegistry
+    })
+    body()
+    // Registered after the body's hooks, so it runs after them.
+    after(() => {
+      process.env.DOCKER_HOST = saved.host
+      process.env.DKR_PRIVATE_REGISTRY = saved.privateRegistry
+    })
   })
 }
