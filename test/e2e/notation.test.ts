@@ -56,6 +56,15 @@ function assertSameVerdict(comparison: Comparison, verified: boolean, reason?: R
   if (reason && ours.outcome === 'refused') assert.match(ours.reason, reason)
 }
 
+/** Pushes a signature manifest (the OCI 1.0 form notation writes here) for `envelope`, listed as a referrer of `digest`. */
+async function pushSignature(name: string, digest: string, envelope: Buffer, mediaType: string): Promise<void> {
+  const layer = {digest: await registry.pushBlob(repo(name), envelope), mediaType, size: envelope.length}
+  const config = {digest: await registry.pushBlob(repo(name), Buffer.from('{}')), mediaType: 'application/vnd.cncf.notary.signature', size: 2}
+  const target = (await registry.manifest(repo(name), digest))!.descriptor
+  const manifest = {config, layers: [layer], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2, subject: target}
+  await registry.addReferrer(repo(name), digest, await registry.pushManifest(repo(name), undefined, manifest, manifest.mediaType))
+}
+
 before(async () => {
   registry = new TestRegistry(stack.registry)
   home = new NotationHome()
@@ -90,6 +99,24 @@ describe('notation: the same verdict as `notation verify`', () => {
       assertSameVerdict(comparison, true)
       assert.equal(comparison.ours.outcome === 'verified' && comparison.ours.signer, name === 'generated' ? 'C=US, ST=WA, L=Seattle, O=Notary, CN=dkr-test' : 'C=US, ST=WA, L=Seattle, O=Acme, CN=dkr e2e signer')
     }
+  })
+
+  it('verifies COSE signatures (RSA and ECDSA leaves) and refuses a corrupted one', async () => {
+    home.writePolicy([statement('acme', ['cose-rsa', 'cose-ec', 'cose-corrupted'])])
+    for (const [name, key] of [['cose-rsa', 'rsa'], ['cose-ec', 'ec']]) {
+      const digest = await image(name)
+      await home.sign(`${stack.registry}/${repo(name)}@${digest}`, key, 'cose')
+      const signatures = await registry.notarySignatures(repo(name), digest)
+      assert.deepEqual(signatures.map((signature) => signature.envelopeMediaType), ['application/cose'])
+      assertSameVerdict(await compare(name, digest), true)
+    }
+
+    const [good] = await registry.notarySignatures(repo('cose-ec'), await image('cose-ec'))
+    const bytes = Buffer.from(good.envelope)
+    bytes[bytes.length - 5] ^= 0x01 // inside the signature, the envelope's last item
+    const digest = await image('cose-corrupted')
+    await pushSignature('cose-corrupted', digest, bytes, 'application/cose')
+    assertSameVerdict(await compare('cose-corrupted', digest), false, /integrity validation failed: the signature does not verify/)
   })
 
   it('refuses an unsigned image', async () => {
@@ -146,13 +173,7 @@ describe('notation: the same verdict as `notation verify`', () => {
     const envelope = JSON.parse(good.envelope.toString('utf8')) as {signature: string}
     envelope.signature = `${envelope.signature.slice(0, 10)}${envelope.signature[10] === 'A' ? 'B' : 'A'}${envelope.signature.slice(11)}`
     await image('corrupted')
-    const bytes = Buffer.from(JSON.stringify(envelope))
-    const layer = {digest: await registry.pushBlob(repo('corrupted'), bytes), mediaType: 'application/jose+json', size: bytes.length}
-    const config = Buffer.from('{}')
-    const target = (await registry.manifest(repo('corrupted'), digest))!.descriptor
-    const manifest = {config: {digest: await registry.pushBlob(repo('corrupted'), config), mediaType: 'application/vnd.cncf.notary.signature', size: 2}, layers: [layer], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2, subject: target}
-    const pushed = await registry.pushManifest(repo('corrupted'), undefined, manifest, 'application/vnd.oci.image.manifest.v1+json')
-    await registry.addReferrer(repo('corrupted'), digest, pushed)
+    await pushSignature('corrupted', digest, Buffer.from(JSON.stringify(envelope)), 'application/jose+json')
     home.writePolicy([statement('acme', ['corrupted'])])
     assertSameVerdict(await compare('corrupted', digest), false, /integrity validation failed: the signature does not verify/)
   })

@@ -7,6 +7,7 @@
 import {EnvelopeError, type EnvelopeContent} from './envelope.js'
 import {isSubsetOf} from './distinguished-name.js'
 import {verifyJws, jwsMediaType} from './jws.js'
+import {coseMediaType, verifyCose} from './cose.js'
 import {applicablePolicy, type LevelName, type TrustPolicyStatement, type ValidationType} from './trust-policy.js'
 import type {NotationConfig} from './config.js'
 import type {Certificate} from './certificate.js'
@@ -43,7 +44,7 @@ export type NotationVerdict =
 
 type SignatureResult = {ok: true; signer: string; warnings: string[]} | {ok: false; reason: string; warnings: string[]}
 
-const envelopeParsers: Record<string, (bytes: Buffer) => EnvelopeContent> = {[jwsMediaType]: verifyJws}
+const envelopeParsers: Record<string, (bytes: Buffer) => EnvelopeContent> = {[coseMediaType]: verifyCose, [jwsMediaType]: verifyJws}
 
 /** Verifies `target` in `repository` with its Notary signatures; never throws for bad signatures. */
 export function verifyNotation(input: NotationVerifyInput): NotationVerdict {
