@@ -1,4 +1,4 @@
-// Notary Project JWS envelopes signed in the test with node:crypto, with any header changed, added or
+// Notary Project JWS and COSE envelopes signed in the test with node:crypto, with any header changed, added or
 // removed, so unit tests can reach the cases notation itself never produces.
 import {constants, sign} from 'node:crypto'
 
@@ -32,6 +32,11 @@ export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z')
 }
 
+function primitiveSignature(algorithm: Algorithm, keyPem: string, input: Buffer): Buffer {
+  if (algorithm.startsWith('ES')) return sign(hashes[algorithm], input, {dsaEncoding: 'ieee-p1363', key: keyPem})
+  return sign(hashes[algorithm], input, {key: keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltLengths[algorithm as keyof typeof saltLengths]})
+}
+
 export function signJws(options: JwsOptions): Buffer {
   const headers: Record<string, unknown> = {
     alg: options.algorithm,
@@ -49,14 +54,57 @@ export function signJws(options: JwsOptions): Buffer {
   const protectedText = Buffer.from(JSON.stringify(headers)).toString('base64url')
   const payloadText = payload.toString('base64url')
   const input = Buffer.from(`${protectedText}.${payloadText}`)
-  const {algorithm} = options
-  const signature = algorithm.startsWith('ES')
-    ? sign(hashes[algorithm], input, {dsaEncoding: 'ieee-p1363', key: options.keyPem})
-    : sign(hashes[algorithm], input, {key: options.keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: saltLengths[algorithm as keyof typeof saltLengths]})
+  const signature = primitiveSignature(options.algorithm, options.keyPem, input)
   return Buffer.from(JSON.stringify({
     header: {x5c: options.chain.map((der) => der.toString('base64')), 'io.cncf.notary.signingAgent': 'dkr-test', ...options.unprotected},
     payload: payloadText,
     protected: protectedText,
     signature: signature.toString('base64url'),
   }))
+}
+
+// CBOR encoding for the COSE envelopes the tests build: integers, text, bytes, arrays, maps, tags.
+export type Cbor = Buffer | Cbor[] | Map<number | string, Cbor> | number | string | {tag: number; value: Cbor}
+
+function cborHead(major: number, value: number): Buffer {
+  if (value < 24) return Buffer.from([(major << 5) | value])
+  if (value < 0x100) return Buffer.from([(major << 5) | 24, value])
+  if (value < 0x10000) return Buffer.from([(major << 5) | 25, value >> 8, value & 0xff])
+  const out = Buffer.alloc(5)
+  out[0] = (major << 5) | 26
+  out.writeUInt32BE(value, 1)
+  return out
+}
+
+export function encodeCbor(value: Cbor): Buffer {
+  if (typeof value === 'number') return value >= 0 ? cborHead(0, value) : cborHead(1, -1 - value)
+  if (typeof value === 'string') return Buffer.concat([cborHead(3, Buffer.byteLength(value)), Buffer.from(value)])
+  if (Buffer.isBuffer(value)) return Buffer.concat([cborHead(2, value.length), value])
+  if (Array.isArray(value)) return Buffer.concat([cborHead(4, value.length), ...value.map(encodeCbor)])
+  if (value instanceof Map) return Buffer.concat([cborHead(5, value.size), ...[...value].flatMap(([key, item]) => [encodeCbor(key), encodeCbor(item)])])
+  return Buffer.concat([cborHead(6, value.tag), encodeCbor(value.value)])
+}
+
+const coseAlgorithms = {ES256: -7, ES384: -35, ES512: -36, PS256: -37, PS384: -38, PS512: -39} as const
+
+/** A tagged COSE_Sign1 envelope; `headers` adds to or replaces (undefined removes) protected headers. */
+export function signCose(options: Omit<JwsOptions, 'headers' | 'unprotected'> & {headers?: Map<number | string, Cbor | undefined>}): Buffer {
+  const headers = new Map<number | string, Cbor>([
+    [1, coseAlgorithms[options.algorithm]],
+    [2, ['io.cncf.notary.signingScheme']],
+    [3, 'application/vnd.cncf.notary.payload.v1+json'],
+    ['io.cncf.notary.signingScheme', 'notary.x509'],
+    ['io.cncf.notary.signingTime', {tag: 1, value: Math.floor((options.signingTime ?? new Date()).getTime() / 1000)}],
+  ])
+  for (const [key, value] of options.headers ?? []) {
+    if (value === undefined) headers.delete(key)
+    else headers.set(key, value)
+  }
+
+  const protectedBytes = encodeCbor(headers)
+  const payload = options.payload ?? Buffer.from(JSON.stringify({targetArtifact: options.target}))
+  const toBeSigned = encodeCbor(['Signature1', protectedBytes, Buffer.alloc(0), payload])
+  const signature = primitiveSignature(options.algorithm, options.keyPem, toBeSigned)
+  const unprotected = new Map<number | string, Cbor>([[33, options.chain], ['io.cncf.notary.signingAgent', 'dkr-test']])
+  return encodeCbor({tag: 18, value: [protectedBytes, unprotected, payload, signature]})
 }

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {loadNotationConfig} from '../../../src/lib/notation/config.js'
 import {verifyNotation, type NotationVerdict, type NotarySignature} from '../../../src/lib/notation/verify.js'
-import {rfc3339, signJws, type Algorithm, type JwsOptions} from '../../helpers/notation-envelope.js'
+import {rfc3339, signCose, signJws, type Algorithm, type Cbor, type JwsOptions} from '../../helpers/notation-envelope.js'
 import {issue, makeSelfSigned, pem, type Issued, type KeyType} from '../../helpers/pki.js'
 
 const repository = 'registry.example/team/app'
@@ -32,6 +32,12 @@ function configWith(statement: Record<string, unknown>) {
 function jws(options: Partial<JwsOptions> = {}): NotarySignature {
   const envelope = signJws({algorithm: 'PS256', chain: [leaf.der, ca.der], keyPem: leaf.keyPem, target, ...options})
   return {digest: 'sha256:sig', envelope, envelopeMediaType: 'application/jose+json'}
+}
+
+function cose(options: {headers?: Map<number | string, Cbor | undefined>; algorithm?: Algorithm; signer?: Issued} = {}): NotarySignature {
+  const signer = options.signer ?? leaf
+  const envelope = signCose({algorithm: options.algorithm ?? 'PS256', chain: [signer.der, ca.der], headers: options.headers, keyPem: signer.keyPem, target})
+  return {digest: 'sha256:cose', envelope, envelopeMediaType: 'application/cose'}
 }
 
 function verdict(signatures: NotarySignature[], statement: Record<string, unknown> = {}, now?: Date): NotationVerdict {
@@ -117,6 +123,30 @@ describe('verifyNotation: integrity, enforced at every level', () => {
 
   it('refuses envelope types it does not read', () => {
     assertRefused(verdict([{...jws(), envelopeMediaType: 'application/pgp-signature'}]), /unsupported signature envelope type "application\/pgp-signature"/)
+  })
+})
+
+describe('verifyNotation: COSE envelopes', () => {
+  it('verifies a COSE_Sign1 signature with RSA-PSS and ECDSA leaves', () => {
+    assert.equal(verdict([cose()]).outcome, 'verified')
+    const ec = issue(dir, 'leaf-cose-ec', ca, subject, {keyType: 'ec-256'})
+    assert.equal(verdict([cose({algorithm: 'ES256', signer: ec})]).outcome, 'verified')
+  })
+
+  it('refuses a corrupted COSE signature, a mismatched alg, unknown critical labels and a missing chain', () => {
+    const good = cose()
+    const corrupted = Buffer.from(good.envelope)
+    corrupted[corrupted.length - 3] ^= 1
+    assertRefused(verdict([{...good, envelope: corrupted}]), /the signature does not verify/)
+    assertRefused(verdict([cose({headers: new Map([[1, -7]])})]), /ES256 does not match the signing certificate's key \(PS256\)/)
+    assertRefused(verdict([cose({headers: new Map<number | string, Cbor>([[2, ['io.cncf.notary.signingScheme', 4]], [4, Buffer.from('kid')]])})]), /unsupported critical header|marked critical/)
+    assertRefused(verdict([cose({headers: new Map([['io.cncf.notary.signingTime', '2026-01-01T00:00:00Z']])})]), /io.cncf.notary.signingTime is not an epoch-based date\/time/)
+    assertRefused(verdict([{...good, envelope: good.envelope.subarray(1)}]), /not a tagged COSE_Sign1 message|not valid CBOR/)
+  })
+
+  it('refuses a COSE payload for another artifact', () => {
+    const other = signCose({algorithm: 'PS256', chain: [leaf.der, ca.der], keyPem: leaf.keyPem, target: {...target, digest: `sha256:${'b'.repeat(64)}`}})
+    assertRefused(verdict([{...cose(), envelope: other}]), /the signature is for another artifact/)
   })
 })
 
