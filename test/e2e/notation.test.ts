@@ -1,13 +1,14 @@
 // dkr's Notary Project verifier against the real `notation verify`, on images the real `notation sign`
 // signed in the stack's registry with certificates made in the run: the same verdict in every case.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, it} from 'node:test'
 import {loadNotationConfig} from '../../src/lib/notation/config.js'
 import {verifyNotation, type NotationVerdict} from '../../src/lib/notation/verify.js'
-import {crane, NotationHome, TestRegistry} from '../helpers/notation.js'
+import {crane, NotationHome, TestRegistry, toolsEnv} from '../helpers/notation.js'
+import {run as runTool} from '../helpers/run.js'
 import {issue, makeSelfSigned, pem, type Issued} from '../helpers/pki.js'
 import {stack} from '../helpers/stack.js'
 
@@ -54,6 +55,19 @@ function assertSameVerdict(comparison: Comparison, verified: boolean, reason?: R
   assert.equal(notation.code === 0, verified, `notation verify: ${notation.output}`)
   assert.equal(ours.outcome, verified ? 'verified' : 'refused', JSON.stringify(ours))
   if (reason && ours.outcome === 'refused') assert.match(ours.reason, reason)
+}
+
+/** A cosign bundle signature (the referrers tag schema form) by a key made here. */
+async function cosignSign(reference: string): Promise<void> {
+  const env = toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})
+  const prefix = join(home.dir, 'cosign')
+  if (!existsSync(`${prefix}.key`)) {
+    const made = await runTool('cosign', ['generate-key-pair', '--output-key-prefix', prefix], {env})
+    assert.equal(made.code, 0, made.stderr)
+  }
+
+  const signed = await runTool('cosign', ['sign', '--key', `${prefix}.key`, '--use-signing-config=false', '--tlog-upload=false', '-y', '--allow-insecure-registry', reference], {env, timeoutMs: 60_000})
+  assert.equal(signed.code, 0, signed.stderr)
 }
 
 /** Pushes a signature manifest (the OCI 1.0 form notation writes here) for `envelope`, listed as a referrer of `digest`. */
@@ -117,6 +131,20 @@ describe('notation: the same verdict as `notation verify`', () => {
     const digest = await image('cose-corrupted')
     await pushSignature('cose-corrupted', digest, bytes, 'application/cose')
     assertSameVerdict(await compare('cose-corrupted', digest), false, /integrity validation failed: the signature does not verify/)
+  })
+
+  it('verifies a signed multi-platform index, and an image signed with both cosign and notation', async () => {
+    home.writePolicy([statement('acme', ['multi', 'both'])])
+    const index = await image('multi', 'demo/multi:1.0')
+    await home.sign(`${stack.registry}/${repo('multi')}@${index}`, 'rsa')
+    const target = await registry.manifest(repo('multi'), index)
+    assert.equal(target?.descriptor.mediaType, 'application/vnd.oci.image.index.v1+json')
+    assertSameVerdict(await compare('multi', index), true)
+    const digest = await image('both')
+    await cosignSign(`${stack.registry}/${repo('both')}@${digest}`)
+    await home.sign(`${stack.registry}/${repo('both')}@${digest}`, 'ec')
+    assert.equal((await registry.referrers(repo('both'), digest)).length, 2, 'the cosign bundle and the notation signature share the referrers index')
+    assertSameVerdict(await compare('both', digest), true)
   })
 
   it('refuses an unsigned image', async () => {
