@@ -1,6 +1,7 @@
 // Notary Project JWS and COSE envelopes signed in the test with node:crypto, with any header changed, added or
 // removed, so unit tests can reach the cases notation itself never produces.
 import {constants, sign} from 'node:crypto'
+import {cborHead} from '../../src/lib/notation/cbor.js'
 
 export type Algorithm = 'ES256' | 'ES384' | 'ES512' | 'PS256' | 'PS384' | 'PS512'
 
@@ -65,16 +66,6 @@ export function signJws(options: JwsOptions): Buffer {
 
 // CBOR encoding for the COSE envelopes the tests build: integers, text, bytes, arrays, maps, tags.
 export type Cbor = Buffer | Cbor[] | Map<number | string, Cbor> | number | string | {tag: number; value: Cbor}
-
-function cborHead(major: number, value: number): Buffer {
-  if (value < 24) return Buffer.from([(major << 5) | value])
-  if (value < 0x100) return Buffer.from([(major << 5) | 24, value])
-  if (value < 0x10000) return Buffer.from([(major << 5) | 25, value >> 8, value & 0xff])
-  const out = Buffer.alloc(5)
-  out[0] = (major << 5) | 26
-  out.writeUInt32BE(value, 1)
-  return out
-}
 
 export function encodeCbor(value: Cbor): Buffer {
   if (typeof value === 'number') return value >= 0 ? cborHead(0, value) : cborHead(1, -1 - value)

@@ -87,7 +87,8 @@ function decodeAt(input: Buffer, offset: number, depth: number): [CborValue, num
   }
 }
 
-function head(major: number, length: number): Buffer {
+/** The head of a CBOR item: major type and length or value. */
+export function cborHead(major: number, length: number): Buffer {
   if (length < 24) return Buffer.from([(major << 5) | length])
   if (length < 0x100) return Buffer.from([(major << 5) | 24, length])
   if (length < 0x10000) return Buffer.from([(major << 5) | 25, length >> 8, length & 0xff])
@@ -99,10 +100,10 @@ function head(major: number, length: number): Buffer {
 
 /** Encodes an array of text and byte strings: all a COSE Sig_structure holds. */
 export function encodeStrings(items: (Buffer | string)[]): Buffer {
-  const parts = [head(4, items.length)]
+  const parts = [cborHead(4, items.length)]
   for (const item of items) {
     const bytes = typeof item === 'string' ? Buffer.from(item, 'utf8') : item
-    parts.push(head(typeof item === 'string' ? 3 : 2, bytes.length), bytes)
+    parts.push(cborHead(typeof item === 'string' ? 3 : 2, bytes.length), bytes)
   }
 
   return Buffer.concat(parts)
