@@ -13,13 +13,14 @@ import {issue, makeSelfSigned, pem, type Issued} from '../helpers/pki.js'
 import {stack} from '../helpers/stack.js'
 
 const run = Date.now().toString(36)
-const subject = '/C=US/ST=WA/L=Seattle/O=Acme/CN=dkr e2e signer'
-const identity = 'x509.subject: C=US, ST=WA, O=Acme'
-
 let home: NotationHome
 let registry: TestRegistry
 let ca: Issued
+/** When the leaf of the `expiring` image stops being valid. */
 let expiringUntil: number
+
+const subject = '/C=US/ST=WA/L=Seattle/O=Acme/CN=dkr e2e signer'
+const identity = 'x509.subject: C=US, ST=WA, O=Acme'
 
 function repo(name: string): string {
   return `notation-e2e/${run}/${name}`
