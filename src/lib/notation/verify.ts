@@ -25,6 +25,8 @@ export interface NotarySignature {
   envelopeMediaType: string
   /** The envelope blob, already checked against its layer digest. */
   envelope: Buffer
+  /** Why the signature manifest could not be used (then there is no envelope). */
+  problem?: string
 }
 
 export interface NotationVerifyInput {
@@ -77,6 +79,7 @@ function verifySignature(signature: NotarySignature, statement: TrustPolicyState
   }
 
   try {
+    if (signature.problem) throw new Refusal(signature.problem)
     const parse = envelopeParsers[signature.envelopeMediaType]
     if (!parse) throw new Refusal(`unsupported signature envelope type ${JSON.stringify(signature.envelopeMediaType)}`)
     let content: EnvelopeContent

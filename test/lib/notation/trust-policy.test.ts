@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
 import {loadNotationConfig, notationConfigDir} from '../../../src/lib/notation/config.js'
-import {readSignatureManifest} from '../../../src/lib/notation/signature-manifest.js'
+import {collectNotarySignatures, readSignatureManifest} from '../../../src/lib/notation/signature-manifest.js'
 import {applicablePolicy, NotationConfigError, parseTrustPolicy} from '../../../src/lib/notation/trust-policy.js'
 
 const file = '/home/u/.config/notation/trustpolicy.oci.json'
@@ -129,5 +130,37 @@ describe('readSignatureManifest', () => {
     const signature = {artifactType: 'application/vnd.cncf.notary.signature', layers: [layer, layer], subject}
     assert.equal(readSignatureManifest(signature, subject.digest).kind, 'invalid')
     assert.equal(readSignatureManifest({...signature, layers: [layer]}, `sha256:${'b'.repeat(64)}`).kind, 'invalid')
+  })
+})
+
+describe('collectNotarySignatures', () => {
+  const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  const subjectDigest = `sha256:${'a'.repeat(64)}`
+  const envelope = Buffer.from('{"payload":""}')
+  const layer = {digest: digestOf(envelope), mediaType: 'application/jose+json', size: envelope.length}
+  const signature = Buffer.from(JSON.stringify({config: {mediaType: 'application/vnd.cncf.notary.signature'}, layers: [layer], subject: {digest: subjectDigest}}))
+  const twoLayers = Buffer.from(JSON.stringify({artifactType: 'application/vnd.cncf.notary.signature', layers: [layer, layer], subject: {digest: subjectDigest}}))
+  const bundle = Buffer.from(JSON.stringify({artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json', layers: [layer], subject: {digest: subjectDigest}}))
+  const stored = new Map([signature, twoLayers, bundle, envelope].map((bytes) => [digestOf(bytes), bytes]))
+  const listed = (bytes: Buffer, artifactType?: string) => ({artifactType, digest: digestOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: bytes.length})
+  const opened: string[] = []
+  const source = {
+    blob: async (digest: string) => stored.get(digest) ?? Buffer.alloc(0),
+    manifest: async (digest: string) => {
+      opened.push(digest)
+      return stored.get(digest) ?? Buffer.from('{"tampered":true}')
+    },
+    referrers: async () => [listed(signature), listed(twoLayers), listed(bundle), listed(bundle, 'application/vnd.dev.sigstore.bundle.v0.3+json'), {...listed(signature), digest: `sha256:${'f'.repeat(64)}`}],
+  }
+
+  it('fetches each signature envelope, skips other artifacts and keeps why unusable ones were not used', async () => {
+    const signatures = await collectNotarySignatures(source, subjectDigest)
+    assert.deepEqual(signatures.map(({digest, envelopeMediaType, problem}) => ({digest, envelopeMediaType, problem})), [
+      {digest: digestOf(signature), envelopeMediaType: 'application/jose+json', problem: undefined},
+      {digest: digestOf(twoLayers), envelopeMediaType: '', problem: 'a signature manifest must have exactly one envelope layer, it has 2'},
+      {digest: `sha256:${'f'.repeat(64)}`, envelopeMediaType: '', problem: `the registry served content that does not match sha256:${'f'.repeat(64)}`},
+    ])
+    assert.deepEqual(signatures[0].envelope, envelope)
+    assert.equal(opened.filter((digest) => digest === digestOf(bundle)).length, 1, 'a referrer declaring another artifactType is not opened')
   })
 })

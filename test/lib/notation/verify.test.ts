@@ -121,6 +121,12 @@ describe('verifyNotation: integrity, enforced at every level', () => {
     assertRefused(verdict([jws({target: {...target, size: 1}})]), /does not match the manifest/)
   })
 
+  it('names the problem of a signature manifest that could not be used', () => {
+    const unusable = {digest: 'sha256:odd', envelope: Buffer.alloc(0), envelopeMediaType: '', problem: 'a signature manifest must have exactly one envelope layer, it has 2'}
+    assertRefused(verdict([unusable]), /^signature sha256:odd: a signature manifest must have exactly one envelope layer, it has 2$/)
+    assert.equal(verdict([unusable, jws()]).outcome, 'verified')
+  })
+
   it('refuses envelope types it does not read', () => {
     assertRefused(verdict([{...jws(), envelopeMediaType: 'application/pgp-signature'}]), /unsupported signature envelope type "application\/pgp-signature"/)
   })
