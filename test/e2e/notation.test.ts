@@ -195,6 +195,19 @@ describe('notation: the same verdict as `notation verify`', () => {
     assertSameVerdict(await compare('copied', digest), false, /no notation trust policy statement applies to .*\/copied/)
   })
 
+  it('follows the policy\'s scopes: a global statement covers the copy too, skip passes an unsigned image, a missing store refuses', async () => {
+    const digest = await image('scoped')
+    await home.sign(`${stack.registry}/${repo('scoped')}@${digest}`, 'rsa')
+    for (const tag of ['1', digest.replace(':', '-')]) await crane(['copy', '--insecure', `${stack.registry}/${repo('scoped')}:${tag}`, `${stack.registry}/${repo('scoped-copy')}:${tag}`])
+    home.writePolicy([{...statement('everything', []), registryScopes: ['*']}])
+    assertSameVerdict(await compare('scoped-copy', digest), true)
+    home.writePolicy([statement('acme', ['scoped'], {trustStores: ['ca:nowhere']}), {name: 'unsigned', registryScopes: [`${stack.registry}/${repo('skipped')}`], signatureVerification: {level: 'skip'}}])
+    assertSameVerdict(await compare('scoped', digest), false, /the trust store "nowhere" of type "ca" does not exist/)
+    const skipped = await compare('skipped', await image('skipped'))
+    assert.equal(skipped.notation.code, 0, skipped.notation.output)
+    assert.equal(skipped.ours.outcome, 'skipped')
+  })
+
   it('refuses a corrupted signature', async () => {
     const digest = await image('corrupted-source')
     await home.sign(`${stack.registry}/${repo('corrupted-source')}@${digest}`, 'rsa')
