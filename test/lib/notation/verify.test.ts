@@ -6,7 +6,7 @@ import {after, before, describe, it} from 'node:test'
 import {loadNotationConfig} from '../../../src/lib/notation/config.js'
 import {verifyNotation, type NotationVerdict, type NotarySignature} from '../../../src/lib/notation/verify.js'
 import {rfc3339, signCose, signJws, type Algorithm, type Cbor, type JwsOptions} from '../../helpers/notation-envelope.js'
-import {issue, makeSelfSigned, pem, type Issued, type KeyType} from '../../helpers/pki.js'
+import {caExtensions, issue, makeSelfSigned, pem, type Issued, type KeyType} from '../../helpers/pki.js'
 
 const repository = 'registry.example/team/app'
 const target = {digest: `sha256:${'a'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234}
@@ -114,6 +114,19 @@ describe('verifyNotation: integrity, enforced at every level', () => {
     assertRefused(verdict([jws({chain: [noUsage.der, ca.der], keyPem: noUsage.keyPem})]), /key usage extension must be present/)
     assertRefused(verdict([jws({chain: [leaf.der]})]), /invalid self-signed certificate/)
     assertRefused(verdict([jws({chain: [leaf.der, otherCa.der]})]), /is not issued by/)
+  })
+
+  it('follows a chain through intermediates and holds CAs to basic constraints, key usage and path length', () => {
+    const intermediate = issue(dir, 'intermediate', ca, '/C=US/ST=WA/O=Acme/CN=Acme Issuing', {extensions: 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n'})
+    const signer = issue(dir, 'leaf-via-intermediate', intermediate, subject)
+    assert.equal(verdict([jws({chain: [signer.der, intermediate.der, ca.der], keyPem: signer.keyPem})]).outcome, 'verified')
+    const second = issue(dir, 'second-intermediate', intermediate, '/C=US/ST=WA/O=Acme/CN=Acme Second', {extensions: caExtensions})
+    const deep = issue(dir, 'leaf-too-deep', second, subject)
+    assertRefused(verdict([jws({chain: [deep.der, second.der, intermediate.der, ca.der], keyPem: deep.keyPem})]), /expected path length of 1 but certificate has path length 0/)
+    const noSign = issue(dir, 'intermediate-nosign', ca, '/C=US/ST=WA/O=Acme/CN=Acme Weak', {extensions: 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n'})
+    const weakLeaf = issue(dir, 'leaf-under-weak', noSign, subject)
+    assertRefused(verdict([jws({chain: [weakLeaf.der, noSign.der, ca.der], keyPem: weakLeaf.keyPem})]), /key cert sign/)
+    assertRefused(verdict([jws({chain: [signer.der, ca.der], keyPem: signer.keyPem})]), /is not issued by "C=US, ST=WA, O=Acme, CN=Acme Root"/)
   })
 
   it('refuses a payload for another artifact even under audit', () => {
