@@ -5,7 +5,7 @@
 import {constants, verify} from 'node:crypto'
 import {codeSigningChainProblem, isSignatureAlgorithm, parseCertificate, signatureAlgorithmFor, type Certificate, type SignatureAlgorithm} from './certificate.js'
 
-export const payloadContentType = 'application/vnd.cncf.notary.payload.v1+json'
+const payloadContentType = 'application/vnd.cncf.notary.payload.v1+json'
 
 export type SigningScheme = 'notary.x509' | 'notary.x509.signingAuthority'
 

@@ -2,6 +2,7 @@
 // `protected`, `header` (unsigned: x5c, the signing agent, a timestamp countersignature) and `signature`,
 // nothing else; the signature over ASCII(protected '.' payload).
 import {envelopeContent, EnvelopeError, type EnvelopeContent} from './envelope.js'
+import {isJsonObject, type JsonObject} from './json.js'
 
 export const jwsMediaType = 'application/jose+json'
 
@@ -23,39 +24,31 @@ function time(value: unknown, header: string): Date | undefined {
   return new Date(value)
 }
 
-/** Decodes a JWS envelope and checks it (signature, headers, chain); throws EnvelopeError. */
-export function verifyJws(bytes: Buffer): EnvelopeContent {
-  let envelope: unknown
+function jsonObject(bytes: Buffer, what: string): JsonObject {
+  let value: unknown
   try {
-    envelope = JSON.parse(bytes.toString('utf8'))
+    value = JSON.parse(bytes.toString('utf8'))
   } catch {
-    fail('the JWS envelope is not JSON')
+    return fail(`${what} is not JSON`)
   }
 
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return fail('the JWS envelope is not a JSON object')
-  const fields = envelope as Record<string, unknown>
+  return isJsonObject(value) ? value : fail(`${what} is not a JSON object`)
+}
+
+/** Decodes a JWS envelope and checks it (signature, headers, chain); throws EnvelopeError. */
+export function verifyJws(bytes: Buffer): EnvelopeContent {
+  const fields = jsonObject(bytes, 'the JWS envelope')
   if ('signatures' in fields) fail('only the flattened JWS JSON serialization is supported')
   const extra = Object.keys(fields).find((key) => !['header', 'payload', 'protected', 'signature'].includes(key))
   if (extra) fail(`the JWS envelope has an unsupported field "${extra}"`)
-  const protectedText = typeof fields.protected === 'string' ? fields.protected : ''
-  const payloadText = typeof fields.payload === 'string' ? fields.payload : ''
-  const protectedBytes = base64url(fields.protected, 'the protected header')
+  const headers = jsonObject(base64url(fields.protected, 'the protected header'), 'the protected header')
   const payload = base64url(fields.payload, 'the payload')
   const signature = base64url(fields.signature, 'the signature')
   if (signature.length === 0) fail('the signature is empty')
-  let headers: Record<string, unknown>
-  try {
-    headers = JSON.parse(protectedBytes.toString('utf8')) as Record<string, unknown>
-  } catch {
-    return fail('the protected header is not JSON')
-  }
-
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) fail('the protected header is not a JSON object')
   const critical = headers.crit
   if (!Array.isArray(critical) || critical.length === 0 || !critical.every((item) => typeof item === 'string')) fail('missing "crit" header')
-  const header = fields.header
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('the unprotected header is missing')
-  const unprotected = header as Record<string, unknown>
+  const unprotected = fields.header
+  if (!isJsonObject(unprotected)) return fail('the unprotected header is missing')
   const x5c = unprotected.x5c
   if (!Array.isArray(x5c) || x5c.length === 0) fail('certificate chain (x5c) is not present')
   const chainDer = (x5c as unknown[]).map((item) => {
@@ -73,6 +66,7 @@ export function verifyJws(bytes: Buffer): EnvelopeContent {
       signingScheme: headers['io.cncf.notary.signingScheme'],
       signingTime: time(headers['io.cncf.notary.signingTime'], 'io.cncf.notary.signingTime'),
     },
-    {chainDer, payload, signature, signingInput: Buffer.from(`${protectedText}.${payloadText}`, 'ascii'), timestamped: unprotected['io.cncf.notary.timestampSignature'] !== undefined},
+    // base64url() has checked both are strings of the base64url alphabet.
+    {chainDer, payload, signature, signingInput: Buffer.from(`${fields.protected as string}.${fields.payload as string}`, 'ascii'), timestamped: unprotected['io.cncf.notary.timestampSignature'] !== undefined},
   )
 }

@@ -4,6 +4,7 @@
 // one layer, the envelope; and a subject naming the signed manifest. collectNotarySignatures walks an
 // artifact's referrers with whatever registry client the caller has, checking every digest itself.
 import {createHash} from 'node:crypto'
+import {isJsonObject} from './json.js'
 import type {NotarySignature, TargetDescriptor} from './verify.js'
 
 export const notarySignatureArtifactType = 'application/vnd.cncf.notary.signature'
@@ -12,7 +13,7 @@ export type SignatureManifestReading = {kind: 'not-notary'} | {kind: 'envelope';
 
 /** Reads a referrer's manifest (parsed JSON) found for `subjectDigest`. */
 export function readSignatureManifest(manifest: unknown, subjectDigest: string): SignatureManifestReading {
-  const fields = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as {artifactType?: unknown; config?: {mediaType?: unknown}; layers?: unknown; subject?: {digest?: unknown}}
+  const fields = (isJsonObject(manifest) ? manifest : {}) as {artifactType?: unknown; config?: {mediaType?: unknown}; layers?: unknown; subject?: {digest?: unknown}}
   if (fields.artifactType !== notarySignatureArtifactType && fields.config?.mediaType !== notarySignatureArtifactType) return {kind: 'not-notary'}
   if (fields.subject?.digest !== subjectDigest) return {kind: 'invalid', problem: `the signature manifest's subject is not ${subjectDigest}`}
   const layers = Array.isArray(fields.layers) ? fields.layers : []

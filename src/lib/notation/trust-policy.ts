@@ -4,6 +4,7 @@
 // repository: the one naming it in registryScopes, else the global `*` one.
 import {DkrError} from '../cli/errors.js'
 import {parseDistinguishedName, isSubsetOf, type DistinguishedName} from './distinguished-name.js'
+import {isJsonObject, type JsonObject} from './json.js'
 
 export type ValidationType = 'authenticTimestamp' | 'authenticity' | 'expiry' | 'integrity' | 'revocation'
 export type ValidationAction = 'enforce' | 'log' | 'skip'
@@ -56,12 +57,6 @@ const storeTypes: TrustStoreType[] = ['ca', 'signingAuthority', 'tsa']
 const domainPattern = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$/
 const repositoryPattern = /^[a-z0-9]+(?:(?:[._]|__|-*)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-*)[a-z0-9]+)*)*$/
 
-type Json = Record<string, unknown>
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
@@ -79,7 +74,7 @@ export function parseTrustPolicy(text: string, file: string): TrustPolicyDocumen
     return fail(`malformed JSON (${(error as Error).message})`)
   }
 
-  if (!isObject(document)) return fail('not a JSON object')
+  if (!isJsonObject(document)) return fail('not a JSON object')
   checkFields(document, ['version', 'trustPolicies'], 'the document', fail)
   if (document.version !== '1.0') return fail(document.version === undefined ? 'version is missing' : `unsupported version ${JSON.stringify(document.version)} (dkr reads version "1.0")`)
   if (!Array.isArray(document.trustPolicies) || document.trustPolicies.length === 0) return fail('trustPolicies must be a non-empty array of statements')
@@ -98,13 +93,13 @@ export function parseTrustPolicy(text: string, file: string): TrustPolicyDocumen
   return {file, statements}
 }
 
-function checkFields(object: Json, known: string[], where: string, fail: (problem: string) => never): void {
+function checkFields(object: JsonObject, known: string[], where: string, fail: (problem: string) => never): void {
   const unknown = Object.keys(object).find((key) => !known.includes(key))
   if (unknown) fail(`${where} has an unknown field "${unknown}"`)
 }
 
 function parseStatement(statement: unknown, fail: (problem: string) => never): TrustPolicyStatement {
-  if (!isObject(statement)) return fail('a trust policy statement is not a JSON object')
+  if (!isJsonObject(statement)) return fail('a trust policy statement is not a JSON object')
   const {name} = statement
   if (typeof name !== 'string' || name === '') return fail('a trust policy statement is missing a name')
   const where = `trust policy statement "${name}"`
@@ -135,12 +130,12 @@ function parseStatement(statement: unknown, fail: (problem: string) => never): T
 }
 
 function parseVerification(value: unknown, where: string, fail: (problem: string) => never): Pick<TrustPolicyStatement, 'level' | 'verifyTimestamp'> {
-  if (!isObject(value)) return fail(`${where} is missing signatureVerification`)
+  if (!isJsonObject(value)) return fail(`${where} is missing signatureVerification`)
   checkFields(value, ['level', 'override', 'verifyTimestamp'], `${where}'s signatureVerification`, fail)
   const {level, override = {}, verifyTimestamp = 'always'} = value
   if (typeof level !== 'string' || !(level in levels)) return fail(`${where} has an invalid signatureVerification level ${JSON.stringify(level ?? null)} (strict, permissive, audit or skip)`)
   if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') return fail(`${where}: verifyTimestamp must be "always" or "afterCertExpiry"`)
-  if (!isObject(override)) return fail(`${where}: override must be an object`)
+  if (!isJsonObject(override)) return fail(`${where}: override must be an object`)
   const name = level as LevelName
   const actions = {...levels[name]}
   if (name === 'skip' && Object.keys(override).length > 0) fail(`${where}: the skip level cannot be overridden`)
