@@ -44,7 +44,8 @@ export type NotationVerdict =
   | {outcome: 'skipped'; policy: string; level: 'skip'; warnings: string[]}
   | {outcome: 'refused'; policy?: string; level?: LevelName; reason: string; warnings: string[]}
 
-type SignatureResult = {ok: true; signer: string; warnings: string[]} | {ok: false; reason: string; warnings: string[]}
+type Failure = {ok: false; reason: string; warnings: string[]}
+type SignatureResult = {ok: true; signer: string; warnings: string[]} | Failure
 
 const envelopeParsers: Record<string, (bytes: Buffer) => EnvelopeContent> = {[coseMediaType]: verifyCose, [jwsMediaType]: verifyJws}
 
@@ -56,14 +57,15 @@ export function verifyNotation(input: NotationVerifyInput): NotationVerdict {
   const level = statement.level.name
   if (level === 'skip') return {level, outcome: 'skipped', policy: statement.name, warnings: []}
   if (input.signatures.length === 0) return {level, outcome: 'refused', policy: statement.name, reason: 'no Notary signature is associated with the image', warnings: []}
-  const failures: SignatureResult[] = []
+  const failures: Failure[] = []
+  const now = input.now ?? new Date()
   for (const signature of input.signatures) {
-    const result = verifySignature(signature, statement, input.target, config, input.now ?? new Date())
+    const result = verifySignature(signature, statement, input.target, config, now)
     if (result.ok) return {level, outcome: 'verified', policy: statement.name, signature: signature.digest, signer: result.signer, warnings: result.warnings}
     failures.push(result)
   }
 
-  const reasons = [...new Set(failures.map((failure) => (failure.ok ? '' : failure.reason)))]
+  const reasons = [...new Set(failures.map((failure) => failure.reason))]
   return {level, outcome: 'refused', policy: statement.name, reason: reasons.join('; '), warnings: failures.flatMap((failure) => failure.warnings)}
 }
 
@@ -71,6 +73,7 @@ class Refusal extends Error {}
 
 function verifySignature(signature: NotarySignature, statement: TrustPolicyStatement, target: TargetDescriptor, config: NotationConfig, now: Date): SignatureResult {
   const warnings: string[] = []
+  // A failed validation refuses the signature, is logged, or (revocation only) is not looked at.
   const check = (type: ValidationType, problem: string | undefined): void => {
     if (problem === undefined) return
     const action = statement.level.actions[type]
@@ -95,10 +98,8 @@ function verifySignature(signature: NotarySignature, statement: TrustPolicyState
     check('authenticity', identityProblem(leaf, statement))
     if (content.expiry && now >= content.expiry) check('expiry', `the signature expired on ${content.expiry.toISOString()}`)
     check('authenticTimestamp', timestampProblem(content, statement, now))
-    if (statement.level.actions.revocation !== 'skip') {
-      const revocable = content.chain.find((certificate) => certificate.revocable)
-      check('revocation', revocable && `the revocation status of certificate "${revocable.subjectText}" cannot be checked: dkr does not fetch CRLs or OCSP responses`)
-    }
+    const revocable = content.chain.find((certificate) => certificate.revocable)
+    check('revocation', revocable && `the revocation status of certificate "${revocable.subjectText}" cannot be checked: dkr does not fetch CRLs or OCSP responses`)
 
     const problem = payloadProblem(content.payload, target)
     if (problem) throw new Refusal(problem)
