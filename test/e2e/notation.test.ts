@@ -93,11 +93,15 @@ before(async () => {
   const chain = (leaf: Issued, root: Issued) => `${readFileSync(leaf.certPath, 'utf8')}${pem(root.der)}`
   const rsa = issue(pki, 'rsa-leaf', ca, subject)
   const ec = issue(pki, 'ec-leaf', ca, subject, {keyType: 'ec-384'})
+  const rsa4096 = issue(pki, 'rsa4096-leaf', ca, subject, {keyType: 'rsa-4096'})
+  const p521 = issue(pki, 'p521-leaf', ca, subject, {keyType: 'ec-521'})
   const stranger = issue(pki, 'stranger-leaf', other, subject)
   expiringUntil = Date.now() + 8000
   const expiring = issue(pki, 'expiring-leaf', ca, subject, {end: new Date(expiringUntil)})
   home.addKey('rsa', rsa.keyPath, chain(rsa, ca))
   home.addKey('ec', ec.keyPath, chain(ec, ca))
+  home.addKey('rsa4096', rsa4096.keyPath, chain(rsa4096, ca))
+  home.addKey('p521', p521.keyPath, chain(p521, ca))
   home.addKey('stranger', stranger.keyPath, chain(stranger, other))
   home.addKey('expiring', expiring.keyPath, chain(expiring, ca))
   home.trust('acme', 'acme-root.crt', ca.certPath)
@@ -109,9 +113,11 @@ before(async () => {
 })
 
 describe('notation: the same verdict as `notation verify`', () => {
-  it('verifies a JWS signature by an openssl CA\'s RSA leaf, an ECDSA P-384 leaf, and notation\'s generate-test certificate', async () => {
-    home.writePolicy([statement('acme', ['rsa', 'ec', 'generated'], {trustedIdentities: [identity, 'x509.subject: C=US, ST=WA, O=Notary']})])
-    for (const [name, key] of [['rsa', 'rsa'], ['ec', 'ec'], ['generated', 'dkr-test']]) {
+  it('verifies JWS signatures by an openssl CA\'s RSA 2048/4096 and ECDSA P-384/P-521 leaves, and by notation\'s generate-test certificate', async () => {
+    const names = ['rsa', 'ec', 'rsa4096', 'p521', 'generated']
+    home.writePolicy([statement('acme', names, {trustedIdentities: [identity, 'x509.subject: C=US, ST=WA, O=Notary']})])
+    for (const name of names) {
+      const key = name === 'generated' ? 'dkr-test' : name
       const digest = await image(name)
       await home.sign(`${stack.registry}/${repo(name)}@${digest}`, key)
       const comparison = await compare(name, digest)
