@@ -1,10 +1,10 @@
 // dkr's Notary Project verifier against the real `notation verify`, on images the real `notation sign`
 // signed in the stack's registry with certificates made in the run: the same verdict in every case.
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {before, describe, it} from 'node:test'
+import {after, before, describe, it} from 'node:test'
 import {loadNotationConfig} from '../../src/lib/notation/config.js'
 import {verifyNotation, type NotationVerdict} from '../../src/lib/notation/verify.js'
 import {crane, NotationHome, TestRegistry, toolsEnv} from '../helpers/notation.js'
@@ -111,6 +111,8 @@ before(async () => {
   const expiringDigest = await image('expiring')
   await home.sign(`${stack.registry}/${repo('expiring')}@${expiringDigest}`, 'expiring')
 })
+
+after(() => rmSync(home.dir, {force: true, recursive: true}))
 
 describe('notation: the same verdict as `notation verify`', () => {
   it('verifies JWS signatures by an openssl CA\'s RSA 2048/4096 and ECDSA P-384/P-521 leaves, and by notation\'s generate-test certificate', async () => {
