@@ -1,0 +1,7 @@
+// The one JSON shape check notation's files and envelopes all need.
+
+export type JsonObject = Record<string, unknown>
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
