@@ -1,0 +1,326 @@
+// dkr's own registry client (distribution's HTTP API v2): manifests by tag or digest, the OCI referrers
+// API, blobs. Every manifest and blob is checked against its digest before anyone reads it. Credentials
+// are the ones docker would send for the registry; a registry that answers 401 with a Bearer challenge
+// gets docker's token dance (basic credentials, an identity token or nothing traded for a bearer token).
+// Plain HTTP only where docker allows it: loopback registries (RepositoryInfo.insecure).
+import {createHash} from 'node:crypto'
+import type {IncomingHttpHeaders} from 'node:http'
+import {rootCertificates} from 'node:tls'
+import type {AuthConfig} from '../credentials/auth-config.js'
+import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
+
+export const mediaTypes = {
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+} as const
+
+/** What docker's resolver accepts for a manifest, images and indexes alike. */
+const manifestAccept = [mediaTypes.ociIndex, mediaTypes.ociManifest, mediaTypes.dockerList, mediaTypes.dockerManifest].join(', ')
+
+/** Manifests and signature blobs are small; anything bigger is refused rather than read. */
+const manifestLimit = 4 * 1024 * 1024
+const blobLimit = 16 * 1024 * 1024
+const requestTimeoutMs = 30_000
+
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+}
+
+/** The fields of an image manifest or index dkr reads. */
+export interface ManifestDocument {
+  mediaType?: string
+  artifactType?: string
+  config?: Descriptor
+  layers?: Descriptor[]
+  manifests?: Descriptor[]
+  subject?: Descriptor
+  annotations?: Record<string, string>
+}
+
+export interface Manifest {
+  digest: string
+  mediaType: string
+  bytes: Buffer
+  document: ManifestDocument
+}
+
+/** A registry failure, in one line, with the HTTP status when there was one. */
+export class RegistryError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}
+
+export interface RegistryClientOptions {
+  /** The registry host as docker names it (`127.0.0.1:5000`, `registry-1.docker.io` for Docker Hub). */
+  host: string
+  /** Plain HTTP allowed and certificates not checked (docker's insecure registries: loopback). */
+  insecure: boolean
+  /** Credentials for the registry, as resolveAuthConfig returns them. */
+  auth: AuthConfig
+  signal?: AbortSignal
+  /** Extra CAs (PEM) for the registry's and token server's certificates. */
+  ca?: string[]
+}
+
+interface Response {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+interface Challenge {
+  scheme: string
+  params: Record<string, string>
+}
+
+/** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters (quoted or bare values). */
+export function parseChallenge(header: string): Challenge | undefined {
+  const match = /^\s*(\w+)\s*(.*)$/s.exec(header)
+  if (!match) return undefined
+  const params: Record<string, string> = {}
+  const pattern = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/g
+  for (const [, key, quoted, bare] of match[2].matchAll(pattern)) params[key.toLowerCase()] = quoted === undefined ? bare : quoted.replace(/\\(.)/g, '$1')
+  return {params, scheme: match[1].toLowerCase()}
+}
+
+export function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
+/** `bytes` hashed with the digest's algorithm equals the digest; only sha256 and sha512 are known. */
+export function matchesDigest(bytes: Buffer, digest: string): boolean {
+  const [algorithm, hex] = digest.split(':')
+  if ((algorithm !== 'sha256' && algorithm !== 'sha512') || !hex) return false
+  return createHash(algorithm).update(bytes).digest('hex') === hex
+}
+
+/** Whether a plain-HTTP connection, or credentials sent over one, are acceptable for this URL. */
+function plainHttpAllowed(url: URL): boolean {
+  return isLoopbackHost(hostWithoutPort(url.host))
+}
+
+function isTlsMismatch(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || error.code === 'ECONNRESET'
+}
+
+export class RegistryClient {
+  private scheme: 'http' | 'https' = 'https'
+  /** Authorization header per scope, once a challenge has been answered. */
+  private readonly authorizations = new Map<string, string>()
+
+  constructor(private readonly options: RegistryClientOptions) {}
+
+  /** The digest a tag (or digest) names, from the registry's manifest, checked against its bytes. */
+  async resolve(repository: string, reference: string): Promise<Manifest> {
+    const manifest = await this.manifest(repository, reference)
+    if (!manifest) throw new RegistryError(`${repository}:${reference}: manifest unknown`, 404)
+    return manifest
+  }
+
+  /**
+   * A manifest by tag or digest, or undefined when the registry has none. A tag is first resolved with
+   * HEAD (its Docker-Content-Digest), then the manifest is fetched by that digest and checked.
+   */
+  async manifest(repository: string, reference: string): Promise<Manifest | undefined> {
+    let digest = reference.includes(':') ? reference : undefined
+    if (!digest) {
+      const head = await this.send('HEAD', repository, `/v2/${repository}/manifests/${reference}`, {Accept: manifestAccept}, 0)
+      if (head.status === 404) return undefined
+      this.expectOk(head, `HEAD manifest ${repository}:${reference}`)
+      digest = header(head.headers, 'docker-content-digest')
+    }
+
+    const response = await this.send('GET', repository, `/v2/${repository}/manifests/${digest ?? reference}`, {Accept: manifestAccept}, manifestLimit)
+    if (response.status === 404) return undefined
+    this.expectOk(response, `GET manifest ${repository}:${reference}`)
+    digest ??= header(response.headers, 'docker-content-digest') ?? sha256Digest(response.body)
+    if (!matchesDigest(response.body, digest)) throw new RegistryError(`manifest ${repository}@${digest}: content does not match its digest`)
+    return {bytes: response.body, digest, document: parseManifest(response.body, `${repository}@${digest}`), mediaType: header(response.headers, 'content-type') ?? ''}
+  }
+
+  /**
+   * The manifests that refer to `digest`, from the OCI referrers API; undefined when the registry has no
+   * such API (404), so the caller falls back to the referrers tag schema.
+   */
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const response = await this.send('GET', repository, `/v2/${repository}/referrers/${digest}`, {Accept: mediaTypes.ociIndex}, manifestLimit)
+    if (response.status === 404) return undefined
+    this.expectOk(response, `GET referrers ${repository}@${digest}`)
+    return parseManifest(response.body, `referrers of ${repository}@${digest}`).manifests ?? []
+  }
+
+  /** A blob, checked against the descriptor's digest and size. */
+  async blob(repository: string, descriptor: Descriptor): Promise<Buffer> {
+    if (descriptor.size > blobLimit) throw new RegistryError(`blob ${descriptor.digest}: ${descriptor.size} bytes is more than dkr reads`)
+    const response = await this.send('GET', repository, `/v2/${repository}/blobs/${descriptor.digest}`, {}, blobLimit)
+    this.expectOk(response, `GET blob ${repository}@${descriptor.digest}`)
+    if (response.body.length !== descriptor.size || !matchesDigest(response.body, descriptor.digest)) throw new RegistryError(`blob ${repository}@${descriptor.digest}: content does not match its digest`)
+    return response.body
+  }
+
+  private expectOk(response: Response, what: string): void {
+    if (response.status >= 200 && response.status < 300) return
+    const detail = registryErrorText(response.body)
+    throw new RegistryError(`${what}: ${response.status}${detail ? ` ${detail}` : ''}`, response.status)
+  }
+
+  /** One request, answering an auth challenge once if the registry sends one. */
+  private async send(method: string, repository: string, path: string, headers: Record<string, string>, limit: number): Promise<Response> {
+    const scope = `repository:${repository}:pull`
+    const first = await this.request(method, new URL(path, this.base()), {...headers, ...this.authorization(scope)}, limit)
+    if (first.status !== 401) return first
+    const challenge = parseChallenge(header(first.headers, 'www-authenticate') ?? '')
+    if (!challenge || this.authorizations.has(scope)) return first
+    this.authorizations.set(scope, await this.answer(challenge, scope))
+    return this.request(method, new URL(path, this.base()), {...headers, ...this.authorization(scope)}, limit)
+  }
+
+  private authorization(scope: string): Record<string, string> {
+    const value = this.authorizations.get(scope)
+    return value ? {Authorization: value} : {}
+  }
+
+  private base(): string {
+    return `${this.scheme}://${this.options.host}`
+  }
+
+  /** The Authorization header for a challenge: basic credentials, or a bearer token from its realm. */
+  private async answer(challenge: Challenge, scope: string): Promise<string> {
+    const {auth} = this.options
+    if (auth.registrytoken) return `Bearer ${auth.registrytoken}`
+    if (challenge.scheme === 'basic') {
+      if (!auth.username || !auth.password) throw new RegistryError('unauthorized: authentication required', 401)
+      return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    }
+
+    if (challenge.scheme !== 'bearer' || !challenge.params.realm) throw new RegistryError(`unsupported authentication challenge: ${challenge.scheme}`, 401)
+    return `Bearer ${await this.fetchToken(challenge.params, challenge.params.scope ?? scope)}`
+  }
+
+  /**
+   * docker's token fetch: an identity token is traded with an OAuth2 POST (refresh_token grant), basic
+   * credentials or none with a GET; credentials go to an https realm (or a loopback one) only.
+   */
+  private async fetchToken(params: Record<string, string>, scope: string): Promise<string> {
+    let realm: URL
+    try {
+      realm = new URL(params.realm)
+    } catch {
+      throw new RegistryError(`token server: invalid realm ${params.realm}`)
+    }
+
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && plainHttpAllowed(realm))) throw new RegistryError(`token server: refusing realm ${realm.origin} (https required)`)
+    const {auth} = this.options
+    let response: Response
+    if (auth.identitytoken) {
+      const form = new URLSearchParams({client_id: 'dkr', grant_type: 'refresh_token', refresh_token: auth.identitytoken, scope})
+      if (params.service) form.set('service', params.service)
+      response = await this.request('POST', realm, {'Content-Type': 'application/x-www-form-urlencoded'}, manifestLimit, Buffer.from(form.toString()))
+    } else {
+      if (params.service) realm.searchParams.set('service', params.service)
+      realm.searchParams.set('scope', scope)
+      const basic: Record<string, string> = auth.username && auth.password ? {Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`} : {}
+      response = await this.request('GET', realm, basic, manifestLimit)
+    }
+
+    if (response.status !== 200) throw new RegistryError(`token server ${realm.origin}: ${response.status}${registryErrorText(response.body) ? ` ${registryErrorText(response.body)}` : ''}`, response.status === 401 ? 401 : undefined)
+    let body: {token?: unknown; access_token?: unknown}
+    try {
+      body = JSON.parse(response.body.toString('utf8'))
+    } catch {
+      throw new RegistryError(`token server ${realm.origin}: answer is not JSON`)
+    }
+
+    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token
+    if (typeof token !== 'string' || !token) throw new RegistryError(`token server ${realm.origin}: no token in its answer`)
+    return token
+  }
+
+  /** One HTTP(S) exchange. On a loopback registry that does not speak TLS, plain HTTP from then on. */
+  private async request(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<Response> {
+    try {
+      return await this.exchange(method, url, headers, limit, body)
+    } catch (error) {
+      const isRegistry = url.host === this.options.host && url.protocol === 'https:'
+      if (isRegistry && this.options.insecure && isTlsMismatch(error as NodeJS.ErrnoException)) {
+        this.scheme = 'http'
+        return this.exchange(method, new URL(`${url.pathname}${url.search}`, this.base()), headers, limit, body)
+      }
+
+      throw error
+    }
+  }
+
+  private async exchange(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<Response> {
+    const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+    if (url.protocol === 'http:' && !plainHttpAllowed(url)) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
+    const insecure = this.options.insecure && url.host === this.options.host
+    return new Promise((resolve, reject) => {
+      const request = transport.request(
+        url,
+        {
+          ca: this.options.ca?.length ? [...this.options.ca, ...rootCertificates] : undefined,
+          headers: {'User-Agent': 'dkr', ...headers, ...(body ? {'Content-Length': String(body.length)} : {})},
+          method,
+          rejectUnauthorized: !insecure,
+          signal: this.options.signal,
+          timeout: requestTimeoutMs,
+        },
+        (response) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size > limit && method !== 'HEAD') {
+              request.destroy(new RegistryError(`${url.pathname}: answer larger than ${limit} bytes`))
+              return
+            }
+
+            chunks.push(chunk)
+          })
+          response.on('end', () => resolve({body: Buffer.concat(chunks), headers: response.headers, status: response.statusCode ?? 0}))
+          response.on('error', reject)
+        },
+      )
+      request.on('timeout', () => request.destroy(new RegistryError(`${url.host}: no answer within ${requestTimeoutMs / 1000}s`)))
+      request.on('error', reject)
+      request.end(body)
+    })
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The first message of a registry's `{"errors":[{"code","message"}]}` body, when it has one. */
+function registryErrorText(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {errors?: {code?: string; message?: string}[]}
+    const first = parsed.errors?.[0]
+    return first ? [first.code, first.message].filter(Boolean).join(': ') : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function parseManifest(bytes: Buffer, what: string): ManifestDocument {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    throw new RegistryError(`${what}: manifest is not JSON`)
+  }
+
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryError(`${what}: manifest is not a JSON object`)
+  return parsed as ManifestDocument
+}
