@@ -157,6 +157,21 @@ export class RegistryClient {
     return parseManifest(response.body, `referrers of ${repository}@${digest}`).manifests ?? []
   }
 
+  /** The repository's tags (`GET /v2/<name>/tags/list`, following `Link` pages). */
+  async tags(repository: string): Promise<string[]> {
+    const tags: string[] = []
+    let path: string | undefined = `/v2/${repository}/tags/list`
+    for (let page = 0; path && page < 100; page++) {
+      const response = await this.send('GET', repository, path, {Accept: 'application/json'}, manifestLimit)
+      this.expectOk(response, `GET tags ${repository}`)
+      const listed = (parseManifest(response.body, `tags of ${repository}`) as {tags?: unknown}).tags
+      if (Array.isArray(listed)) tags.push(...listed.filter((t): t is string => typeof t === 'string'))
+      path = /<([^>]+)>;\s*rel="next"/.exec(header(response.headers, 'link') ?? '')?.[1]
+    }
+
+    return tags
+  }
+
   /** A blob, checked against the descriptor's digest and size. */
   async blob(repository: string, descriptor: Descriptor): Promise<Buffer> {
     if (descriptor.size > blobLimit) throw new RegistryError(`blob ${descriptor.digest}: ${descriptor.size} bytes is more than dkr reads`)
