@@ -33,7 +33,7 @@ progress, parallel, platform, contentTrust, signaturePolicy (see dkr config list
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
-    'signature-policy': Flags.string({description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
+    'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
   }
 
   static strict = false

@@ -4,7 +4,7 @@
 import {existsSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {DkrError} from '../cli/errors.js'
 
 export const progressModes = ['auto', 'tty', 'plain', 'quiet', 'json'] as const
@@ -135,7 +135,8 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
 
   if (rule.enum && !rule.enum.includes(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected one of ${rule.enum.join(', ')}`)
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
-  return text
+  // A file is kept absolute, so later pulls from any directory read the same one.
+  return key === 'signaturePolicy' ? resolve(text) : text
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */
