@@ -105,6 +105,16 @@ class TestRegistry {
 
 describe('registry client', () => {
   const registry = new TestRegistry()
+  /** Runs `check` with the registry asking for `auth` (and issuing `tokens`), then opens it again. */
+  const withAuth = async (auth: TestRegistry['auth'], tokens: Record<string, string>, check: () => Promise<void>) => {
+    Object.assign(registry, {auth, seen: [], tokens})
+    try {
+      await check()
+    } finally {
+      registry.auth = 'open'
+    }
+  }
+
   before(() => registry.start())
   after(() => registry.server.close())
 
@@ -153,21 +163,15 @@ describe('registry client', () => {
   })
 
   it('answers a basic challenge with the stored credentials, and fails without them', async () => {
-    registry.auth = 'basic'
-    try {
+    await withAuth('basic', {}, async () => {
       const resolved = await registry.client({auth: {password: 'secret', username: 'alice'}}).resolve('repo/app', '1.0')
       assert.equal(resolved.digest, manifestDigest)
       await assert.rejects(registry.client().resolve('repo/app', '1.0'), /authentication required/)
-    } finally {
-      registry.auth = 'open'
-    }
+    })
   })
 
   it('trades basic credentials for a bearer token at the realm, with service and scope', async () => {
-    registry.auth = 'bearer'
-    registry.tokens = {'user-token': 'T-user'}
-    registry.seen = []
-    try {
+    await withAuth('bearer', {'user-token': 'T-user'}, async () => {
       const resolved = await registry.client({auth: {password: 'secret', username: 'alice'}}).resolve('repo/app', '1.0')
       assert.equal(resolved.digest, manifestDigest)
       const tokenRequest = registry.seen.find((s) => s.url.startsWith('/token'))!
@@ -179,45 +183,30 @@ describe('registry client', () => {
       // The token is kept: the second request of the resolve (GET by digest) did not fetch another.
       assert.equal(registry.seen.filter((s) => s.url.startsWith('/token')).length, 1)
       assert.equal(registry.seen.at(-1)?.authorization, 'Bearer T-user')
-    } finally {
-      registry.auth = 'open'
-    }
+    })
   })
 
   it('gets an anonymous token without credentials', async () => {
-    registry.auth = 'bearer'
-    registry.tokens = {'anon-token': 'T-anon'}
-    try {
+    await withAuth('bearer', {'anon-token': 'T-anon'}, async () => {
       assert.equal((await registry.client().resolve('repo/app', '1.0')).digest, manifestDigest)
-    } finally {
-      registry.auth = 'open'
-    }
+    })
   })
 
   it('trades an identity token with an OAuth2 refresh_token POST', async () => {
-    registry.auth = 'bearer'
-    registry.tokens = {'user-token': 'T-oauth'}
-    registry.seen = []
-    try {
+    await withAuth('bearer', {'user-token': 'T-oauth'}, async () => {
       assert.equal((await registry.client({auth: {identitytoken: 'refresh-me'}}).resolve('repo/app', '1.0')).digest, manifestDigest)
       const post = registry.seen.find((s) => s.url.startsWith('/token'))!
       assert.equal(post.method, 'POST')
       const form = new URLSearchParams(post.body)
       assert.equal(form.get('service'), 'test-registry')
       assert.equal(form.get('scope'), 'repository:repo/app:pull')
-    } finally {
-      registry.auth = 'open'
-    }
+    })
   })
 
   it("reports the token server's refusal of wrong credentials", async () => {
-    registry.auth = 'bearer'
-    registry.tokens = {'user-token': 'T-user'}
-    try {
+    await withAuth('bearer', {'user-token': 'T-user'}, async () => {
       await assert.rejects(registry.client({auth: {password: 'wrong', username: 'alice'}}).resolve('repo/app', '1.0'), /token server http:\/\/127\.0\.0\.1:\d+: 401 UNAUTHORIZED: bad credentials/)
-    } finally {
-      registry.auth = 'open'
-    }
+    })
   })
 
   it('speaks plain HTTP only to an insecure (loopback) registry', async () => {
