@@ -234,3 +234,44 @@ describe('signature policy: flags, preference, scopes, formats of output (docker
     assert.equal(await imageExists(sig('bundle:1.0')), false)
   })
 })
+
+describe('signature policy on a registry with token auth (dockerd)', () => {
+  useEngine(enginesUnderTest().find((e) => e.name === 'dockerd')!)
+  before(removeAllImages)
+  const registry = () => required('DKR_TOKEN_REGISTRY')
+  const policy = () => writePolicy({default: [{type: 'reject'}], transports: {docker: {[registry()]: signedBy('k1')}}})
+  const loggedIn = () => {
+    const dir = tempConfigDir()
+    const auth = Buffer.from(`${required('DKR_TOKEN_USER')}:${required('DKR_TOKEN_PASSWORD')}`).toString('base64')
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({auths: {[registry()]: {auth}}}))
+    return dir
+  }
+
+  it('trades the stored login for a bearer token, verifies, and pulls (cosign verify agrees)', async () => {
+    const image = `${registry()}/private/app:1.0`
+    const result = await dkr(['pull', '--json', '--signature-policy', policy(), image], {env: baseEnv({DOCKER_CONFIG: loggedIn()})})
+    assert.equal(result.code, 0, result.stderr)
+    const [only] = (JSON.parse(result.stdout) as {images: {verification: {verified: boolean; signatures: {format: string}[]}[]}[]}).images
+    assert.deepEqual(only.verification.map((v) => [v.verified, v.signatures.map((s) => s.format)]), [[true, ['bundle']]])
+    assert.equal(await imageExists(image), true)
+    const oracle = await run(join(tools().split(':')[0], 'cosign'), ['verify', '--key', join(keys(), 'k1.pub'), '--insecure-ignore-tlog', '--allow-insecure-registry', image], {env: baseEnv({DOCKER_CONFIG: loggedIn()})})
+    assert.equal(oracle.code, 0, oracle.stderr)
+  })
+
+  it('gets an anonymous token where the issuer grants anonymous pulls', async () => {
+    const image = `${registry()}/public/app:1.0`
+    const result = await dkr(['pull', '-q', '--signature-policy', policy(), image], {env: baseEnv()})
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(result.stdout.endsWith(`\n${image}\n`), result.stdout)
+  })
+
+  it('refuses, pulling nothing, when anonymous callers may not read, or the image is unsigned', async () => {
+    const anonymous = await dkr(['pull', '--signature-policy', policy(), `${registry()}/private/app:1.0`], {env: baseEnv()})
+    assert.equal(anonymous.code, 1)
+    assert.match(anonymous.stderr, new RegExp(`^${registry()}/private/app:1.0: not pulled: cannot read signatures: HEAD manifest private/app:1.0: 401 UNAUTHORIZED`))
+    const unsigned = await dkr(['pull', '--signature-policy', policy(), `${registry()}/private/unsigned:1.0`], {env: baseEnv({DOCKER_CONFIG: loggedIn()})})
+    assert.equal(unsigned.code, 1)
+    assert.match(unsigned.stderr, /private\/unsigned:1\.0: not pulled: no cosign signature found/)
+    assert.equal(await imageExists(`${registry()}/private/unsigned:1.0`), false)
+  })
+})

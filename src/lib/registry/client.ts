@@ -183,7 +183,7 @@ export class RegistryClient {
 
   private expectOk(response: Response, what: string): void {
     if (response.status >= 200 && response.status < 300) return
-    const detail = registryErrorText(response.body)
+    const detail = registryErrorText(response.body) ?? (response.status === 401 ? 'UNAUTHORIZED' : undefined)
     throw new RegistryError(`${what}: ${response.status}${detail ? ` ${detail}` : ''}`, response.status)
   }
 
