@@ -23,6 +23,7 @@ const manifestAccept = [mediaTypes.ociIndex, mediaTypes.ociManifest, mediaTypes.
 const manifestLimit = 4 * 1024 * 1024
 const blobLimit = 16 * 1024 * 1024
 const requestTimeoutMs = 30_000
+const redirectLimit = 5
 
 export interface Descriptor {
   mediaType: string
@@ -187,15 +188,31 @@ export class RegistryClient {
     throw new RegistryError(`${what}: ${response.status}${detail ? ` ${detail}` : ''}`, response.status)
   }
 
-  /** One request, answering an auth challenge once if the registry sends one. */
+  /** One request, answering an auth challenge once if the registry sends one, and following redirects. */
   private async send(method: string, repository: string, path: string, headers: Record<string, string>, limit: number): Promise<Response> {
     const scope = `repository:${repository}:pull`
-    const first = await this.request(method, new URL(path, this.base()), {...headers, ...this.authorization(scope)}, limit)
+    const first = await this.follow(method, new URL(path, this.base()), headers, scope, limit)
     if (first.status !== 401) return first
     const challenge = parseChallenge(header(first.headers, 'www-authenticate') ?? '')
     if (!challenge || this.authorizations.has(scope)) return first
     this.authorizations.set(scope, await this.answer(challenge, scope))
-    return this.request(method, new URL(path, this.base()), {...headers, ...this.authorization(scope)}, limit)
+    return this.follow(method, new URL(path, this.base()), headers, scope, limit)
+  }
+
+  /**
+   * Registries send blobs (sometimes manifests) elsewhere with a redirect, to storage or a CDN: followed a
+   * few times, the registry's Authorization kept only while the origin stays the registry's.
+   */
+  private async follow(method: string, url: URL, headers: Record<string, string>, scope: string, limit: number): Promise<Response> {
+    const origin = url.origin
+    for (let hops = 0; ; hops++) {
+      const response = await this.request(method, url, {...headers, ...(url.origin === origin ? this.authorization(scope) : {})}, limit)
+      const location = header(response.headers, 'location')
+      if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response
+      if (hops === redirectLimit) throw new RegistryError(`${url.pathname}: more than ${redirectLimit} redirects`)
+      url = new URL(location, url)
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed(url))) throw new RegistryError(`${url.pathname}: refusing a redirect to ${url.origin}`)
+    }
   }
 
   private authorization(scope: string): Record<string, string> {

@@ -17,6 +17,8 @@ const manifest = Buffer.from(JSON.stringify({mediaType: 'application/vnd.oci.ima
 const manifestDigest = sha256Digest(manifest)
 const tamperedDigest = sha256Digest(Buffer.from('what was signed'))
 const blob = Buffer.from('a signature payload')
+const redirected = Buffer.from('a blob kept in storage')
+const redirectedDigest = sha256Digest(redirected)
 const blobDigest = sha256Digest(blob)
 const referrers = Buffer.from(JSON.stringify({manifests: [{digest: manifestDigest, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: manifest.length}], mediaType: 'application/vnd.oci.image.index.v1+json', schemaVersion: 2}))
 
@@ -28,6 +30,8 @@ class TestRegistry {
   auth: 'basic' | 'bearer' | 'open' = 'open'
   referrersApi = true
   tokens: Record<string, string> = {}
+  /** Where blobs that the registry redirects live (another origin). */
+  storage = ''
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
@@ -73,6 +77,9 @@ class TestRegistry {
         return this.referrersApi ? send(200, 'application/vnd.oci.image.index.v1+json', referrers) : send(404, 'text/plain', Buffer.from('404 page not found'))
       case `/v2/repo/app/blobs/${blobDigest}`:
         return send(200, 'application/octet-stream', blob)
+      case `/v2/repo/app/blobs/${redirectedDigest}`:
+        response.writeHead(307, {Location: `http://${this.storage}/bucket/blob`}).end()
+        return
       case `/v2/repo/app/blobs/${sha256Digest(Buffer.from('other'))}`:
         return send(200, 'application/octet-stream', Buffer.from('not other'))
       default:
@@ -160,6 +167,25 @@ describe('registry client', () => {
     assert.deepEqual(await registry.client().blob('repo/app', {digest: blobDigest, mediaType: 'x', size: blob.length}), blob)
     await assert.rejects(registry.client().blob('repo/app', {digest: blobDigest, mediaType: 'x', size: blob.length + 1}), /does not match its digest/)
     await assert.rejects(registry.client().blob('repo/app', {digest: sha256Digest(Buffer.from('other')), mediaType: 'x', size: 9}), /does not match its digest/)
+  })
+
+  it('follows a blob redirect to another origin without sending the registry\'s credentials there', async () => {
+    const seen: (string | undefined)[] = []
+    const storage = createServer((request, response) => {
+      seen.push(request.headers.authorization)
+      response.writeHead(200).end(redirected)
+    })
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve))
+    registry.storage = `127.0.0.1:${(storage.address() as AddressInfo).port}`
+    try {
+      await withAuth('basic', {}, async () => {
+        const fetched = await registry.client({auth: {password: 'secret', username: 'alice'}}).blob('repo/app', {digest: redirectedDigest, mediaType: 'x', size: redirected.length})
+        assert.deepEqual(fetched, redirected)
+      })
+      assert.deepEqual(seen, [undefined])
+    } finally {
+      storage.close()
+    }
   })
 
   it('answers a basic challenge with the stored credentials, and fails without them', async () => {
