@@ -2,7 +2,7 @@
 // side with docker, sharing trust caches with it; and a stub Notary serving damaged metadata that dkr
 // must refuse without pulling anything.
 import assert from 'node:assert/strict'
-import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {NotaryStub, repositoryKeys, rsaKey, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
@@ -184,6 +184,22 @@ describe('trusted pull refuses damaged trust data', () => {
       assert.equal(await imageExists(`${gun()}:1.0`), false)
     })
   }
+
+  it("answers the Notary server's token challenge with the registry's stored login, and fails in one line without it", async () => {
+    const login = {password: 'stub-secret', username: 'stub-user'}
+    stub.tokenLogin = login
+    try {
+      const configDir = tempConfigDir()
+      writeFileSync(join(configDir, 'config.json'), JSON.stringify({auths: {[stack.registry]: {auth: Buffer.from(`${login.username}:${login.password}`).toString('base64')}}}))
+      const result = await pullFromStub({}, configDir)
+      assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`)
+      const anonymous = await pullFromStub({})
+      assert.equal(anonymous.code, 1)
+      assert.match(anonymous.stderr, /^Error: error contacting notary server: token server https:\/\/127\.0\.0\.1:\d+: 401 UNAUTHORIZED: login required\nRun 'dkr login [\d.:]+' to log in, then pull again\n$/)
+    } finally {
+      stub.tokenLogin = undefined
+    }
+  })
 
   it('refuses a version rollback against its cache', async () => {
     const keys = repositoryKeys(gun())

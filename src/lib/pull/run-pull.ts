@@ -267,8 +267,12 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
 }
 
 /** Content trust: tags resolve through Notary; digest references take the plain path. */
-function contentTrustStep(cli: Cli, options: PullOptions): VerifyStep {
-  return async (target) => (target.ref.digest === undefined ? {pulls: await signedTargets(cli, target.ref, target.info, options.all)} : {})
+function contentTrustStep(cli: Cli, options: PullOptions, config: LoadedConfig): VerifyStep {
+  return async (target) => {
+    if (target.ref.digest !== undefined) return {}
+    const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
+    return {pulls: await signedTargets(cli, target.ref, target.info, options.all, auth)}
+  }
 }
 
 export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
@@ -280,7 +284,7 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
     const policy = await loadPolicy(options.signaturePolicy)
     outcomes = await pullVerified(cli, options, targets, config, (target) => verifiedPulls(cli, {all: options.all, config, info: target.info, policy, ref: target.ref}))
   } else if (options.trusted) {
-    outcomes = await pullVerified(cli, options, targets, config, contentTrustStep(cli, options))
+    outcomes = await pullVerified(cli, options, targets, config, contentTrustStep(cli, options, config))
   } else {
     outcomes = await pullRound(cli, options, targets, config)
     if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)

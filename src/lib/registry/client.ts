@@ -4,10 +4,11 @@
 // gets docker's token dance (basic credentials, an identity token or nothing traded for a bearer token).
 // Plain HTTP only where docker allows it: loopback registries (RepositoryInfo.insecure).
 import {createHash} from 'node:crypto'
-import type {IncomingHttpHeaders} from 'node:http'
-import {rootCertificates} from 'node:tls'
 import type {AuthConfig} from '../credentials/auth-config.js'
-import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
+import {exchange, header, RegistryError, registryErrorText, type HttpResponse} from './http.js'
+import {TokenAuth} from './token-auth.js'
+
+export {RegistryError} from './http.js'
 
 export const mediaTypes = {
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -22,7 +23,7 @@ const manifestAccept = [mediaTypes.ociIndex, mediaTypes.ociManifest, mediaTypes.
 /** Manifests and signature blobs are small; anything bigger is refused rather than read. */
 const manifestLimit = 4 * 1024 * 1024
 const blobLimit = 16 * 1024 * 1024
-const requestTimeoutMs = 30_000
+const tokenLimit = 1024 * 1024
 const redirectLimit = 5
 
 export interface Descriptor {
@@ -51,14 +52,6 @@ export interface Manifest {
   document: ManifestDocument
 }
 
-/** A registry failure, in one line, with the HTTP status when there was one. */
-export class RegistryError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message)
-    this.name = 'RegistryError'
-  }
-}
-
 export interface RegistryClientOptions {
   /** The registry host as docker names it (`127.0.0.1:5000`, `registry-1.docker.io` for Docker Hub). */
   host: string
@@ -69,27 +62,6 @@ export interface RegistryClientOptions {
   signal?: AbortSignal
   /** Extra CAs (PEM) for the registry's and token server's certificates. */
   ca?: string[]
-}
-
-interface Response {
-  status: number
-  headers: IncomingHttpHeaders
-  body: Buffer
-}
-
-interface Challenge {
-  scheme: string
-  params: Record<string, string>
-}
-
-/** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters (quoted or bare values). */
-export function parseChallenge(header: string): Challenge | undefined {
-  const match = /^\s*(\w+)\s*(.*)$/s.exec(header)
-  if (!match) return undefined
-  const params: Record<string, string> = {}
-  const pattern = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/g
-  for (const [, key, quoted, bare] of match[2].matchAll(pattern)) params[key.toLowerCase()] = quoted === undefined ? bare : quoted.replace(/\\(.)/g, '$1')
-  return {params, scheme: match[1].toLowerCase()}
 }
 
 export function sha256Digest(bytes: Buffer): string {
@@ -103,21 +75,17 @@ export function matchesDigest(bytes: Buffer, digest: string): boolean {
   return createHash(algorithm).update(bytes).digest('hex') === hex
 }
 
-/** Whether a plain-HTTP connection, or credentials sent over one, are acceptable for this URL. */
-function plainHttpAllowed(url: URL): boolean {
-  return isLoopbackHost(hostWithoutPort(url.host))
-}
-
 function isTlsMismatch(error: NodeJS.ErrnoException): boolean {
   return error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || error.code === 'ECONNRESET'
 }
 
 export class RegistryClient {
   private scheme: 'http' | 'https' = 'https'
-  /** Authorization header per scope, once a challenge has been answered. */
-  private readonly authorizations = new Map<string, string>()
+  private readonly tokens: TokenAuth
 
-  constructor(private readonly options: RegistryClientOptions) {}
+  constructor(private readonly options: RegistryClientOptions) {
+    this.tokens = new TokenAuth(options.auth, (method, url, headers, body) => this.request(method, url, headers, tokenLimit, body))
+  }
 
   /** The digest a tag (or digest) names, from the registry's manifest, checked against its bytes. */
   async resolve(repository: string, reference: string): Promise<Manifest> {
@@ -144,7 +112,7 @@ export class RegistryClient {
     this.expectOk(response, `GET manifest ${repository}:${reference}`)
     digest ??= header(response.headers, 'docker-content-digest') ?? sha256Digest(response.body)
     if (!matchesDigest(response.body, digest)) throw new RegistryError(`manifest ${repository}@${digest}: content does not match its digest`)
-    return {bytes: response.body, digest, document: parseManifest(response.body, `${repository}@${digest}`), mediaType: header(response.headers, 'content-type') ?? ''}
+    return {bytes: response.body, digest, document: parseJsonObject(response.body, `${repository}@${digest}`), mediaType: header(response.headers, 'content-type') ?? ''}
   }
 
   /**
@@ -155,7 +123,7 @@ export class RegistryClient {
     const response = await this.send('GET', repository, `/v2/${repository}/referrers/${digest}`, {Accept: mediaTypes.ociIndex}, manifestLimit)
     if (response.status === 404) return undefined
     this.expectOk(response, `GET referrers ${repository}@${digest}`)
-    return parseManifest(response.body, `referrers of ${repository}@${digest}`).manifests ?? []
+    return parseJsonObject(response.body, `referrers of ${repository}@${digest}`).manifests ?? []
   }
 
   /** The repository's tags (`GET /v2/<name>/tags/list`, following `Link` pages). */
@@ -165,7 +133,7 @@ export class RegistryClient {
     for (let page = 0; path && page < 100; page++) {
       const response = await this.send('GET', repository, path, {Accept: 'application/json'}, manifestLimit)
       this.expectOk(response, `GET tags ${repository}`)
-      const listed = (parseManifest(response.body, `tags of ${repository}`) as {tags?: unknown}).tags
+      const listed = (parseJsonObject(response.body, `tags of ${repository}`) as {tags?: unknown}).tags
       if (Array.isArray(listed)) tags.push(...listed.filter((t): t is string => typeof t === 'string'))
       path = /<([^>]+)>;\s*rel="next"/.exec(header(response.headers, 'link') ?? '')?.[1]
     }
@@ -182,20 +150,17 @@ export class RegistryClient {
     return response.body
   }
 
-  private expectOk(response: Response, what: string): void {
+  private expectOk(response: HttpResponse, what: string): void {
     if (response.status >= 200 && response.status < 300) return
     const detail = registryErrorText(response.body) ?? (response.status === 401 ? 'UNAUTHORIZED' : undefined)
     throw new RegistryError(`${what}: ${response.status}${detail ? ` ${detail}` : ''}`, response.status)
   }
 
   /** One request, answering an auth challenge once if the registry sends one, and following redirects. */
-  private async send(method: string, repository: string, path: string, headers: Record<string, string>, limit: number): Promise<Response> {
+  private async send(method: string, repository: string, path: string, headers: Record<string, string>, limit: number): Promise<HttpResponse> {
     const scope = `repository:${repository}:pull`
     const first = await this.follow(method, new URL(path, this.base()), headers, scope, limit)
-    if (first.status !== 401) return first
-    const challenge = parseChallenge(header(first.headers, 'www-authenticate') ?? '')
-    if (!challenge || this.authorizations.has(scope)) return first
-    this.authorizations.set(scope, await this.answer(challenge, scope))
+    if (first.status !== 401 || !(await this.tokens.answer(header(first.headers, 'www-authenticate'), scope))) return first
     return this.follow(method, new URL(path, this.base()), headers, scope, limit)
   }
 
@@ -203,81 +168,24 @@ export class RegistryClient {
    * Registries send blobs (sometimes manifests) elsewhere with a redirect, to storage or a CDN: followed a
    * few times, the registry's Authorization kept only while the origin stays the registry's.
    */
-  private async follow(method: string, url: URL, headers: Record<string, string>, scope: string, limit: number): Promise<Response> {
+  private async follow(method: string, url: URL, headers: Record<string, string>, scope: string, limit: number): Promise<HttpResponse> {
     const origin = url.origin
     for (let hops = 0; ; hops++) {
-      const response = await this.request(method, url, {...headers, ...(url.origin === origin ? this.authorization(scope) : {})}, limit)
+      const response = await this.request(method, url, {...headers, ...(url.origin === origin ? this.tokens.headers(scope) : {})}, limit)
       const location = header(response.headers, 'location')
       if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response
       if (hops === redirectLimit) throw new RegistryError(`${url.pathname}: more than ${redirectLimit} redirects`)
+      // exchange refuses plain HTTP off loopback, wherever the redirect points.
       url = new URL(location, url)
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed(url))) throw new RegistryError(`${url.pathname}: refusing a redirect to ${url.origin}`)
     }
-  }
-
-  private authorization(scope: string): Record<string, string> {
-    const value = this.authorizations.get(scope)
-    return value ? {Authorization: value} : {}
   }
 
   private base(): string {
     return `${this.scheme}://${this.options.host}`
   }
 
-  /** The Authorization header for a challenge: basic credentials, or a bearer token from its realm. */
-  private async answer(challenge: Challenge, scope: string): Promise<string> {
-    const {auth} = this.options
-    if (auth.registrytoken) return `Bearer ${auth.registrytoken}`
-    if (challenge.scheme === 'basic') {
-      if (!auth.username || !auth.password) throw new RegistryError('unauthorized: authentication required', 401)
-      return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-    }
-
-    if (challenge.scheme !== 'bearer' || !challenge.params.realm) throw new RegistryError(`unsupported authentication challenge: ${challenge.scheme}`, 401)
-    return `Bearer ${await this.fetchToken(challenge.params, challenge.params.scope ?? scope)}`
-  }
-
-  /**
-   * docker's token fetch: an identity token is traded with an OAuth2 POST (refresh_token grant), basic
-   * credentials or none with a GET; credentials go to an https realm (or a loopback one) only.
-   */
-  private async fetchToken(params: Record<string, string>, scope: string): Promise<string> {
-    let realm: URL
-    try {
-      realm = new URL(params.realm)
-    } catch {
-      throw new RegistryError(`token server: invalid realm ${params.realm}`)
-    }
-
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && plainHttpAllowed(realm))) throw new RegistryError(`token server: refusing realm ${realm.origin} (https required)`)
-    const {auth} = this.options
-    let response: Response
-    if (auth.identitytoken) {
-      const form = new URLSearchParams({client_id: 'dkr', grant_type: 'refresh_token', refresh_token: auth.identitytoken, scope})
-      if (params.service) form.set('service', params.service)
-      response = await this.request('POST', realm, {'Content-Type': 'application/x-www-form-urlencoded'}, manifestLimit, Buffer.from(form.toString()))
-    } else {
-      if (params.service) realm.searchParams.set('service', params.service)
-      realm.searchParams.set('scope', scope)
-      const basic: Record<string, string> = auth.username && auth.password ? {Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`} : {}
-      response = await this.request('GET', realm, basic, manifestLimit)
-    }
-
-    if (response.status !== 200) throw new RegistryError(`token server ${realm.origin}: ${response.status}${registryErrorText(response.body) ? ` ${registryErrorText(response.body)}` : ''}`, response.status === 401 ? 401 : undefined)
-    let body: {token?: unknown; access_token?: unknown}
-    try {
-      body = JSON.parse(response.body.toString('utf8'))
-    } catch {
-      throw new RegistryError(`token server ${realm.origin}: answer is not JSON`)
-    }
-
-    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token
-    if (typeof token !== 'string' || !token) throw new RegistryError(`token server ${realm.origin}: no token in its answer`)
-    return token
-  }
-
   /** One HTTP(S) exchange. On a loopback registry that does not speak TLS, plain HTTP from then on. */
-  private async request(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<Response> {
+  private async request(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<HttpResponse> {
     try {
       return await this.exchange(method, url, headers, limit, body)
     } catch (error) {
@@ -291,68 +199,20 @@ export class RegistryClient {
     }
   }
 
-  private async exchange(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<Response> {
-    const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
-    if (url.protocol === 'http:' && !plainHttpAllowed(url)) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
-    const insecure = this.options.insecure && url.host === this.options.host
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        url,
-        {
-          ca: this.options.ca?.length ? [...this.options.ca, ...rootCertificates] : undefined,
-          headers: {'User-Agent': 'dkr', ...headers, ...(body ? {'Content-Length': String(body.length)} : {})},
-          method,
-          rejectUnauthorized: !insecure,
-          signal: this.options.signal,
-          timeout: requestTimeoutMs,
-        },
-        (response) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length
-            if (size > limit && method !== 'HEAD') {
-              request.destroy(new RegistryError(`${url.pathname}: answer larger than ${limit} bytes`))
-              return
-            }
-
-            chunks.push(chunk)
-          })
-          response.on('end', () => resolve({body: Buffer.concat(chunks), headers: response.headers, status: response.statusCode ?? 0}))
-          response.on('error', reject)
-        },
-      )
-      request.on('timeout', () => request.destroy(new RegistryError(`${url.host}: no answer within ${requestTimeoutMs / 1000}s`)))
-      request.on('error', reject)
-      request.end(body)
-    })
+  private exchange(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<HttpResponse> {
+    const verify = !(this.options.insecure && url.host === this.options.host)
+    return exchange(url, {body, ca: this.options.ca, headers, limit, method, signal: this.options.signal, verify})
   }
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** The first message of a registry's `{"errors":[{"code","message"}]}` body, when it has one. */
-function registryErrorText(body: Buffer): string | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as {errors?: {code?: string; message?: string}[]}
-    const first = parsed.errors?.[0]
-    return first ? [first.code, first.message].filter(Boolean).join(': ') : undefined
-  } catch {
-    return undefined
-  }
-}
-
-function parseManifest(bytes: Buffer, what: string): ManifestDocument {
+function parseJsonObject(bytes: Buffer, what: string): ManifestDocument {
   let parsed: unknown
   try {
     parsed = JSON.parse(bytes.toString('utf8'))
   } catch {
-    throw new RegistryError(`${what}: manifest is not JSON`)
+    throw new RegistryError(`${what}: not JSON`)
   }
 
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryError(`${what}: manifest is not a JSON object`)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryError(`${what}: not a JSON object`)
   return parsed as ManifestDocument
 }

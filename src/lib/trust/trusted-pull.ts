@@ -2,6 +2,7 @@
 // Notary; the pull by digest and the local tag are pull/pinned-pull's.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../cli/errors.js'
+import type {AuthConfig} from '../credentials/auth-config.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
@@ -29,9 +30,10 @@ export function trustServer(env: NodeJS.ProcessEnv, info: RepositoryInfo): strin
 }
 
 /** The signed tags to pull for `ref`: its own tag, or every signed tag with -a. */
-export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean): Promise<SignedTarget[]> {
+export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean, auth: AuthConfig): Promise<SignedTarget[]> {
   const gun = fullName(ref)
   const client = new NotaryClient({
+    auth,
     configDir: cli.configDir,
     gun,
     insecure: info.insecure,

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {after, before, describe, it} from 'node:test'
-import {parseChallenge, RegistryClient, sha256Digest, type RegistryClientOptions} from '../../../src/lib/registry/client.js'
+import {RegistryClient, sha256Digest, type RegistryClientOptions} from '../../../src/lib/registry/client.js'
+import {parseChallenge} from '../../../src/lib/registry/token-auth.js'
 
 interface Seen {
   method: string
