@@ -218,17 +218,42 @@ describe('trusted pull refuses damaged trust data', () => {
     assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`, result.stderr)
   })
 
-  it('follows a root rotation signed by the trusted root, and caches the new root', async () => {
+  /** A config dir whose trust cache holds version 1 of the repository's root, signed with `keys`. */
+  async function trustedOnce(keys: ReturnType<typeof repositoryKeys>) {
     const configDir = tempConfigDir()
     const env = trustEnv({DOCKER_CONFIG: configDir, DOCKER_CONTENT_TRUST_SERVER: stub.url})
-    const before = repositoryKeys(gun())
-    stub.files = signedRepository(gun(), digest, {}, before)
+    stub.files = signedRepository(gun(), digest, {}, keys)
     assert.match((await dkr(['pull', `${gun()}:1.0`], {env})).stdout, /^Pull \(1 of 1\)/)
+    const cachedVersion = () => (JSON.parse(readFileSync(join(configDir, 'trust', 'tuf', gun(), 'metadata', 'root.json'), 'utf8')) as {signed: {version: number}}).signed.version
+    return {cachedVersion, env}
+  }
+
+  it('follows a root rotation signed by the trusted root, and caches the new root', async () => {
+    const before = repositoryKeys(gun())
+    const {cachedVersion, env} = await trustedOnce(before)
     stub.files = signedRepository(gun(), digest, {rotation: {previousRoot: before.root, version: 2}})
     const result = await dkr(['pull', `${gun()}:1.0`], {env})
     assert.match(result.stdout, /^Pull \(1 of 1\)/, result.stderr)
-    const cached = JSON.parse(readFileSync(join(configDir, 'trust', 'tuf', gun(), 'metadata', 'root.json'), 'utf8')) as {signed: {version: number}}
-    assert.equal(cached.signed.version, 2)
+    assert.equal(cachedVersion(), 2)
+  })
+
+  it('follows several rotations since the cached root through <v>.root.json, and refuses when a step is missing', async () => {
+    const v1 = repositoryKeys(gun())
+    const {cachedVersion, env} = await trustedOnce(v1)
+    const v2 = repositoryKeys(gun())
+    const second = signedRepository(gun(), digest, {rotation: {previousRoot: v1.root, version: 2}}, v2)
+    // Version 3 is signed by version 2's root key only: the cached version 1 can reach it only through 2.
+    const third = signedRepository(gun(), digest, {rotation: {previousRoot: v2.root, version: 3}})
+    stub.files = new Map([...third, ['2.root', second.get('root')!]])
+    const result = await dkr(['pull', `${gun()}:1.0`], {env})
+    assert.match(result.stdout, /^Pull \(1 of 1\)/, result.stderr)
+    assert.equal(cachedVersion(), 3)
+
+    const fresh = await trustedOnce(v1)
+    stub.files = third
+    const missing = await dkr(['pull', `${gun()}:1.0`], {env: fresh.env})
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /could not rotate trust to a new trusted root: root version 2 is missing/)
   })
 
   it('refuses a new root that the trusted root did not sign', async () => {

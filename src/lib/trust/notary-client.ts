@@ -223,10 +223,28 @@ export class NotaryClient {
       // A root that changed on the server shows up as data the cached root cannot verify: rotate once.
       if (!cachedRoot || !(error instanceof RootChanged || (error instanceof TrustError && error.kind === 'threshold'))) throw error
       const next = await this.downloadRoot()
-      rotateRoot(cachedRoot, next, this.options.gun, this.options.now)
+      await this.rotate(cachedRoot, next)
       await this.cache.write('root', next.raw)
       return this.updateFrom(next)
     }
+  }
+
+  /**
+   * From the trusted root to the server's latest through every version between (`<v>.root.json`), each
+   * signed by the one before it, as TUF rotates: several rotations since the last pull are followed.
+   */
+  private async rotate(trusted: Envelope<RootSigned>, latest: Envelope<RootSigned>): Promise<void> {
+    let current = trusted
+    for (let version = trusted.signed.version + 1; version < latest.signed.version; version++) {
+      const raw = await this.server.fetch(`${version}.root`, rootLimit)
+      if (!raw) throw new TrustError('untrusted-root', `could not rotate trust to a new trusted root: root version ${version} is missing`)
+      const step = parseEnvelope<RootSigned>(raw, 'root')
+      if (step.signed.version !== version) throw new TrustError('mismatch', `${version}.root: holds version ${step.signed.version}`)
+      rotateRoot(current, step, this.options.gun, this.options.now, true)
+      current = step
+    }
+
+    rotateRoot(current, latest, this.options.gun, this.options.now)
   }
 
   private async cachedRoot(): Promise<Envelope<RootSigned> | undefined> {
