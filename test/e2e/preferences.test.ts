@@ -36,12 +36,13 @@ describe('dkr config', () => {
     assert.equal((await dkr(['config', 'get', 'parallel'], {env})).stdout, '6\n')
     const list = await dkr(['config', 'list'], {env: {...env, DOCKER_DEFAULT_PLATFORM: 'linux/arm64'}})
     assert.equal(list.stdout, [
-      'KEY            VALUE         SOURCE',
-      'color          never         environment (NO_COLOR)',
-      'contentTrust   false         dkr config',
-      'parallel       6             dkr config',
-      'platform       linux/arm64   environment (DOCKER_DEFAULT_PLATFORM)',
-      'progress       auto          default',
+      'KEY               VALUE         SOURCE',
+      'color             never         environment (NO_COLOR)',
+      'contentTrust      false         dkr config',
+      'parallel          6             dkr config',
+      'platform          linux/arm64   environment (DOCKER_DEFAULT_PLATFORM)',
+      'progress          auto          default',
+      'signaturePolicy                 default',
       '',
     ].join('\n'))
     const json = JSON.parse((await dkr(['config', 'list', '--format', 'json'], {env})).stdout) as Record<string, {source: string; value: unknown}>
@@ -55,11 +56,11 @@ describe('dkr config', () => {
     await set(env, 'progress', 'plain')
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
-      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress'],
+      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, signaturePolicy'],
       [['set', 'parallel', '17'], 'invalid value "17" for parallel: expected a whole number from 1 to 16'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
-      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress'],
+      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, signaturePolicy'],
     ] as const) {
       const result = await dkr(['config', ...args], {env})
       assert.equal(result.code, 1, args.join(' '))

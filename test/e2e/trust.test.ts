@@ -2,7 +2,7 @@
 // side with docker, sharing trust caches with it; and a stub Notary serving damaged metadata that dkr
 // must refuse without pulling anything.
 import assert from 'node:assert/strict'
-import {copyFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {NotaryStub, repositoryKeys, rsaKey, signedRepository, type RepoOptions} from '../helpers/notary-stub.js'
@@ -191,6 +191,22 @@ describe('trusted pull refuses damaged trust data', () => {
     })
   }
 
+  it("answers the Notary server's token challenge with the registry's stored login, and fails in one line without it", async () => {
+    const login = {password: 'stub-secret', username: 'stub-user'}
+    stub.tokenLogin = login
+    try {
+      const configDir = tempConfigDir()
+      writeFileSync(join(configDir, 'config.json'), JSON.stringify({auths: {[stack.registry]: {auth: Buffer.from(`${login.username}:${login.password}`).toString('base64')}}}))
+      const result = await pullFromStub({}, configDir)
+      assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`)
+      const anonymous = await pullFromStub({})
+      assert.equal(anonymous.code, 1)
+      assert.match(anonymous.stderr, /^Error: error contacting notary server: token server https:\/\/127\.0\.0\.1:\d+: 401 UNAUTHORIZED: login required\nRun 'dkr login [\d.:]+' to log in, then pull again\n$/)
+    } finally {
+      stub.tokenLogin = undefined
+    }
+  })
+
   it('refuses a version rollback against its cache', async () => {
     const keys = repositoryKeys(gun())
     const env = trustEnv({DOCKER_CONFIG: tempConfigDir(), DOCKER_CONTENT_TRUST_SERVER: stub.url})
@@ -208,17 +224,42 @@ describe('trusted pull refuses damaged trust data', () => {
     assert.equal(result.stdout.split('\n')[0], `Pull (1 of 1): ${gun()}:1.0@${digest}`, result.stderr)
   })
 
-  it('follows a root rotation signed by the trusted root, and caches the new root', async () => {
+  /** A config dir whose trust cache holds version 1 of the repository's root, signed with `keys`. */
+  async function trustedOnce(keys: ReturnType<typeof repositoryKeys>) {
     const configDir = tempConfigDir()
     const env = trustEnv({DOCKER_CONFIG: configDir, DOCKER_CONTENT_TRUST_SERVER: stub.url})
-    const before = repositoryKeys(gun())
-    stub.files = signedRepository(gun(), digest, {}, before)
+    stub.files = signedRepository(gun(), digest, {}, keys)
     assert.match((await dkr(['pull', `${gun()}:1.0`], {env})).stdout, /^Pull \(1 of 1\)/)
+    const cachedVersion = () => (JSON.parse(readFileSync(join(configDir, 'trust', 'tuf', gun(), 'metadata', 'root.json'), 'utf8')) as {signed: {version: number}}).signed.version
+    return {cachedVersion, env}
+  }
+
+  it('follows a root rotation signed by the trusted root, and caches the new root', async () => {
+    const before = repositoryKeys(gun())
+    const {cachedVersion, env} = await trustedOnce(before)
     stub.files = signedRepository(gun(), digest, {rotation: {previousRoot: before.root, version: 2}})
     const result = await dkr(['pull', `${gun()}:1.0`], {env})
     assert.match(result.stdout, /^Pull \(1 of 1\)/, result.stderr)
-    const cached = JSON.parse(readFileSync(join(configDir, 'trust', 'tuf', gun(), 'metadata', 'root.json'), 'utf8')) as {signed: {version: number}}
-    assert.equal(cached.signed.version, 2)
+    assert.equal(cachedVersion(), 2)
+  })
+
+  it('follows several rotations since the cached root through <v>.root.json, and refuses when a step is missing', async () => {
+    const v1 = repositoryKeys(gun())
+    const {cachedVersion, env} = await trustedOnce(v1)
+    const v2 = repositoryKeys(gun())
+    const second = signedRepository(gun(), digest, {rotation: {previousRoot: v1.root, version: 2}}, v2)
+    // Version 3 is signed by version 2's root key only: the cached version 1 can reach it only through 2.
+    const third = signedRepository(gun(), digest, {rotation: {previousRoot: v2.root, version: 3}})
+    stub.files = new Map([...third, ['2.root', second.get('root')!]])
+    const result = await dkr(['pull', `${gun()}:1.0`], {env})
+    assert.match(result.stdout, /^Pull \(1 of 1\)/, result.stderr)
+    assert.equal(cachedVersion(), 3)
+
+    const fresh = await trustedOnce(v1)
+    stub.files = third
+    const missing = await dkr(['pull', `${gun()}:1.0`], {env: fresh.env})
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /could not rotate trust to a new trusted root: root version 2 is missing/)
   })
 
   it('refuses a new root that the trusted root did not sign', async () => {

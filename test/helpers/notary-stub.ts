@@ -145,6 +145,7 @@ export class NotaryStub {
   constructor(certDir: string) {
     this.server = createServer({cert: readFileSync(join(certDir, 'notary-cert.pem')), key: readFileSync(join(certDir, 'notary-key.pem'))}, (request, response) => {
       this.requests.push(request.url ?? '')
+      if (this.tokenLogin && this.refuse(request.url ?? '', request.headers.authorization, response)) return
       const role = /\/_trust\/tuf\/(.+?)(?:\.[0-9a-f]{64})?\.json$/.exec(request.url ?? '')?.[1]
       const body = role === undefined ? undefined : this.files.get(role)
       setTimeout(() => {
@@ -152,6 +153,25 @@ export class NotaryStub {
         response.end(body ?? '{}')
       }, this.delayMs)
     })
+  }
+
+  /**
+   * Token auth as Docker Hub's Notary has it: metadata only with a bearer token, which `/token` issues for
+   * these basic credentials (and refuses anonymous callers).
+   */
+  tokenLogin: {username: string; password: string} | undefined
+
+  private refuse(url: string, authorization: string | undefined, response: import('node:http').ServerResponse): boolean {
+    const {password, username} = this.tokenLogin!
+    if (url.startsWith('/token?')) {
+      const ok = authorization === `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+      response.writeHead(ok ? 200 : 401, {'Content-Type': 'application/json'}).end(ok ? '{"token":"stub-token"}' : '{"errors":[{"code":"UNAUTHORIZED","message":"login required"}]}')
+      return true
+    }
+
+    if (authorization === 'Bearer stub-token') return false
+    response.writeHead(401, {'WWW-Authenticate': `Bearer realm="${this.url}/token",service="notary-stub"`}).end()
+    return true
   }
 
   get url(): string {

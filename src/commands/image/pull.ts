@@ -17,7 +17,7 @@ pulled at once; the command fails if any of them fails.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust (see dkr config list).`
+progress, parallel, platform, contentTrust, signaturePolicy (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -33,6 +33,7 @@ progress, parallel, platform, contentTrust (see dkr config list).`
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
+    'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
   }
 
   static strict = false
@@ -56,6 +57,7 @@ progress, parallel, platform, contentTrust (see dkr config list).`
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
       quiet,
       remotes: argv as string[],
+      signaturePolicy: flags['signature-policy'] ?? preferences.signaturePolicy.value,
       trusted: !flags['disable-content-trust'] && preferences.contentTrust.value,
     })
     const failure = failureReport(results)

@@ -4,7 +4,7 @@
 import {existsSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {DkrError} from '../cli/errors.js'
 
 export const progressModes = ['auto', 'tty', 'plain', 'quiet', 'json'] as const
@@ -20,6 +20,8 @@ export interface Preferences {
   /** Verify image signatures (content trust) by default. */
   contentTrust: boolean
   color: (typeof colorModes)[number]
+  /** A containers-policy.json file: pulls verify cosign signatures by it (--signature-policy overrides). */
+  signaturePolicy?: string
 }
 
 export type PreferenceKey = keyof Preferences
@@ -41,6 +43,7 @@ export const schema = {
   contentTrust: {description: 'Verify signatures on pulls by default (DOCKER_CONTENT_TRUST overrides)', type: 'boolean'},
   parallel: {description: 'How many names a pull works on at once (--parallel overrides)', maximum: 16, minimum: 1, type: 'integer'},
   platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
+  signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
 } as const
 
@@ -104,6 +107,7 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
     parallel: pick('parallel'),
     platform: pick('platform', env.DOCKER_DEFAULT_PLATFORM ? {name: 'DOCKER_DEFAULT_PLATFORM', value: env.DOCKER_DEFAULT_PLATFORM} : undefined),
     progress: pick('progress'),
+    signaturePolicy: pick('signaturePolicy'),
   }
 }
 
@@ -131,7 +135,8 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
 
   if (rule.enum && !rule.enum.includes(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected one of ${rule.enum.join(', ')}`)
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
-  return text
+  // A file is kept absolute, so later pulls from any directory read the same one.
+  return key === 'signaturePolicy' ? resolve(text) : text
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */

@@ -13,8 +13,12 @@ import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
-import {pullSigned, signedTargets} from '../trust/trusted-pull.js'
+import {loadPolicy} from '../signature/policy.js'
+import {verifiedPulls, type VerifiedPulls} from '../signature/signed-pull.js'
+import type {SignatureVerdict} from '../signature/verify.js'
+import {signedTargets} from '../trust/trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
+import {pullPinned} from './pinned-pull.js'
 
 export interface PullOptions {
   remotes: string[]
@@ -29,6 +33,8 @@ export interface PullOptions {
   json: boolean
   /** How many names are pulled at once. */
   parallel: number
+  /** A containers-policy.json file: signatures are verified before the engine pulls (wins over content trust). */
+  signaturePolicy?: string
 }
 
 /** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
@@ -44,6 +50,8 @@ export interface PullResult {
   unsizedLayers?: number
   durationMs: number
   error?: string
+  /** With a signature policy: whether and how each image was verified. */
+  verification?: SignatureVerdict[]
 }
 
 interface PullTarget {
@@ -220,34 +228,40 @@ function loginHint(keys: Iterable<string>): string | undefined {
   return commands.length === 0 ? undefined : `Run ${commands.join(', ')} to log in, then pull again`
 }
 
+/** Step 4 for one name: the verified digests to pull and tag, or none (pull the name as it is). */
+type VerifyStep = (target: PullTarget) => Promise<Partial<VerifiedPulls>>
+
 /**
- * Content trust: each tagged name is resolved through Notary and pulled by its signed digest, one after
- * the other as docker does; digest references take the plain path.
+ * Verified pulls (content trust, a signature policy): each name is verified, then pulled by its verified
+ * digests one after the other and tagged, as docker's trusted pull does.
  */
-async function pullTrusted(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig): Promise<PullOutcome[]> {
+async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig, verify: VerifyStep): Promise<PullOutcome[]> {
   const {out} = cli.streams
   const lines = options.json ? {...out, write: () => true} : out
   const outcomes: PullOutcome[] = []
   for (const target of targets) {
-    if (target.ref.digest !== undefined) {
-      outcomes.push(...(await pullRound(cli, options, [target], config)))
-      continue
-    }
-
     const started = cli.now()
     try {
       if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
-      const signed = await signedTargets(cli, target.ref, target.info, options.all)
+      const {pulls, refused = [], verification} = await verify(target)
+      if (pulls === undefined) {
+        const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], config)
+        outcomes.push({...outcome, result: {...outcome.result, verification}})
+        continue
+      }
+
       const pulled: PullResult[] = []
-      await pullSigned(cli, lines, target.ref, signed, async ({ref}) => {
+      await pullPinned(cli, lines, target.ref, pulls, async ({ref}) => {
         const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], config)
         if (outcome.error) throw outcome.error
         pulled.push(outcome.result)
       })
+      if (refused.length > 0) throw new DkrError(refused.join('\n'))
       lines.write(`${target.result}\n`)
-      // The strongest of the signed pulls' statuses: anything downloaded, else unknown, else up to date.
+      // The strongest of the pinned pulls' statuses: anything downloaded, else unknown, else up to date.
       const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
-      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest: signed.length === 1 ? signed[0].digest : undefined, durationMs: cli.now() - started, reference: target.result, status}})
+      const digest = pulls.length === 1 ? pulls[0].digest : undefined
+      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification}})
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       outcomes.push(failedOutcome(cli, target, started, error as Error))
@@ -257,13 +271,25 @@ async function pullTrusted(cli: Cli, options: PullOptions, targets: PullTarget[]
   return outcomes
 }
 
+/** Content trust: tags resolve through Notary; digest references take the plain path. */
+function contentTrustStep(cli: Cli, options: PullOptions, config: LoadedConfig): VerifyStep {
+  return async (target) => {
+    if (target.ref.digest !== undefined) return {}
+    const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
+    return {pulls: await signedTargets(cli, target.ref, target.info, options.all, auth)}
+  }
+}
+
 export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
   const targets = resolveTargets(options)
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
   let outcomes: PullOutcome[]
-  if (options.trusted) {
-    outcomes = await pullTrusted(cli, options, targets, config)
+  if (options.signaturePolicy !== undefined) {
+    const policy = await loadPolicy(options.signaturePolicy)
+    outcomes = await pullVerified(cli, options, targets, config, (target) => verifiedPulls(cli, {all: options.all, config, info: target.info, policy, ref: target.ref}))
+  } else if (options.trusted) {
+    outcomes = await pullVerified(cli, options, targets, config, contentTrustStep(cli, options, config))
   } else {
     outcomes = await pullRound(cli, options, targets, config)
     if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)

@@ -145,8 +145,11 @@ export function trustNewRoot(root: Envelope<RootSigned>, gun: string, now: Date)
   }
 }
 
-/** A root replacing a trusted one: signed by the old root's keys at the old threshold, and by its own. */
-export function rotateRoot(trusted: Envelope<RootSigned>, next: Envelope<RootSigned>, gun: string, now: Date): void {
+/**
+ * A root replacing a trusted one: signed by the old root's keys at the old threshold, and by its own.
+ * An intermediate root (a step of a chain `<v>.root.json`) need not be fresh any more: only the last is.
+ */
+export function rotateRoot(trusted: Envelope<RootSigned>, next: Envelope<RootSigned>, gun: string, now: Date, intermediate = false): void {
   try {
     checkSignatures(next, 'root', trusted.signed.keys, trusted.signed.roles.root)
   } catch (error) {
@@ -154,7 +157,8 @@ export function rotateRoot(trusted: Envelope<RootSigned>, next: Envelope<RootSig
     throw error
   }
 
-  trustNewRoot(next, gun, now)
+  if (intermediate) checkSignatures(next, 'root', next.signed.keys, next.signed.roles.root)
+  else trustNewRoot(next, gun, now)
   if (next.signed.version < trusted.signed.version) {
     throw new TrustError('low-version', `root: version ${next.signed.version} is lower than current version ${trusted.signed.version}`)
   }

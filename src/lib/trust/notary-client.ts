@@ -6,6 +6,9 @@ import {mkdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
 import {isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
+import type {AuthConfig} from '../credentials/auth-config.js'
+import {exchange, RegistryError} from '../registry/http.js'
+import {TokenAuth} from '../registry/token-auth.js'
 import {TrustError} from './errors.js'
 import {
   checkFreshness,
@@ -37,6 +40,8 @@ export interface NotaryOptions {
   /** docker's warnings (stale cache in use, an invalid delegation ignored). */
   warn(line: string): void
   signal?: AbortSignal
+  /** The registry's credentials: Notary servers with token auth (Docker Hub's) trade them for a bearer token. */
+  auth?: AuthConfig
 }
 
 export interface SignedTarget {
@@ -78,28 +83,61 @@ function describeNetworkError(error: NodeJS.ErrnoException, host: string): strin
   }
 }
 
+/** A 401 and the challenge it came with. */
+class Challenged {
+  constructor(readonly wwwAuthenticate: string | undefined) {}
+}
+
 class NotaryServer {
   private readonly url: URL
   private agent: import('node:https').Agent | undefined
 
+  private readonly tokens: TokenAuth
+
   constructor(private readonly options: NotaryOptions) {
     this.url = new URL(options.server)
+    this.tokens = new TokenAuth(options.auth ?? {}, (method, url, headers, body) =>
+      exchange(url, {body, ca: extraCertificates(options.configDir, url.host), headers, limit: rootLimit, method, signal: options.signal, verify: !(options.insecure && url.host === this.host)}),
+    )
   }
 
   get host(): string {
     return this.url.host
   }
 
-  /** GET one metadata file; undefined on 404; at most `limit` bytes or it is refused. */
+  /** GET one metadata file; undefined on 404; at most `limit` bytes or it is refused. A 401's challenge is answered once. */
   async fetch(name: string, limit: number): Promise<Buffer | undefined> {
+    const scope = `repository:${this.options.gun}:pull`
+    const first = await this.get(name, limit, this.tokens.headers(scope))
+    if (!(first instanceof Challenged)) return first
+    let answered: boolean
+    try {
+      answered = await this.tokens.answer(first.wwwAuthenticate, scope)
+    } catch (error) {
+      if (error instanceof RegistryError) throw new TrustError('network', error.message)
+      throw error
+    }
+
+    const second = answered ? await this.get(name, limit, this.tokens.headers(scope)) : first
+    if (second instanceof Challenged) throw new TrustError('network', `GET ${name}.json: 401 Unauthorized`)
+    return second
+  }
+
+  private async get(name: string, limit: number, authorization: Record<string, string>): Promise<Buffer | undefined | Challenged> {
     const https = await import('node:https')
     this.agent ??= new https.Agent({ca: [...rootCertificates, ...extraCertificates(this.options.configDir, this.host)], rejectUnauthorized: !this.options.insecure})
     const path = `${this.url.pathname.replace(/\/$/, '')}/v2/${this.options.gun}/_trust/tuf/${name}.json`
     return new Promise((resolve, reject) => {
-      const request = https.get({agent: this.agent, headers: {'User-Agent': 'dkr'}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
+      const request = https.get({agent: this.agent, headers: {'User-Agent': 'dkr', ...authorization}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
         if (response.statusCode === 404) {
           response.resume()
           resolve(undefined)
+          return
+        }
+
+        if (response.statusCode === 401) {
+          response.resume()
+          resolve(new Challenged(response.headers['www-authenticate']))
           return
         }
 
@@ -185,10 +223,28 @@ export class NotaryClient {
       // A root that changed on the server shows up as data the cached root cannot verify: rotate once.
       if (!cachedRoot || !(error instanceof RootChanged || (error instanceof TrustError && error.kind === 'threshold'))) throw error
       const next = await this.downloadRoot()
-      rotateRoot(cachedRoot, next, this.options.gun, this.options.now)
+      await this.rotate(cachedRoot, next)
       await this.cache.write('root', next.raw)
       return this.updateFrom(next)
     }
+  }
+
+  /**
+   * From the trusted root to the server's latest through every version between (`<v>.root.json`), each
+   * signed by the one before it, as TUF rotates: several rotations since the last pull are followed.
+   */
+  private async rotate(trusted: Envelope<RootSigned>, latest: Envelope<RootSigned>): Promise<void> {
+    let current = trusted
+    for (let version = trusted.signed.version + 1; version < latest.signed.version; version++) {
+      const raw = await this.server.fetch(`${version}.root`, rootLimit)
+      if (!raw) throw new TrustError('untrusted-root', `could not rotate trust to a new trusted root: root version ${version} is missing`)
+      const step = parseEnvelope<RootSigned>(raw, 'root')
+      if (step.signed.version !== version) throw new TrustError('mismatch', `${version}.root: holds version ${step.signed.version}`)
+      rotateRoot(current, step, this.options.gun, this.options.now, true)
+      current = step
+    }
+
+    rotateRoot(current, latest, this.options.gun, this.options.now)
   }
 
   private async cachedRoot(): Promise<Envelope<RootSigned> | undefined> {

@@ -1,9 +1,8 @@
 // docker's trustedPull: resolve the tag (or, with -a, every signed tag) to its signed digest through
-// Notary, pull by digest, then tag the digest locally. The output is docker's: `Pull (i of n): …` on
-// stdout (even with -q), `Tagging … as …` on stderr.
+// Notary; the pull by digest and the local tag are pull/pinned-pull's.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../cli/errors.js'
-import type {TextOutput} from '../cli/streams.js'
+import type {AuthConfig} from '../credentials/auth-config.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
@@ -31,9 +30,10 @@ export function trustServer(env: NodeJS.ProcessEnv, info: RepositoryInfo): strin
 }
 
 /** The signed tags to pull for `ref`: its own tag, or every signed tag with -a. */
-export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean): Promise<SignedTarget[]> {
+export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean, auth: AuthConfig): Promise<SignedTarget[]> {
   const gun = fullName(ref)
   const client = new NotaryClient({
+    auth,
     configDir: cli.configDir,
     gun,
     insecure: info.insecure,
@@ -51,24 +51,5 @@ export async function signedTargets(cli: Cli, ref: ImageReference, info: Reposit
   } catch (error) {
     if (error instanceof TrustError) throw new DkrError(describeTrustError(error, gun))
     throw error
-  }
-}
-
-export interface DigestPull {
-  /** The repository pinned to the signed digest. */
-  ref: ImageReference
-  /** The tag it is signed under, applied locally once the digest is pulled. */
-  tag: string
-}
-
-/** Pulls each signed digest through `pullDigest` and tags it, printing docker's lines around each. */
-export async function pullSigned(cli: Cli, out: TextOutput, ref: ImageReference, targets: readonly SignedTarget[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
-  const name = familiarName(ref)
-  for (const [i, target] of targets.entries()) {
-    out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
-    const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
-    await pullDigest({ref: pinned, tag: target.tag})
-    cli.streams.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
-    await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
   }
 }

@@ -1,0 +1,32 @@
+// Step 4's common end, whichever mechanism verified the image (content trust, a signature policy): each
+// verified digest is pulled by digest and then tagged locally as the tag it was verified for. The output
+// is docker's trusted pull's: `Pull (i of n): …` on stdout (even with -q), `Tagging … as …` on stderr.
+import type {Cli} from '../cli/context.js'
+import type {TextOutput} from '../cli/streams.js'
+import {familiarName, fullName} from '../reference/format.js'
+import type {ImageReference} from '../reference/parse.js'
+
+/** A tag and the digest it was verified to name. */
+export interface PinnedTag {
+  tag: string
+  digest: string
+}
+
+export interface DigestPull {
+  /** The repository pinned to the verified digest. */
+  ref: ImageReference
+  /** The tag it was verified under, applied locally once the digest is pulled. */
+  tag: string
+}
+
+/** Pulls each verified digest through `pullDigest` and tags it, printing docker's lines around each. */
+export async function pullPinned(cli: Cli, out: TextOutput, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
+  const name = familiarName(ref)
+  for (const [i, target] of targets.entries()) {
+    out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
+    const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
+    await pullDigest({ref: pinned, tag: target.tag})
+    cli.streams.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
+    await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
+  }
+}

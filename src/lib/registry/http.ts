@@ -1,0 +1,92 @@
+// One HTTP(S) exchange with a registry, a token server or a Notary server: bounded size and time, plain
+// HTTP only to loopback (docker's default insecure ranges), and the answer read whole.
+import type {IncomingHttpHeaders} from 'node:http'
+import {rootCertificates} from 'node:tls'
+import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
+
+/** A registry (or token server) failure, in one line, with the HTTP status when there was one. */
+export class RegistryError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}
+
+export interface HttpResponse {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+export interface ExchangeOptions {
+  method: string
+  headers: Record<string, string>
+  body?: Buffer
+  /** The most bytes read; a larger answer is refused. */
+  limit: number
+  /** Check the server's certificate (docker skips it for insecure registries). */
+  verify: boolean
+  /** Extra CAs (PEM), on top of Node's roots. */
+  ca?: readonly string[]
+  signal?: AbortSignal
+}
+
+const timeoutMs = 30_000
+
+/** Whether a plain-HTTP connection, or credentials sent over one, are acceptable for this URL. */
+export function plainHttpAllowed(url: URL): boolean {
+  return isLoopbackHost(hostWithoutPort(url.host))
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The first message of a registry's `{"errors":[{"code","message"}]}` body, when it has one. */
+export function registryErrorText(body: Buffer): string | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as {errors?: {code?: string; message?: string}[]}
+    const first = parsed.errors?.[0]
+    return first ? [first.code, first.message].filter(Boolean).join(': ') : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function exchange(url: URL, options: ExchangeOptions): Promise<HttpResponse> {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed(url))) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
+  const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const {body, limit, method} = options
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      {
+        ca: options.ca?.length ? [...options.ca, ...rootCertificates] : undefined,
+        headers: {'User-Agent': 'dkr', ...options.headers, ...(body ? {'Content-Length': String(body.length)} : {})},
+        method,
+        rejectUnauthorized: options.verify,
+        signal: options.signal,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > limit && method !== 'HEAD') {
+            request.destroy(new RegistryError(`${url.pathname}: answer larger than ${limit} bytes`))
+            return
+          }
+
+          chunks.push(chunk)
+        })
+        response.on('end', () => resolve({body: Buffer.concat(chunks), headers: response.headers, status: response.statusCode ?? 0}))
+        response.on('error', reject)
+      },
+    )
+    request.on('timeout', () => request.destroy(new RegistryError(`${url.host}: no answer within ${timeoutMs / 1000}s`)))
+    request.on('error', reject)
+    request.end(body)
+  })
+}

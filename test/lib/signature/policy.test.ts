@@ -1,0 +1,97 @@
+// containers-policy.json parsing and scope precedence; bad files and unsupported requirements.
+import assert from 'node:assert/strict'
+import {generateKeyPairSync} from 'node:crypto'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {parseNormalizedNamed} from '../../../src/lib/reference/parse.js'
+import {loadPolicy, parsePolicy, scopesFor} from '../../../src/lib/signature/policy.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'dkr-policy-'))
+const pem = generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({format: 'pem', type: 'spki'}).toString()
+writeFileSync(join(dir, 'k.pub'), pem)
+const policyPath = join(dir, 'policy.json')
+const parse = (document: unknown) => parsePolicy(JSON.stringify(document), policyPath)
+const scopeOf = async (document: unknown, name: string) => (await parse(document)).requirementsFor(parseNormalizedNamed(name)).scope
+
+describe('signature policy', () => {
+  it('lists scopes from the most specific: tag, repository, namespaces, registry, wildcards', () => {
+    assert.deepEqual(scopesFor(parseNormalizedNamed('reg.example.com:5000/team/app:1.0')), [
+      'reg.example.com:5000/team/app:1.0',
+      'reg.example.com:5000/team/app',
+      'reg.example.com:5000/team',
+      'reg.example.com:5000',
+      '*.example.com',
+      '*.com',
+    ])
+  })
+
+  it('picks the most specific scope, then the transport default, then the default', async () => {
+    const accept = [{type: 'insecureAcceptAnything'}]
+    const document = {default: [{type: 'reject'}], transports: {docker: {'127.0.0.1:5000': accept, '127.0.0.1:5000/team': accept, '127.0.0.1:5000/team/app': accept}}}
+    assert.equal(await scopeOf(document, '127.0.0.1:5000/team/app:1'), '127.0.0.1:5000/team/app')
+    assert.equal(await scopeOf(document, '127.0.0.1:5000/team/other:1'), '127.0.0.1:5000/team')
+    assert.equal(await scopeOf(document, '127.0.0.1:5000/solo:1'), '127.0.0.1:5000')
+    assert.equal(await scopeOf(document, 'busybox'), 'default')
+    assert.equal(await scopeOf({...document, transports: {docker: {'': accept}}}, 'busybox'), 'transports.docker[""]')
+    assert.equal(await scopeOf({default: accept, transports: {docker: {'docker.io/library/busybox': accept}}}, 'busybox:1.36'), 'docker.io/library/busybox')
+  })
+
+  it('reads keyPath relative to the policy file, keyPaths and keyData', async () => {
+    const policy = await parse({default: [{keyPath: 'k.pub', type: 'sigstoreSigned'}, {keyPaths: ['k.pub', join(dir, 'k.pub')], type: 'sigstoreSigned'}, {keyData: Buffer.from(pem).toString('base64'), signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]})
+    const requirements = policy.requirementsFor(parseNormalizedNamed('busybox')).requirements
+    assert.deepEqual(requirements.map((r) => (r.type === 'sigstoreSigned' ? [r.keys.map((k) => `${k.label} ${k.kind}`), r.signedIdentity.type] : r.type)), [
+      [[`${dir}/k.pub ecdsa-p256`], 'matchRepoDigestOrExact'],
+      [[`${dir}/k.pub ecdsa-p256`, `${dir}/k.pub ecdsa-p256`], 'matchRepoDigestOrExact'],
+      [['keyData ecdsa-p256'], 'matchRepository'],
+    ])
+  })
+
+  it('keeps what dkr cannot check as unsupported requirements, which refuse the pulls they apply to', async () => {
+    const policy = await parse({
+      default: [{type: 'signedBy', keyType: 'GPGKeys', keyPath: '/k.gpg'}],
+      transports: {
+        docker: {
+          'a.example/f': [{fulcio: {}, type: 'sigstoreSigned'}],
+          'a.example/p': [{pki: {}, type: 'sigstoreSigned'}],
+          'a.example/r': [{keyPath: 'k.pub', rekorPublicKeyPath: '/r.pub', type: 'sigstoreSigned'}],
+          'a.example/u': [{type: 'somethingNew'}],
+          'a.example/x': [{keyPath: 'k.pub', type: 'sigstoreSigned', unheardOf: true}],
+        },
+      },
+    })
+    const what = (name: string) => policy.requirementsFor(parseNormalizedNamed(name)).requirements.map((r) => (r.type === 'unsupported' ? r.what : r.type))
+    assert.deepEqual(what('busybox'), ['signedBy (GPG signatures)'])
+    assert.deepEqual(what('a.example/f'), ['sigstoreSigned with fulcio (certificate identities)'])
+    assert.deepEqual(what('a.example/p'), ['sigstoreSigned with pki (certificate chains)'])
+    assert.deepEqual(what('a.example/r'), ['sigstoreSigned with rekorPublicKeyPath (transparency log)'])
+    assert.deepEqual(what('a.example/u'), ['requirement type "somethingNew"'])
+    assert.deepEqual(what('a.example/x'), ['sigstoreSigned with unknown field "unheardOf"'])
+  })
+
+  for (const [label, text, message] of [
+    ['not JSON', '{"default": [', /^invalid signature policy .*policy\.json: not JSON: /],
+    ['no default', '{}', /: "default" is missing$/],
+    ['an empty list', '{"default": []}', /: default: an empty requirement list is not allowed/],
+    ['a missing key file', '{"default": [{"type":"sigstoreSigned","keyPath":"nope.pub"}]}', /: default\[0\]: cannot read key .*nope\.pub: ENOENT$/],
+    ['a key that is not PEM', `{"default": [{"type":"sigstoreSigned","keyData":"${Buffer.from('hello').toString('base64')}"}]}`, /: default\[0\]: keyData: not a PEM public key$/],
+    ['two key sources', '{"default": [{"type":"sigstoreSigned","keyPath":"k.pub","keyData":"eA=="}]}', /exactly one of keyPath, keyPaths, keyData/],
+    ['an unknown identity', '{"default": [{"type":"sigstoreSigned","keyPath":"k.pub","signedIdentity":{"type":"matchAnything"}}]}', /unknown signedIdentity type "matchAnything"/],
+    ['a bad scope', '{"default": [{"type":"reject"}], "transports": {"docker": {"Not A Scope!": [{"type":"reject"}]}}}', /invalid scope "Not A Scope!"/],
+    ['an unknown top-level field', '{"default": [{"type":"reject"}], "defaults": []}', /unknown field "defaults"/],
+  ] as const) {
+    it(`refuses a policy file with ${label}, in one line naming the file`, async () => {
+      await assert.rejects(parsePolicy(text, policyPath), (error: Error) => {
+        assert.match(error.message, message)
+        assert.ok(error.message.startsWith(`invalid signature policy ${policyPath}: `))
+        assert.ok(!error.message.includes('\n'))
+        return true
+      })
+    })
+  }
+
+  it('says so when the policy file does not exist', async () => {
+    await assert.rejects(loadPolicy(join(dir, 'absent.json')), {message: `invalid signature policy ${join(dir, 'absent.json')}: no such file`})
+  })
+})
