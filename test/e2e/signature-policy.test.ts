@@ -6,7 +6,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
-import {enginesUnderTest, useEngine} from '../helpers/engines.js'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {baseEnv, dkr, docker, run, tempConfigDir} from '../helpers/run.js'
 import {imageExists, removeAllImages, removeImages, required, stack} from '../helpers/stack.js'
 
@@ -92,8 +92,7 @@ describe('signature policy: cosign verify agrees on every seeded case', () => {
 })
 
 for (const engine of enginesUnderTest()) {
-  describe(`signature policy on ${engine.name}`, () => {
-    useEngine(engine)
+  describeEngine(engine, 'signature policy', () => {
     before(removeAllImages)
     const env = () => baseEnv({DOCKER_CONFIG: loggedInConfig()})
 
@@ -132,7 +131,6 @@ for (const engine of enginesUnderTest()) {
 }
 
 describe('signature policy: flags, preference, scopes, formats of output (dockerd)', () => {
-  useEngine(enginesUnderTest().find((e) => e.name === 'dockerd')!)
   before(removeAllImages)
 
   it('without credentials the private registry refuses to show the signatures, and nothing is pulled', async () => {
@@ -236,7 +234,6 @@ describe('signature policy: flags, preference, scopes, formats of output (docker
 })
 
 describe('signature policy on a registry with token auth (dockerd)', () => {
-  useEngine(enginesUnderTest().find((e) => e.name === 'dockerd')!)
   before(removeAllImages)
   const registry = () => required('DKR_TOKEN_REGISTRY')
   const policy = () => writePolicy({default: [{type: 'reject'}], transports: {docker: {[registry()]: signedBy('k1')}}})
