@@ -2,8 +2,8 @@
 // on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
 // status, and nothing of the user's changed.
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import type {ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -11,41 +11,11 @@ import {helperPath} from '../helpers/credentials.js'
 import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
+import {processGroup, writeForkingProgram} from '../helpers/processes.js'
 import {baseEnv, dkr, dkrBin, docker, run, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
 import {removeAllImages, removeImages, stack} from '../helpers/stack.js'
-
-/** A fake engine on a unix socket whose /images/create does whatever the test says. */
-class FaultyEngine {
-  readonly dir = mkdtempSync(join(tmpdir(), 'dkr-faulty-'))
-  readonly socketPath = join(this.dir, 'engine.sock')
-  private server: Server | undefined
-
-  constructor(public pull: (request: IncomingMessage, response: ServerResponse) => void) {}
-
-  get host(): string {
-    return `unix://${this.socketPath}`
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      if (request.url?.endsWith('/_ping')) {
-        response.writeHead(200, {'Api-Version': '1.41'})
-        response.end()
-        return
-      }
-
-      this.pull(request, response)
-    })
-    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve))
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
-  }
-}
 
 const okLines = '{"status":"Pulling from demo/x","id":"1.0"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n'
 
@@ -66,12 +36,9 @@ async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.
 }
 
 describe('faults: the engine', () => {
-  const engine = new FaultyEngine(() => {})
+  const engine = new FakeEngine(() => {})
   before(() => engine.start())
-  after(async () => {
-    await engine.stop()
-    rmSync(engine.dir, {force: true, recursive: true})
-  })
+  after(() => engine.stop())
 
   const env = () => baseEnv({DOCKER_HOST: engine.host})
 
@@ -121,7 +88,7 @@ describe('faults: the engine', () => {
     }
 
     assert.equal((await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})).code, 0)
-    await engine.stop()
+    await engine.close()
     const down = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})
     assert.equal(down.stderr, `Cannot connect to the Docker daemon at ${engine.host}. Is the docker daemon running?\n`)
     await engine.start()
@@ -259,7 +226,7 @@ describe('faults: credentials and configuration', () => {
   })
 
   describe('as a user who may not read or write the config (root ignores permissions, so these run as nobody)', () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     before(async () => {
       await engine.start()
       chmodSync(dirname(engine.socketPath), 0o755)
@@ -296,7 +263,7 @@ describe('faults: credentials and configuration', () => {
   })
 
   it('Ctrl-C while a credential helper hangs: exit 130 at once, and no request reaches the engine afterwards', async () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     await engine.start()
     try {
       const bin = helperPath(['dkrtest'])
@@ -313,6 +280,42 @@ describe('faults: credentials and configuration', () => {
     } finally {
       await engine.stop()
     }
+  })
+  it('a credential helper that hangs through a child (`sh` + `sleep 300`): killed with its child at the timeout, and dkr ends', async () => {
+    const engine = new FakeEngine()
+    await engine.start()
+    try {
+      const bin = helperPath()
+      const group = writeForkingProgram(join(bin.path, 'docker-credential-forks'))
+      const configDir = tempConfigDir()
+      writeFileSync(join(configDir, 'config.json'), '{"credsStore": "forks"}')
+      const env = baseEnv({DKR_CREDENTIAL_HELPER_TIMEOUT: '1', DOCKER_CONFIG: configDir, DOCKER_HOST: engine.host, PATH: bin.path})
+      const started = Date.now()
+      const result = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env, timeoutMs: 20_000})
+      const tookMs = Date.now() - started
+      // As docker v28: credentials that cannot be had are no credentials, and the pull goes on.
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, 'x.example/demo/x:1.0\n')
+      assert.ok(tookMs < 4000, `${tookMs} ms`)
+      assert.equal(engine.pulls.length, 1)
+      assert.equal(engine.pulls[0].registryAuth, 'e30=', 'anonymous')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.deepEqual(processGroup(group()), [], 'the helper and its sleep are gone')
+    } finally {
+      await engine.stop()
+    }
+  })
+
+  it('Ctrl-C while a helper hangs through a child: exit 130 at once, the helper and its child killed', async () => {
+    const bin = helperPath()
+    const group = writeForkingProgram(join(bin.path, 'docker-credential-forks'))
+    const configDir = tempConfigDir()
+    writeFileSync(join(configDir, 'config.json'), '{"credsStore": "forks"}')
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], baseEnv({DOCKER_CONFIG: configDir, PATH: bin.path}), 'SIGINT', 1000)
+    assert.equal(result.code, 130)
+    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.deepEqual(processGroup(group()), [])
   })
 })
 

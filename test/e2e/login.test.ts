@@ -5,7 +5,7 @@ import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {enginesUnderTest, useEngine} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
@@ -54,7 +54,7 @@ describe('dkr login, where no real engine is involved', () => {
   })
 
   it('20 concurrent logins to 20 registries all end up stored', async () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     await engine.start()
     try {
       const {configFile, env} = credentialEnv([], {DOCKER_HOST: engine.host})

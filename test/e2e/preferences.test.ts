@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {runInPty} from '../helpers/pty.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, dkrBin} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
 import {removeImages, stack} from '../helpers/stack.js'
@@ -90,7 +90,7 @@ describe('dkr config', () => {
 })
 
 describe('preferences change what a pull does', () => {
-  const engine = new RecordingEngine()
+  const engine = new FakeEngine()
   before(() => engine.start())
   after(() => engine.stop())
 
