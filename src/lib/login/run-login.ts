@@ -83,6 +83,7 @@ async function authenticateAndStore(cli: Cli, key: string, credentials: Credenti
     ? {email, identitytoken: response.IdentityToken, serveraddress: key, username: credentials.username}
     : {...credentials, email, serveraddress: key}
   const outcome = await storeCredentials(cli.configDir, key, stored, {env: cli.streams.env, signal: cli.signal})
+  if (outcome.warning) cli.streams.err.write(`${outcome.warning}\n`)
   if (outcome.unencryptedIn) cli.streams.err.write(unencryptedWarning(outcome.unencryptedIn))
   return response.Status
 }
@@ -138,7 +139,8 @@ export async function runLogout(cli: Cli, server: string | undefined): Promise<v
   const failures: string[] = []
   for (const candidate of keys) {
     try {
-      await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
+      const warning = await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
+      if (warning) cli.streams.err.write(`${warning}\n`)
     } catch (error) {
       if (isCancelled(error)) throw error
       failures.push(`${candidate}: ${(error as Error).message}`)
