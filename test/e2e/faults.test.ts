@@ -12,6 +12,7 @@ import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
 import {FakeEngine} from '../helpers/fake-engine.js'
+import {OwnDockerd} from '../helpers/own-dockerd.js'
 import {processGroup, writeForkingProgram} from '../helpers/processes.js'
 import {baseEnv, dkr, dkrBin, docker, run, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
@@ -112,6 +113,42 @@ describe('faults: the engine', () => {
     const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 700)
     assert.equal(result.code, 143)
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+  })
+})
+
+describe('faults: the engine dies for real (SIGKILL to a dockerd of the test\'s own, mid-pull)', () => {
+  const engine = new OwnDockerd()
+  const ref = () => `${stack.slowRegistry}/demo/large:1.0`
+  before(() => engine.start())
+  after(() => engine.stop())
+
+  /** Runs `tool pull`, killing the engine half a second after the first layer shows (the slow registry takes ~3 s). */
+  async function pullThroughDeath(tool: typeof dkr, args: string[], revive?: () => Promise<void>): Promise<RunResult> {
+    let killed: Promise<void> | undefined
+    const result = await tool(['pull', ...args, ref()], {
+      env: baseEnv({DOCKER_HOST: engine.host}),
+      onStdout(text) {
+        if (killed === undefined && text.includes('Pulling fs layer')) {
+          killed = new Promise((resolve) => setTimeout(resolve, 500)).then(() => engine.kill()).then(revive)
+        }
+      },
+      timeoutMs: 60_000,
+    })
+    assert.ok(killed, `the pull never started: ${result.stdout}${result.stderr}`)
+    await killed
+    return result
+  }
+
+  it('one line naming the engine, exit 1 (docker: `unexpected EOF`); the image is not there after a restart', async () => {
+    const ours = await pullThroughDeath(dkr, [])
+    assert.equal(ours.code, 1)
+    assert.equal(ours.stderr, `lost the connection to the Docker daemon at ${engine.host} during the pull (ECONNRESET)\n`)
+    await engine.start()
+    assert.equal(await engine.imageExists(ref()), false)
+    const theirs = await pullThroughDeath(docker, [])
+    assert.equal(theirs.code, 1)
+    assert.equal(theirs.stderr, 'unexpected EOF\n')
+    await engine.start()
   })
 })
 
