@@ -70,6 +70,39 @@ describe('dkr login, where no real engine is involved', () => {
   })
 })
 
+describe('dkr login with the engine unreachable: the registry is asked directly, as docker 28 does', () => {
+  /** docker logs its endpoint attempts with logrus at info level; dkr keeps those for --debug. */
+  const withoutLogrus = (text: string) => text.split('\n').filter((line) => !line.startsWith('time=')).join('\n')
+  const unreachable = {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}
+
+  it('right password: Login Succeeded, stored where docker then pulls with it, the same output as docker', async () => {
+    const ours = credentialEnv([], unreachable)
+    const theirs = credentialEnv([], unreachable)
+    const result = await loginWithStdin(ours.env)
+    const oracle = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: theirs.env, input: stack.privatePassword})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'Login Succeeded\n')
+    assert.deepEqual({code: result.code, stderr: result.stderr.replaceAll(ours.configFile, 'CONFIG'), stdout: result.stdout}, {code: oracle.code, stderr: withoutLogrus(oracle.stderr).replaceAll(theirs.configFile, 'CONFIG'), stdout: oracle.stdout})
+    assert.deepEqual(readJson(ours.configFile), readJson(theirs.configFile))
+    assertNoSecret(result)
+    const pull = await docker(['pull', '-q', privateImage()], {env: {...ours.env, DOCKER_HOST: stack.dockerHost}})
+    assert.equal(pull.code, 0, pull.stderr)
+    await removeImages(privateImage())
+  })
+
+  it('wrong password, or a registry that is down: docker\'s line, exit 1, nothing stored', async () => {
+    for (const [server, password] of [[stack.privateRegistry, 'not-the-password'], ['127.0.0.1:1', 'x']]) {
+      const {configFile, env} = credentialEnv([], unreachable)
+      const args = ['login', '-u', stack.privateUser, '--password-stdin', server]
+      const [result, oracle] = await Promise.all([dkr(args, {env, input: password}), docker(args, {env: {...env, DOCKER_CONFIG: tempConfigDir()}, input: password})])
+      assert.equal(result.code, 1)
+      assert.equal(result.stderr, withoutLogrus(oracle.stderr), server)
+      assert.equal(oracle.code, 1)
+      assert.throws(() => readFileSync(configFile), /ENOENT/)
+    }
+  })
+})
+
 for (const engine of enginesUnderTest()) {
   describe(`dkr login and logout: ${engine.name}`, () => {
     useEngine(engine)
