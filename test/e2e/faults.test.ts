@@ -150,6 +150,15 @@ describe('faults: the engine dies for real (SIGKILL to a dockerd of the test\'s 
     assert.equal(theirs.stderr, 'unexpected EOF\n')
     await engine.start()
   })
+
+  it('with --retry, restarted at once: the lost connection is retried and the pull completes', async () => {
+    const result = await pullThroughDeath(dkr, ['--retry', '3', '--retry-delay', '1s'], () => engine.start())
+    assert.equal(result.code, 0, result.stderr)
+    const retries = result.stdout.split('\n').filter((line) => line.startsWith('Retrying '))
+    assert.match(retries[0], new RegExp(`^Retrying ${ref()} in 1s \\(attempt 2 of 4\\): lost the connection to the Docker daemon at ${engine.host} during the pull \\(ECONNRESET\\)$`))
+    assert.equal(result.stdout.trim().split('\n').at(-1), ref())
+    assert.equal(await engine.imageExists(ref()), true)
+  })
 })
 
 describe('faults: the registry (real dockerd behind a fault proxy)', () => {
