@@ -200,10 +200,10 @@ describe('faults: the registry (real dockerd behind a fault proxy)', () => {
     }
   })
 
-  it('drops a layer download once: the engine retries, dkr prints one line for the retry (docker a countdown)', async () => {
+  it('drops a layer download once: the engine retries, dkr prints one line for the retry (docker a countdown), and the countdown keeps a 3 s stall watchdog quiet', async () => {
     await removeAllImages()
     proxy.fault = {dropAfter: 300_000, match: biggestLayer, once: true}
-    const ours = await dkr(['pull', ref()], {timeoutMs: 60_000})
+    const ours = await dkr(['pull', '--stall-timeout', '3s', ref()], {timeoutMs: 60_000})
     assert.equal(ours.code, 0, ours.stderr)
     const retries = ours.stdout.split('\n').filter((line) => line.includes('Retrying in'))
     assert.equal(retries.length, 1, retries.join('\n'))
