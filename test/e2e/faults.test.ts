@@ -2,7 +2,7 @@
 // on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
 // status, and nothing of the user's changed.
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import type {ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -20,16 +20,24 @@ import {removeAllImages, removeImages, stack} from '../helpers/stack.js'
 
 const okLines = '{"status":"Pulling from demo/x","id":"1.0"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n'
 
-/** Sends `SIGINT`/`SIGTERM` once `ready` says so; returns the run and how long the signal took to end it. */
-async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals, afterMs: number): Promise<RunResult & {stopMs: number}> {
+/**
+ * Sends `SIGINT`/`SIGTERM` once `ready` says so (polled; dkr is then past its start-up, however loaded
+ * the machine), and `afterMs` later; returns the run and how long the signal took to end it.
+ */
+async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals, afterMs: number, ready: () => boolean): Promise<RunResult & {stopMs: number}> {
   let sentAt = 0
   const result = await dkr(args, {
     env,
     onSpawn(child) {
-      setTimeout(() => {
-        sentAt = Date.now()
-        child.kill(signal)
-      }, afterMs)
+      const poll = setInterval(() => {
+        if (!ready()) return
+        clearInterval(poll)
+        setTimeout(() => {
+          sentAt = Date.now()
+          child.kill(signal)
+        }, afterMs)
+      }, 20)
+      child.once('exit', () => clearInterval(poll))
     },
     timeoutMs: 30_000,
   })
@@ -98,7 +106,8 @@ describe('faults: the engine', () => {
 
   it('Ctrl-C while the engine has not answered yet: exit 130 at once, nothing printed', async () => {
     engine.pull = () => {}
-    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGINT', 700)
+    const seen = engine.pulls.length
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGINT', 200, () => engine.pulls.length > seen)
     assert.equal(result.code, 130)
     assert.equal(result.stderr, '')
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
@@ -110,7 +119,8 @@ describe('faults: the engine', () => {
       res.write('{"status":"Pulling from demo/x","id":"1.0"}\n')
     }
 
-    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 700)
+    const seen = engine.pulls.length
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 200, () => engine.pulls.length > seen)
     assert.equal(result.code, 143)
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
   })
@@ -316,7 +326,7 @@ describe('faults: credentials and configuration', () => {
       const configDir = tempConfigDir()
       writeFileSync(join(configDir, 'config.json'), '{"credsStore": "dkrtest"}')
       const env = baseEnv({DKR_TEST_HELPER_MODE: 'hang', DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, DOCKER_HOST: engine.host, PATH: bin.path})
-      const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 1000)
+      const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 300, () => bin.calls().length > 0)
       assert.equal(result.code, 130)
       assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
       await new Promise((resolve) => setTimeout(resolve, 500))
@@ -357,7 +367,7 @@ describe('faults: credentials and configuration', () => {
     const group = writeForkingProgram(join(bin.path, 'docker-credential-forks'))
     const configDir = tempConfigDir()
     writeFileSync(join(configDir, 'config.json'), '{"credsStore": "forks"}')
-    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], baseEnv({DOCKER_CONFIG: configDir, PATH: bin.path}), 'SIGINT', 1000)
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], baseEnv({DOCKER_CONFIG: configDir, PATH: bin.path}), 'SIGINT', 300, () => existsSync(join(bin.path, 'docker-credential-forks.pid')))
     assert.equal(result.code, 130)
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -383,7 +393,8 @@ describe('faults: the trust server', () => {
     stub.files = signedRepository(gun(), `sha256:${'ab'.repeat(32)}`)
     stub.delayMs = 20_000
     try {
-      const result = await interrupt(['pull', `${gun()}:1.0`], env(), 'SIGINT', 1000)
+      const seen = stub.requests.length
+      const result = await interrupt(['pull', `${gun()}:1.0`], env(), 'SIGINT', 300, () => stub.requests.length > seen)
       assert.equal(result.code, 130)
       assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
     } finally {
