@@ -352,7 +352,8 @@ describe('faults: credentials and configuration', () => {
       // As docker v28: credentials that cannot be had are no credentials, and the pull goes on.
       assert.equal(result.code, 0, result.stderr)
       assert.equal(result.stdout, 'x.example/demo/x:1.0\n')
-      assert.ok(tookMs < 4000, `${tookMs} ms`)
+      // The helper's 1 s, plus dkr's start-up on a loaded machine; it used to wait forever.
+      assert.ok(tookMs < 10_000, `${tookMs} ms`)
       assert.equal(engine.pulls.length, 1)
       assert.equal(engine.pulls[0].registryAuth, 'e30=', 'anonymous')
       await new Promise((resolve) => setTimeout(resolve, 200))
