@@ -8,7 +8,8 @@ import {FaultProxy, type Fault} from '../helpers/fault-proxy.js'
 import {runInPty} from '../helpers/pty.js'
 import {baseEnv, dkr, dkrBin, type RunResult} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
-import {imageExists, removeImages, required, stack} from '../helpers/stack.js'
+import {pushRandomImage} from '../helpers/random-image.js'
+import {imageExists, removeImages, required} from '../helpers/stack.js'
 
 const retryLines = (text: string) => text.split('\n').filter((line) => line.startsWith('Retrying '))
 
@@ -17,14 +18,19 @@ for (const engine of enginesUnderTest()) {
     useEngine(engine)
     const proxy = new FaultProxy(required('DKR_REGISTRY'), Number(required('DKR_FAULT_PORT')))
     const ref = () => `${proxy.address}/demo/mid:1.0`
-    let biggestLayer = ''
+    let fresh = 0
+    /** An image no engine has seen (pushed now), so its layer is fetched for real, and its one layer. */
+    async function freshImage(): Promise<{reference: string; layer: string}> {
+      const tag = `${engine.name}-${process.pid}-${fresh++}`
+      const {layer} = await pushRandomImage(required('DKR_REGISTRY'), 'fresh/stall', tag, 1024 * 1024)
+      return {layer, reference: `${proxy.address}/fresh/stall:${tag}`}
+    }
+
     /** Manifest requests this engine makes in one failed attempt: a fault for that many fails exactly one. */
     let perFailedAttempt = 0
 
     before(async () => {
       await proxy.start()
-      const manifest = (await (await fetch(`http://${stack.registry}/v2/demo/mid/manifests/1.0`, {headers: {Accept: 'application/vnd.docker.distribution.manifest.v2+json'}})).json()) as {layers: {digest: string; size: number}[]}
-      biggestLayer = [...manifest.layers].sort((a, b) => b.size - a.size)[0].digest
       await removeImages(ref())
       proxy.fault = {match: 'manifests', status: 503}
       proxy.log.splice(0)
@@ -38,12 +44,12 @@ for (const engine of enginesUnderTest()) {
       await removeImages(ref())
     })
 
-    async function pull(fault: Fault | undefined, args: string[]): Promise<RunResult & {tookMs: number}> {
-      await removeImages(ref())
+    async function pull(fault: Fault | undefined, args: string[], reference = ref()): Promise<RunResult & {tookMs: number}> {
+      await removeImages(reference)
       proxy.fault = fault
       const started = Date.now()
       try {
-        const result = await dkr(['pull', ...args, ref()], {timeoutMs: 60_000})
+        const result = await dkr(['pull', ...args, reference], {timeoutMs: 60_000})
         return {...result, tookMs: Date.now() - started}
       } finally {
         proxy.fault = undefined
@@ -113,20 +119,23 @@ for (const engine of enginesUnderTest()) {
     })
 
     it('a blob that stops after 100 kB and holds the connection: cancelled within the stall timeout, the image absent', async () => {
-      const result = await pull({match: biggestLayer, stallAfter: 100_000}, ['-q', '--stall-timeout', '2s'])
+      const image = await freshImage()
+      const result = await pull({match: image.layer, stallAfter: 100_000}, ['-q', '--stall-timeout', '2s'], image.reference)
       assert.equal(result.code, 1)
-      assert.equal(result.stderr, `no progress for 2s while pulling ${ref()}\n`)
+      assert.equal(result.stderr, `no progress for 2s while pulling ${image.reference}\n`)
       assert.ok(result.tookMs < 8000, `${result.tookMs} ms`)
       // The engine cancelled: the blob request is closed and the image never appears.
       await new Promise((resolve) => setTimeout(resolve, 1000))
-      assert.equal(await imageExists(ref()), false)
+      assert.equal(await imageExists(image.reference), false)
     })
 
     it('a stall on the first attempt, then a clean one: retried and pulled', async () => {
-      const result = await pull({match: biggestLayer, stallAfter: 100_000, times: 1}, ['--stall-timeout', '2s', '--retry', '1', '--retry-delay', '100ms'])
+      const image = await freshImage()
+      const result = await pull({match: image.layer, stallAfter: 100_000, times: 1}, ['--stall-timeout', '2s', '--retry', '1', '--retry-delay', '100ms'], image.reference)
       assert.equal(result.code, 0, result.stderr)
-      assert.deepEqual(retryLines(result.stdout), [`Retrying ${ref()} in 100ms (attempt 2 of 2): no progress for 2s while pulling ${ref()}`])
-      assert.ok(await imageExists(ref()))
+      assert.deepEqual(retryLines(result.stdout), [`Retrying ${image.reference} in 100ms (attempt 2 of 2): no progress for 2s while pulling ${image.reference}`])
+      assert.ok(await imageExists(image.reference))
+      await removeImages(image.reference)
     })
 
     it('several names retry on their own: one failing for two attempts, the other pulled at once', async () => {
@@ -147,19 +156,20 @@ for (const engine of enginesUnderTest()) {
     })
 
     it('on a terminal: a stall, then the retry line above the live view, and the pull ends on screen', async () => {
-      await removeImages(ref())
-      proxy.fault = {match: biggestLayer, stallAfter: 100_000, times: 1}
+      const image = await freshImage()
+      proxy.fault = {match: image.layer, stallAfter: 100_000, times: 1}
       try {
-        const run = await runInPty(process.execPath, [dkrBin, 'pull', '--stall-timeout', '2s', '--retry', '1', '--retry-delay', '100ms', ref()], {columns: 120, env: baseEnv({TERM: 'xterm-256color'}), rows: 30})
+        const run = await runInPty(process.execPath, [dkrBin, 'pull', '--stall-timeout', '2s', '--retry', '1', '--retry-delay', '100ms', image.reference], {columns: 120, env: baseEnv({TERM: 'xterm-256color'}), rows: 30})
         assert.equal(run.exitCode, 0)
         const screen = await screenOf(run.bytes, 120, 30)
         // Cut to the terminal's width, as every line of the view.
-        const retry = screen.indexOf(`Retrying ${ref()} in 100ms (attempt 2 of 2): no progress for 2s while pulling ${ref()}`.slice(0, 119))
+        const retry = screen.indexOf(`Retrying ${image.reference} in 100ms (attempt 2 of 2): no progress for 2s while pulling ${image.reference}`.slice(0, 119))
         assert.ok(retry >= 0, screen.join('\n'))
         assert.ok(screen.slice(retry + 1).some((line) => line.includes('Download complete') || line.includes('Pull complete')), screen.join('\n'))
-        assert.equal(screen.at(-1), ref())
+        assert.equal(screen.at(-1), image.reference)
       } finally {
         proxy.fault = undefined
+        await removeImages(image.reference)
       }
     })
 
