@@ -11,7 +11,8 @@ export default class Login extends DkrCommand {
 
 Works like docker login, in docker's own config: a login made here is seen by docker and the other way round. \
 Without -u/-p the stored credentials are tried first; on a terminal dkr then asks for what is missing. The \
-engine checks the credentials with the registry, and they are stored where docker would store them: the \
+engine checks the credentials with the registry (when no engine answers, dkr asks the registry itself, as docker \
+does), and they are stored where docker would store them: the \
 configured credential helper, else config.json. Unlike docker, dkr does not pick a platform helper that does not \
 work on this machine (a headless secretservice), and writes config.json atomically, keeping everything else in it.
 

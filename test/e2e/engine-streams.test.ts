@@ -3,14 +3,14 @@
 // codes must not depend on those lines.
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine, streamAnswer} from '../helpers/fake-engine.js'
 import {baseEnv, dkr} from '../helpers/run.js'
 
 const lines = (...messages: object[]) => messages.map((m) => `${JSON.stringify(m)}\n`).join('')
 
 describe('a podman-shaped pull stream', () => {
   let stream = ''
-  const engine = new RecordingEngine(() => stream)
+  const engine = new FakeEngine(streamAnswer(() => stream))
   before(() => engine.start())
   after(() => engine.stop())
   const env = () => baseEnv({DOCKER_HOST: engine.host})

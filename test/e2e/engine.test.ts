@@ -179,5 +179,14 @@ describe('connecting to the engine', () => {
         assert.notEqual(ours.code, 0)
       }
     })
+
+    it('DOCKER_HOST=bogus://x: only docker\'s one line, no client part, exit 1', async () => {
+      const env = baseEnv({DOCKER_HOST: 'bogus://x'})
+      for (const args of [['version'], ['version', '--format', 'json']]) {
+        const [ours, theirs] = await Promise.all([dkr(args, {env}), docker(args, {env})])
+        assert.deepEqual({code: ours.code, stderr: ours.stderr, stdout: ours.stdout}, {code: 1, stderr: 'Failed to initialize: unable to resolve docker endpoint: invalid bind address format: bogus://x\n', stdout: ''}, args.join(' '))
+        assert.deepEqual({code: ours.code, stderr: ours.stderr, stdout: ours.stdout}, {code: theirs.code, stderr: theirs.stderr, stdout: theirs.stdout}, args.join(' '))
+      }
+    })
   })
 })

@@ -2,8 +2,8 @@
 // on loopback and bounded in time. Every case ends with one clear line (or success), the right exit
 // status, and nothing of the user's changed.
 import assert from 'node:assert/strict'
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import type {ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
@@ -12,54 +12,33 @@ import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {FaultProxy} from '../helpers/fault-proxy.js'
 import {NotaryStub, signedRepository} from '../helpers/notary-stub.js'
 import {runInPty} from '../helpers/pty.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
+import {OwnDockerd} from '../helpers/own-dockerd.js'
+import {processGroup, writeForkingProgram} from '../helpers/processes.js'
 import {baseEnv, dkr, dkrBin, docker, run, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
 import {removeAllImages, removeImages, stack} from '../helpers/stack.js'
 
-/** A fake engine on a unix socket whose /images/create does whatever the test says. */
-class FaultyEngine {
-  readonly dir = mkdtempSync(join(tmpdir(), 'dkr-faulty-'))
-  readonly socketPath = join(this.dir, 'engine.sock')
-  private server: Server | undefined
-
-  constructor(public pull: (request: IncomingMessage, response: ServerResponse) => void) {}
-
-  get host(): string {
-    return `unix://${this.socketPath}`
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      if (request.url?.endsWith('/_ping')) {
-        response.writeHead(200, {'Api-Version': '1.41'})
-        response.end()
-        return
-      }
-
-      this.pull(request, response)
-    })
-    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve))
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections()
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
-  }
-}
-
 const okLines = '{"status":"Pulling from demo/x","id":"1.0"}\n{"status":"Digest: sha256:' + '0'.repeat(64) + '"}\n'
 
-/** Sends `SIGINT`/`SIGTERM` once `ready` says so; returns the run and how long the signal took to end it. */
-async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals, afterMs: number): Promise<RunResult & {stopMs: number}> {
+/**
+ * Sends `SIGINT`/`SIGTERM` once `ready` says so (polled; dkr is then past its start-up, however loaded
+ * the machine), and `afterMs` later; returns the run and how long the signal took to end it.
+ */
+async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.Signals, afterMs: number, ready: () => boolean): Promise<RunResult & {stopMs: number}> {
   let sentAt = 0
   const result = await dkr(args, {
     env,
     onSpawn(child) {
-      setTimeout(() => {
-        sentAt = Date.now()
-        child.kill(signal)
-      }, afterMs)
+      const poll = setInterval(() => {
+        if (!ready()) return
+        clearInterval(poll)
+        setTimeout(() => {
+          sentAt = Date.now()
+          child.kill(signal)
+        }, afterMs)
+      }, 20)
+      child.once('exit', () => clearInterval(poll))
     },
     timeoutMs: 30_000,
   })
@@ -67,12 +46,9 @@ async function interrupt(args: string[], env: NodeJS.ProcessEnv, signal: NodeJS.
 }
 
 describe('faults: the engine', () => {
-  const engine = new FaultyEngine(() => {})
+  const engine = new FakeEngine(() => {})
   before(() => engine.start())
-  after(async () => {
-    await engine.stop()
-    rmSync(engine.dir, {force: true, recursive: true})
-  })
+  after(() => engine.stop())
 
   const env = () => baseEnv({DOCKER_HOST: engine.host})
 
@@ -122,7 +98,7 @@ describe('faults: the engine', () => {
     }
 
     assert.equal((await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})).code, 0)
-    await engine.stop()
+    await engine.close()
     const down = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env: env()})
     assert.equal(down.stderr, `Cannot connect to the Docker daemon at ${engine.host}. Is the docker daemon running?\n`)
     await engine.start()
@@ -131,7 +107,8 @@ describe('faults: the engine', () => {
 
   it('Ctrl-C while the engine has not answered yet: exit 130 at once, nothing printed', async () => {
     engine.pull = () => {}
-    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGINT', 700)
+    const seen = engine.pulls.length
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGINT', 200, () => engine.pulls.length > seen)
     assert.equal(result.code, 130)
     assert.equal(result.stderr, '')
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
@@ -143,9 +120,55 @@ describe('faults: the engine', () => {
       res.write('{"status":"Pulling from demo/x","id":"1.0"}\n')
     }
 
-    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 700)
+    const seen = engine.pulls.length
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], env(), 'SIGTERM', 200, () => engine.pulls.length > seen)
     assert.equal(result.code, 143)
     assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+  })
+})
+
+describe('faults: the engine dies for real (SIGKILL to a dockerd of the test\'s own, mid-pull)', () => {
+  const engine = new OwnDockerd()
+  const ref = () => `${stack.slowRegistry}/demo/large:1.0`
+  before(() => engine.start())
+  after(() => engine.stop())
+
+  /** Runs `tool pull`, killing the engine half a second after the first layer shows (the slow registry takes ~3 s). */
+  async function pullThroughDeath(tool: typeof dkr, args: string[], revive?: () => Promise<void>): Promise<RunResult> {
+    let killed: Promise<void> | undefined
+    const result = await tool(['pull', ...args, ref()], {
+      env: baseEnv({DOCKER_HOST: engine.host}),
+      onStdout(text) {
+        if (killed === undefined && text.includes('Pulling fs layer')) {
+          killed = new Promise((resolve) => setTimeout(resolve, 500)).then(() => engine.kill()).then(revive)
+        }
+      },
+      timeoutMs: 60_000,
+    })
+    assert.ok(killed, `the pull never started: ${result.stdout}${result.stderr}`)
+    await killed
+    return result
+  }
+
+  it('one line naming the engine, exit 1 (docker: `unexpected EOF`); the image is not there after a restart', async () => {
+    const ours = await pullThroughDeath(dkr, [])
+    assert.equal(ours.code, 1)
+    assert.equal(ours.stderr, `lost the connection to the Docker daemon at ${engine.host} during the pull (ECONNRESET)\n`)
+    await engine.start()
+    assert.equal(await engine.imageExists(ref()), false)
+    const theirs = await pullThroughDeath(docker, [])
+    assert.equal(theirs.code, 1)
+    assert.equal(theirs.stderr, 'unexpected EOF\n')
+    await engine.start()
+  })
+
+  it('with --retry, restarted at once: the lost connection is retried and the pull completes', async () => {
+    const result = await pullThroughDeath(dkr, ['--retry', '3', '--retry-delay', '1s'], () => engine.start())
+    assert.equal(result.code, 0, result.stderr)
+    const retries = result.stdout.split('\n').filter((line) => line.startsWith('Retrying '))
+    assert.match(retries[0], new RegExp(`^Retrying ${ref()} in 1s \\(attempt 2 of 4\\): lost the connection to the Docker daemon at ${engine.host} during the pull \\(ECONNRESET\\)$`))
+    assert.equal(result.stdout.trim().split('\n').at(-1), ref())
+    assert.equal(await engine.imageExists(ref()), true)
   })
 })
 
@@ -195,10 +218,10 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'faults: the reg
     }
   })
 
-  it(`drops a layer download once: ${{'containerd-store': 'the engine resumes the download by itself, without a word', dockerd: 'the engine retries, dkr prints one line for the retry (docker a countdown)', podman: 'podman gives up at once, dkr says why, exit 1'}[engine.kind]}`, async () => {
+  it(`drops a layer download once: ${{'containerd-store': 'the engine resumes the download by itself, without a word', dockerd: 'the engine retries, dkr prints one line for the retry (docker a countdown), and the countdown keeps a 3 s stall watchdog quiet', podman: 'podman gives up at once, dkr says why, exit 1'}[engine.kind]}`, async () => {
     await removeAllImages()
     proxy.fault = {dropAfter: 300_000, match: biggestLayer, once: true}
-    const ours = await dkr(['pull', ref()], {timeoutMs: 60_000})
+    const ours = await dkr(['pull', '--stall-timeout', '3s', ref()], {timeoutMs: 60_000})
     if (engine.kind === 'podman') {
       assert.equal(ours.code, 1)
       assert.match(ours.stderr, /^writing blob: storing blob to file ".*": happened during read: unexpected EOF\n$/)
@@ -301,7 +324,7 @@ describe('faults: credentials and configuration', () => {
   })
 
   describe('as a user who may not read or write the config (root ignores permissions, so these run as nobody)', () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     before(async () => {
       await engine.start()
       chmodSync(dirname(engine.socketPath), 0o755)
@@ -338,14 +361,14 @@ describe('faults: credentials and configuration', () => {
   })
 
   it('Ctrl-C while a credential helper hangs: exit 130 at once, and no request reaches the engine afterwards', async () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     await engine.start()
     try {
       const bin = helperPath(['dkrtest'])
       const configDir = tempConfigDir()
       writeFileSync(join(configDir, 'config.json'), '{"credsStore": "dkrtest"}')
       const env = baseEnv({DKR_TEST_HELPER_MODE: 'hang', DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, DOCKER_HOST: engine.host, PATH: bin.path})
-      const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 1000)
+      const result = await interrupt(['pull', `${stack.privateRegistry}/private/app:1.0`], env, 'SIGINT', 300, () => bin.calls().length > 0)
       assert.equal(result.code, 130)
       assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
       await new Promise((resolve) => setTimeout(resolve, 500))
@@ -355,6 +378,43 @@ describe('faults: credentials and configuration', () => {
     } finally {
       await engine.stop()
     }
+  })
+  it('a credential helper that hangs through a child (`sh` + `sleep 300`): killed with its child at the timeout, and dkr ends', async () => {
+    const engine = new FakeEngine()
+    await engine.start()
+    try {
+      const bin = helperPath()
+      const group = writeForkingProgram(join(bin.path, 'docker-credential-forks'))
+      const configDir = tempConfigDir()
+      writeFileSync(join(configDir, 'config.json'), '{"credsStore": "forks"}')
+      const env = baseEnv({DKR_CREDENTIAL_HELPER_TIMEOUT: '1', DOCKER_CONFIG: configDir, DOCKER_HOST: engine.host, PATH: bin.path})
+      const started = Date.now()
+      const result = await dkr(['pull', '-q', 'x.example/demo/x:1.0'], {env, timeoutMs: 20_000})
+      const tookMs = Date.now() - started
+      // As docker v28: credentials that cannot be had are no credentials, and the pull goes on.
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(result.stdout, 'x.example/demo/x:1.0\n')
+      // The helper's 1 s, plus dkr's start-up on a loaded machine; it used to wait forever.
+      assert.ok(tookMs < 10_000, `${tookMs} ms`)
+      assert.equal(engine.pulls.length, 1)
+      assert.equal(engine.pulls[0].registryAuth, 'e30=', 'anonymous')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.deepEqual(processGroup(group()), [], 'the helper and its sleep are gone')
+    } finally {
+      await engine.stop()
+    }
+  })
+
+  it('Ctrl-C while a helper hangs through a child: exit 130 at once, the helper and its child killed', async () => {
+    const bin = helperPath()
+    const group = writeForkingProgram(join(bin.path, 'docker-credential-forks'))
+    const configDir = tempConfigDir()
+    writeFileSync(join(configDir, 'config.json'), '{"credsStore": "forks"}')
+    const result = await interrupt(['pull', 'x.example/demo/x:1.0'], baseEnv({DOCKER_CONFIG: configDir, PATH: bin.path}), 'SIGINT', 300, () => existsSync(join(bin.path, 'docker-credential-forks.pid')))
+    assert.equal(result.code, 130)
+    assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.deepEqual(processGroup(group()), [])
   })
 })
 
@@ -376,7 +436,8 @@ describe('faults: the trust server', () => {
     stub.files = signedRepository(gun(), `sha256:${'ab'.repeat(32)}`)
     stub.delayMs = 20_000
     try {
-      const result = await interrupt(['pull', `${gun()}:1.0`], env(), 'SIGINT', 1000)
+      const seen = stub.requests.length
+      const result = await interrupt(['pull', `${gun()}:1.0`], env(), 'SIGINT', 300, () => stub.requests.length > seen)
       assert.equal(result.code, 130)
       assert.ok(result.stopMs < 2000, `${result.stopMs} ms`)
     } finally {

@@ -1,11 +1,11 @@
 // dkr login / logout against the stack's htpasswd registry, with docker as the other end of every
 // interop check, and the fixture credential helper for the helper protocol and its failures.
 import assert from 'node:assert/strict'
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {helperPath} from '../helpers/credentials.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, docker, tempConfigDir, type RunResult} from '../helpers/run.js'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {removeImages, stack} from '../helpers/stack.js'
@@ -54,7 +54,7 @@ describe('dkr login, where no real engine is involved', () => {
   })
 
   it('20 concurrent logins to 20 registries all end up stored', async () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     await engine.start()
     try {
       const {configFile, env} = credentialEnv([], {DOCKER_HOST: engine.host})
@@ -66,6 +66,39 @@ describe('dkr login, where no real engine is involved', () => {
       assert.equal(engine.logins.length, 20)
     } finally {
       await engine.stop()
+    }
+  })
+})
+
+describe('dkr login with the engine unreachable: the registry is asked directly, as docker 28 does', () => {
+  /** docker logs its endpoint attempts with logrus at info level; dkr keeps those for --debug. */
+  const withoutLogrus = (text: string) => text.split('\n').filter((line) => !line.startsWith('time=')).join('\n')
+  const unreachable = {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}
+
+  it('right password: Login Succeeded, stored where docker then pulls with it, the same output as docker', async () => {
+    const ours = credentialEnv([], unreachable)
+    const theirs = credentialEnv([], unreachable)
+    const result = await loginWithStdin(ours.env)
+    const oracle = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: theirs.env, input: stack.privatePassword})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, 'Login Succeeded\n')
+    assert.deepEqual({code: result.code, stderr: result.stderr.replaceAll(ours.configFile, 'CONFIG'), stdout: result.stdout}, {code: oracle.code, stderr: withoutLogrus(oracle.stderr).replaceAll(theirs.configFile, 'CONFIG'), stdout: oracle.stdout})
+    assert.deepEqual(readJson(ours.configFile), readJson(theirs.configFile))
+    assertNoSecret(result)
+    const pull = await docker(['pull', '-q', privateImage()], {env: {...ours.env, DOCKER_HOST: stack.dockerHost}})
+    assert.equal(pull.code, 0, pull.stderr)
+    await removeImages(privateImage())
+  })
+
+  it('wrong password, or a registry that is down: docker\'s line, exit 1, nothing stored', async () => {
+    for (const [server, password] of [[stack.privateRegistry, 'not-the-password'], ['127.0.0.1:1', 'x']]) {
+      const {configFile, env} = credentialEnv([], unreachable)
+      const args = ['login', '-u', stack.privateUser, '--password-stdin', server]
+      const [result, oracle] = await Promise.all([dkr(args, {env, input: password}), docker(args, {env: {...env, DOCKER_CONFIG: tempConfigDir()}, input: password})])
+      assert.equal(result.code, 1)
+      assert.equal(result.stderr, withoutLogrus(oracle.stderr), server)
+      assert.equal(oracle.code, 1)
+      assert.throws(() => readFileSync(configFile), /ENOENT/)
     }
   })
 })
@@ -123,9 +156,10 @@ for (const engine of enginesUnderTest()) {
       assert.ok(!result.stderr.includes('not-the-password'))
     })
 
-    it('keeps every key it does not know, and the file mode, through login and logout', async () => {
+    it('keeps every key it does not know, and a private file mode, through login and logout', async () => {
       const {configFile, env} = credentialEnv()
-      writeFileSync(configFile, JSON.stringify({aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]}), {mode: 0o640})
+      writeFileSync(configFile, JSON.stringify({aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]}), {mode: 0o400})
+      chmodSync(configFile, 0o400)
       assert.equal((await loginWithStdin(env)).code, 0)
       const loggedIn = readJson(configFile)
       assert.deepEqual(Object.keys(loggedIn), ['aliases', 'auths', 'plugins', 'x-team-setting'])
@@ -134,7 +168,31 @@ for (const engine of enginesUnderTest()) {
       assert.equal(logout.code, 0)
       assert.equal(logout.stdout, `Removing login credentials for ${stack.privateRegistry}\n`)
       assert.deepEqual(readJson(configFile), {aliases: {builder: 'buildx'}, auths: {'other.example:5000': {auth: 'YTpi', email: 'a@b.c'}}, plugins: {x: {y: 'z'}}, 'x-team-setting': [1, 2, 3]})
-      assert.equal(statSync(configFile).mode & 0o777, 0o640)
+      assert.equal(statSync(configFile).mode & 0o777, 0o400)
+    })
+
+    it('a config.json others can read becomes 0600 (owner kept) when a login stores a password in it, and says so; docker keeps 0644', async () => {
+      const ours = credentialEnv()
+      const theirs = credentialEnv()
+      for (const {configFile} of [ours, theirs]) {
+        writeFileSync(configFile, '{"auths": {}}\n')
+        chmodSync(configFile, 0o644)
+        chownSync(configFile, 65534, 65534)
+      }
+
+      const result = await loginWithStdin(ours.env)
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal(statSync(ours.configFile).mode & 0o777, 0o600)
+      assert.equal(statSync(ours.configFile).uid, 65534)
+      assert.equal(statSync(ours.configFile).gid, 65534)
+      assert.ok(result.stderr.startsWith(`WARNING: ${ours.configFile} holds credentials and was readable by others (mode 0644): its mode is now 0600\n`), result.stderr)
+      assertNoSecret(result)
+      const docker28 = await docker(['login', '-u', stack.privateUser, '--password-stdin', stack.privateRegistry], {env: theirs.env, input: stack.privatePassword})
+      assert.equal(docker28.code, 0, docker28.stderr)
+      assert.equal(statSync(theirs.configFile).mode & 0o777, 0o644, 'docker copies the old mode')
+      // A second login finds the file private already: nothing to say.
+      const again = await loginWithStdin(ours.env)
+      assert.ok(!again.stderr.includes('readable by others'), again.stderr)
     })
 
     it('logout erases the legacy spellings docker erases, and docker then sees no login either', async () => {

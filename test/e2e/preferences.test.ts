@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {runInPty} from '../helpers/pty.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, dkrBin} from '../helpers/run.js'
 import {screenOf} from '../helpers/screen.js'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
@@ -42,7 +42,9 @@ describe('dkr config', () => {
       'parallel          6             dkr config',
       'platform          linux/arm64   environment (DOCKER_DEFAULT_PLATFORM)',
       'progress          auto          default',
+      'retry             0             default',
       'signaturePolicy                 default',
+      'stallTimeout      5m            default',
       '',
     ].join('\n'))
     const json = JSON.parse((await dkr(['config', 'list', '--format', 'json'], {env})).stdout) as Record<string, {source: string; value: unknown}>
@@ -56,11 +58,13 @@ describe('dkr config', () => {
     await set(env, 'progress', 'plain')
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
-      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, signaturePolicy'],
+      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
       [['set', 'parallel', '17'], 'invalid value "17" for parallel: expected a whole number from 1 to 16'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
-      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, signaturePolicy'],
+      [['set', 'stallTimeout', '30'], 'invalid value "30" for stallTimeout: expected a duration such as 30s, 500ms or 5m, or 0'],
+      [['set', 'retry', '-1'], 'invalid value "-1" for retry: expected a whole number from 0 to 100'],
+      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
     ] as const) {
       const result = await dkr(['config', ...args], {env})
       assert.equal(result.code, 1, args.join(' '))
@@ -92,7 +96,7 @@ describe('dkr config', () => {
 })
 
 describe('preferences change what a pull does, before or beside the engine', () => {
-  const engine = new RecordingEngine()
+  const engine = new FakeEngine()
   before(() => engine.start())
   after(() => engine.stop())
 

@@ -5,7 +5,7 @@ import {after, before, describe, it} from 'node:test'
 import {baseEnv, dkrBin} from '../helpers/run.js'
 import {runInPty} from '../helpers/pty.js'
 import {screenOf} from '../helpers/screen.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine, streamAnswer} from '../helpers/fake-engine.js'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {removeAllImages, removeImages, imageExists, stack} from '../helpers/stack.js'
 
@@ -83,7 +83,7 @@ for (const engine of enginesUnderTest()) {
 describe('dkr image pull on a terminal, on a stream recorded from Docker Engine 28 (containerd image store)', () => {
   // The same bytes to both clients, so the screens must match line for line, layer order included.
   const stream = readFileSync(new URL('../fixtures/containerd-store-pull-large.jsonl', import.meta.url), 'utf8')
-  const engine = new RecordingEngine(() => stream)
+  const engine = new FakeEngine(streamAnswer(() => stream))
   before(() => engine.start())
   after(() => engine.stop())
 
@@ -112,7 +112,7 @@ describe('dkr image pull on a terminal, errors and the spinner', () => {
   })
 
   it('shows a spinner on stderr while the engine is slow to start, and clears it', async () => {
-    const engine = new RecordingEngine(undefined, 1500)
+    const engine = new FakeEngine(streamAnswer(undefined, 1500))
     await engine.start()
     try {
       const run = await runInPty(process.execPath, [dkrBin, 'pull', 'x.example/demo/app:1.0'], {columns: 100, env: baseEnv({DOCKER_HOST: engine.host, TERM: 'xterm-256color'}), rows: 20})
@@ -128,7 +128,7 @@ describe('dkr image pull on a terminal, errors and the spinner', () => {
   })
 
   it('shows no spinner when the engine answers at once', async () => {
-    const engine = new RecordingEngine()
+    const engine = new FakeEngine()
     await engine.start()
     try {
       const run = await runInPty(process.execPath, [dkrBin, 'pull', 'x.example/demo/app:1.0'], {columns: 100, env: baseEnv({DOCKER_HOST: engine.host, TERM: 'xterm-256color'}), rows: 20})

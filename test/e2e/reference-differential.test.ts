@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
 import {baseEnv, dkr, docker} from '../helpers/run.js'
-import {RecordingEngine} from '../helpers/recording-engine.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 
 const hex = (n: number) => '0123456789abcdef'.repeat(8).slice(0, n)
 const sha256 = `sha256:${hex(64)}`
@@ -38,7 +38,7 @@ function corpus(): string[] {
 
 describe('dkr parses and normalises names exactly as the docker CLI does', () => {
   const names = corpus()
-  const engines = [new RecordingEngine(), new RecordingEngine(), new RecordingEngine()]
+  const engines = [new FakeEngine(), new FakeEngine(), new FakeEngine()]
   const mismatches: string[] = []
   let pulled = 0
   let refused = 0

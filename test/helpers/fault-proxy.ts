@@ -1,6 +1,8 @@
 // An HTTP proxy in front of the stack's registry that misbehaves on demand: drop a blob download after
-// N bytes, answer with an error status, delay, or go away entirely and come back. dockerd talks to it
-// as to any loopback registry. (tc netem is not available here, and nothing may touch `lo`'s qdisc.)
+// N bytes, stall one after N bytes (the connection held open, silent), answer with an error status (N
+// times, or always; 429 with Retry-After), delay, or go away entirely and come back. dockerd talks to it
+// as to any loopback registry; podman only on the stack's DKR_FAULT_PORT, which its registries.conf
+// lists as insecure. (tc netem is not available here, and nothing may touch `lo`'s qdisc.)
 import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
 
@@ -9,21 +11,38 @@ export interface Fault {
   match: string
   /** Destroy the connection after this many body bytes. */
   dropAfter?: number
-  /** Answer with this status instead of forwarding. */
+  /** Send this many body bytes, then nothing more: the connection stays open and silent. */
+  stallAfter?: number
+  /** Answer with this status instead of forwarding (429 comes with `Retry-After: 1` and `TOOMANYREQUESTS`). */
   status?: number
   /** Hold the answer back this long. */
   delayMs?: number
   /** Fire on one request only. */
   once?: boolean
+  /** Fire on this many requests, then forward normally (dockerd spends two per attempt: HEAD, then GET). */
+  times?: number
 }
 
 export class FaultProxy {
-  fault: Fault | undefined
+  private current: Fault | undefined
   readonly log: string[] = []
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
-  /** `port` 0 picks any; the stack reserves DKR_FAULT_PORT, which podman treats as a plain-HTTP registry. */
+
+  private fired = 0
+
+  /** `port` 0 picks a free one; podman reaches only the stack's DKR_FAULT_PORT. */
   constructor(private readonly upstream: string, private port = 0) {}
+
+  /** The fault injected from now on (its count starts again), or none. */
+  get fault(): Fault | undefined {
+    return this.current
+  }
+
+  set fault(fault: Fault | undefined) {
+    this.current = fault
+    this.fired = 0
+  }
 
   get address(): string {
     return `127.0.0.1:${this.port}`
@@ -47,9 +66,11 @@ export class FaultProxy {
   }
 
   private take(url: string): Fault | undefined {
-    const fault = this.fault
+    const fault = this.current
     if (!fault || !url.includes(fault.match)) return undefined
-    if (fault.once) this.fault = undefined
+    this.fired++
+    const times = fault.once ? 1 : fault.times
+    if (times !== undefined && this.fired >= times) this.current = undefined
     return fault
   }
 
@@ -60,8 +81,9 @@ export class FaultProxy {
       // The registry went away (stop) while this answer was held back.
       if (req.socket.destroyed) return
       if (fault?.status) {
-        res.writeHead(fault.status, {'Content-Type': 'application/json'})
-        res.end(JSON.stringify({errors: [{code: 'UNAVAILABLE', message: 'injected fault'}]}))
+        const limited = fault.status === 429
+        res.writeHead(fault.status, {'Content-Type': 'application/json', ...(limited ? {'Retry-After': '1'} : {})})
+        res.end(JSON.stringify({errors: [{code: limited ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: limited ? 'too many requests: injected fault' : 'injected fault'}]}))
         return
       }
 
@@ -71,6 +93,14 @@ export class FaultProxy {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         let sent = 0
         answer.on('data', (chunk: Buffer) => {
+          if (fault?.stallAfter !== undefined && sent + chunk.length > fault.stallAfter) {
+            // Silent from here on, the connection held open until the client or stop() ends it.
+            if (sent < fault.stallAfter) res.write(chunk.subarray(0, fault.stallAfter - sent))
+            sent = fault.stallAfter
+            answer.pause()
+            return
+          }
+
           if (fault?.dropAfter !== undefined && sent + chunk.length > fault.dropAfter) {
             res.write(chunk.subarray(0, Math.max(0, fault.dropAfter - sent)))
             res.socket?.destroy()

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
+import {parseDuration} from '../../lib/cli/duration.js'
 import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
 
 export default class ImagePull extends DkrCommand {
@@ -17,7 +18,7 @@ pulled at once; the command fails if any of them fails.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust, signaturePolicy (see dkr config list).`
+progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -33,7 +34,10 @@ progress, parallel, platform, contentTrust, signaturePolicy (see dkr config list
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
+    retry: Flags.integer({description: 'Try a pull again this many times when it fails in a way that may get better: the registry or engine unreachable or cut off, a registry 5xx or 429, a stall (default 0, or the retry preference)', max: 100, min: 0}),
+    'retry-delay': Flags.string({description: 'Wait this long between attempts, e.g. 2s, 500ms (default 2s, doubling after each attempt)'}),
     'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
+    'stall-timeout': Flags.string({description: 'Abort a pull that brings no new bytes or status for this long, e.g. 30s; 0: never (default 5m, or the stallTimeout preference)'}),
   }
 
   static strict = false
@@ -57,7 +61,10 @@ progress, parallel, platform, contentTrust, signaturePolicy (see dkr config list
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
       quiet,
       remotes: argv as string[],
+      retries: flags.retry ?? preferences.retry.value,
+      retryDelayMs: flags['retry-delay'] === undefined ? undefined : parseDuration(flags['retry-delay'], '--retry-delay'),
       signaturePolicy: flags['signature-policy'] ?? preferences.signaturePolicy.value,
+      stallTimeoutMs: parseDuration(flags['stall-timeout'] ?? preferences.stallTimeout.value, flags['stall-timeout'] === undefined ? 'the stallTimeout preference' : '--stall-timeout'),
       trusted: !flags['disable-content-trust'] && preferences.contentTrust.value,
     })
     const failure = failureReport(results)

@@ -36,6 +36,14 @@ export class EngineResponseError extends DkrError {
   }
 }
 
+/** Nothing answered at the engine's address (no socket, connection refused): docker's IsErrConnectionFailed. */
+export class EngineUnreachableError extends DkrError {
+  constructor(host: string) {
+    super(`Cannot connect to the Docker daemon at ${host}. Is the docker daemon running?`)
+    this.name = 'EngineUnreachableError'
+  }
+}
+
 /** The user interrupted (Ctrl-C: 130) or the process was asked to stop (SIGTERM: 143). Prints nothing. */
 export class CancelledError extends Error {
   readonly exitCode: number

@@ -54,10 +54,11 @@ export function runContextList(cli: Cli, options: {format?: string; quiet: boole
 export async function runContextUse(cli: Cli, name: string): Promise<void> {
   if (name !== defaultContextName) readContext(cli.configDir, name)
   try {
-    await updateConfig(cli.configDir, (config) => {
+    const {warning} = await updateConfig(cli.configDir, (config) => {
       if (name === defaultContextName) delete config.currentContext
       else config.currentContext = name
     })
+    if (warning) cli.streams.err.write(`${warning}\n`)
   } catch (error) {
     throw new DkrError(`cannot set the current context: ${(error as Error).message}`, {hint: (error as DkrError).hint})
   }

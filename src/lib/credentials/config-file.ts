@@ -1,6 +1,7 @@
 // docker's config.json, read tolerantly: a broken file is docker's warning and no credentials, never fatal.
 // Written the careful way: under a lock (concurrent logins never lose an entry), atomically (temp file
-// and rename), keeping every key dkr does not know, new files 0600 in a 0700 directory.
+// and rename), keeping every key dkr does not know, new files 0600 in a 0700 directory, and a file that
+// holds a credential never readable by others.
 import {mkdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {DkrError} from '../cli/errors.js'
@@ -57,11 +58,22 @@ export async function loadConfig(configDir: string): Promise<LoadedConfig> {
 /** How long a lock left by a killed dkr or docker process blocks others before it counts as stale. */
 const staleLockMs = 10_000
 
+/** Whether config.json holds a secret itself (not only a helper's empty marker). */
+function holdsCredential(config: DockerConfig): boolean {
+  return Object.values(config.auths ?? {}).some((entry) => Boolean(entry.auth || entry.password || entry.identitytoken || entry.registrytoken))
+}
+
+export interface ConfigUpdate {
+  config: DockerConfig
+  /** Set when the file held a credential and others could read it: it was made private, and this says so. */
+  warning?: string
+}
+
 /**
  * Reads config.json afresh under a lock, lets `change` edit it, and writes it back atomically. A file that
  * does not parse is never written over: the user's data matters more than the save.
  */
-export async function updateConfig(configDir: string, change: (config: DockerConfig) => void): Promise<DockerConfig> {
+export async function updateConfig(configDir: string, change: (config: DockerConfig) => void): Promise<ConfigUpdate> {
   await mkdir(configDir, {mode: 0o700, recursive: true})
   const path = configPath(configDir)
   // Loaded on first write only: pulls never pay for them.
@@ -79,10 +91,13 @@ export async function updateConfig(configDir: string, change: (config: DockerCon
     const loaded = await loadConfig(configDir)
     if (loaded.warning) throw new DkrError(`not saving ${path}: it could not be read, and writing it would lose what it holds`, {hint: loaded.warning})
     change(loaded.config)
-    const exists = await stat(path).then(() => true, () => false)
-    // Tab-indented like docker's own saves; an existing file keeps its mode, a new one is private.
-    await writeFileAtomic(path, `${JSON.stringify(loaded.config, null, '\t')}\n`, exists ? {} : {mode: 0o600})
-    return loaded.config
+    const mode = await stat(path).then((stats) => stats.mode & 0o777, () => undefined)
+    // Tab-indented like docker's own saves. A new file is private; an existing one keeps its mode (and
+    // its owner) unless it holds a credential others could read: docker keeps that mode, dkr does not.
+    const exposed = mode !== undefined && (mode & 0o077) !== 0 && holdsCredential(loaded.config)
+    await writeFileAtomic(path, `${JSON.stringify(loaded.config, null, '\t')}\n`, mode === undefined || exposed ? {mode: 0o600} : {})
+    const warning = exposed ? `WARNING: ${path} holds credentials and was readable by others (mode ${mode.toString(8).padStart(4, '0')}): its mode is now 0600` : undefined
+    return {config: loaded.config, warning}
   } finally {
     await release().catch(() => {})
   }

@@ -1,8 +1,8 @@
 // The docker-credential-<name> protocol: `get`, `store`, `erase` and `list`, each a process with its
 // input on stdin and its answer on stdout. Errors are worded as docker words them. A hanging helper is
-// killed after a timeout.
-import {spawn} from 'node:child_process'
-import {cancelledBy, isCancelled} from '../cli/errors.js'
+// killed after a timeout, with everything it started (../cli/child-process.ts).
+import {runChild} from '../cli/child-process.js'
+import {isCancelled} from '../cli/errors.js'
 
 export const notFoundText = 'credentials not found in native keychain'
 export const defaultHelperTimeoutMs = 15_000
@@ -33,48 +33,15 @@ function helperTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 /** Runs one helper action; resolves with stdout, rejects with docker's `err: …, out: …` wording. */
-export function runHelper(name: string, action: HelperAction, input: string, options: HelperOptions = {}): Promise<string> {
+export async function runHelper(name: string, action: HelperAction, input: string, options: HelperOptions = {}): Promise<string> {
   const program = `docker-credential-${name}`
   const timeoutMs = options.timeoutMs ?? helperTimeoutFromEnv(options.env ?? process.env)
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', options.stderr ?? 'inherit']})
-    let out = ''
-    let settled = false
-    const onAbort = () => {
-      child.kill('SIGKILL')
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      reject(cancelledBy(options.signal!))
-    }
-
-    const finish = (error: string | undefined) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onAbort)
-      if (error === undefined) resolve(out)
-      else reject(new HelperError(`err: ${error}, out: \`${out.trim()}\``))
-    }
-
-    if (options.signal?.aborted) return onAbort()
-    options.signal?.addEventListener('abort', onAbort, {once: true})
-
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      finish(`${program} did not answer within ${Math.round(timeoutMs / 1000)}s`)
-    }, timeoutMs)
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk
-    })
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      finish(error.code === 'ENOENT' ? `exec: "${program}": executable file not found in $PATH` : error.message)
-    })
-    child.on('close', (code, signal) => finish(code === 0 ? undefined : signal ? `signal: ${signal}` : `exit status ${code}`))
-    child.stdin.on('error', () => {})
-    child.stdin.end(input)
-  })
+  const outcome = await runChild(program, [action], {env: options.env ?? process.env, input, signal: options.signal, stderr: options.stderr ?? 'inherit', timeoutMs})
+  const failure = (error: string) => new HelperError(`err: ${error}, out: \`${outcome.stdout.trim()}\``)
+  if (outcome.kind === 'timed out') throw failure(`${program} did not answer within ${Math.round(timeoutMs / 1000)}s`)
+  if (outcome.kind === 'failed') throw failure(outcome.error.code === 'ENOENT' ? `exec: "${program}": executable file not found in $PATH` : outcome.error.message)
+  if (outcome.code !== 0) throw failure(outcome.signal ? `signal: ${outcome.signal}` : `exit status ${outcome.code}`)
+  return outcome.stdout
 }
 
 /** `get`: undefined when the helper has nothing for this server. */

@@ -15,6 +15,8 @@ export interface StoreOutcome {
   store: CredentialStore
   /** Set when the secret went into config.json in plain base64 and that changed the file: docker warns then. */
   unencryptedIn?: string
+  /** config.json's mode was tightened to 0600 (it was readable by others): the warning saying so. */
+  warning?: string
 }
 
 /** How long a platform helper may take to prove it works before dkr falls back to the file. */
@@ -92,17 +94,20 @@ export async function storeCredentials(configDir: string, key: string, auth: Aut
   }
 
   let changed = false
-  await updateConfig(configDir, (config) => {
+  const {warning} = await updateConfig(configDir, (config) => {
     const previous = config.auths?.[key]
     const next = fileEntry(previous, auth)
     changed = JSON.stringify(previous) !== JSON.stringify(next)
     config.auths = {...config.auths, [key]: next}
   })
-  return {store, unencryptedIn: changed && auth.password ? configPath(configDir) : undefined}
+  return {store, unencryptedIn: changed && auth.password ? configPath(configDir) : undefined, warning}
 }
 
-/** Erases `key` from its store and its config.json entry; rejects with docker's wording when the helper fails. */
-export async function eraseCredentials(configDir: string, key: string, options: HelperOptions & {env: NodeJS.ProcessEnv}): Promise<void> {
+/**
+ * Erases `key` from its store and its config.json entry; rejects with docker's wording when the helper
+ * fails. Resolves with config.json's warning when its mode had to be tightened.
+ */
+export async function eraseCredentials(configDir: string, key: string, options: HelperOptions & {env: NodeJS.ProcessEnv}): Promise<string | undefined> {
   const config = await readableConfig(configDir)
   const helper = helperFor(config, key)
   let failure: Error | undefined
@@ -114,13 +119,15 @@ export async function eraseCredentials(configDir: string, key: string, options: 
   }
 
   // The helper does not touch config.json, so the file read above still says whether there is an entry.
+  let warning: string | undefined
   if (config.auths && key in config.auths) {
-    await updateConfig(configDir, (latest) => {
+    ;({warning} = await updateConfig(configDir, (latest) => {
       if (latest.auths) delete latest.auths[key]
-    })
+    }))
   }
 
   if (failure) throw failure
+  return warning
 }
 
 export const unencryptedWarning = (path: string) =>

@@ -2,7 +2,7 @@
 // dkr's error values here, in one place, worded as docker words them.
 import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
-import {cancelledBy, DkrError, EngineResponseError, isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
+import {cancelledBy, DkrError, EngineResponseError, EngineUnreachableError, isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
@@ -228,7 +228,7 @@ export class DockerodeEngine implements EngineClient {
     const code = error.code ?? ''
     if (code === 'EACCES') return new DkrError(`permission denied while trying to connect to the Docker daemon socket at ${this.endpoint.host}`)
     if (['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) {
-      return new DkrError(`Cannot connect to the Docker daemon at ${this.endpoint.host}. Is the docker daemon running?`)
+      return new EngineUnreachableError(this.endpoint.host)
     }
 
     const tls = isUnknownAuthority(code) ? unknownAuthority : tlsProblems[code]

@@ -1,12 +1,15 @@
 // docker's runLogin and runLogout: which key a server's credentials live under, stored credentials first,
-// then prompts on a terminal, the engine's check (POST /auth), and the store docker would use. The same
+// then prompts on a terminal, the engine's check (POST /auth, or the registry's own when the engine is
+// unreachable: direct-login.ts), and the store docker would use. The same
 // interactive login serves `dkr pull` when a registry refuses it.
 import type {Cli} from '../cli/context.js'
-import {DkrError, isCancelled} from '../cli/errors.js'
+import {DkrError, EngineUnreachableError, isCancelled} from '../cli/errors.js'
 import {convertToHostname, resolveAuthConfigOrNone, type AuthConfig} from '../credentials/auth-config.js'
+import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'
 import {isRefusal} from '../registry/refusal.js'
 import {hubAuthKey} from '../registry/repository-info.js'
+import {checkWithRegistry} from './direct-login.js'
 
 export interface LoginOptions {
   server?: string
@@ -75,14 +78,26 @@ async function promptCredentials(cli: Cli, key: string, known: {username?: strin
   return {password, username}
 }
 
-/** POST /auth, then the store: what every successful login path ends with. Returns the engine's status line. */
+/** POST /auth; when nothing answers at the engine's address, the registry is asked directly, as docker 28 does. */
+async function authenticate(cli: Cli, request: AuthRequest): Promise<AuthResponse> {
+  try {
+    return await cli.engine().auth(request, cli.signal)
+  } catch (error) {
+    if (!(error instanceof EngineUnreachableError)) throw error
+    cli.debug(`${error.message}: logging in to ${request.serveraddress} directly`)
+    return checkWithRegistry(request, cli.signal)
+  }
+}
+
+/** The check, then the store: what every successful login path ends with. Returns the status line. */
 async function authenticateAndStore(cli: Cli, key: string, credentials: Credentials, email?: string): Promise<string> {
-  const response = await cli.engine().auth({...credentials, serveraddress: key}, cli.signal)
+  const response = await authenticate(cli, {...credentials, serveraddress: key})
   // An identity token replaces the password: the password itself is never stored then.
   const stored: AuthConfig = response.IdentityToken
     ? {email, identitytoken: response.IdentityToken, serveraddress: key, username: credentials.username}
     : {...credentials, email, serveraddress: key}
   const outcome = await storeCredentials(cli.configDir, key, stored, {env: cli.streams.env, signal: cli.signal})
+  if (outcome.warning) cli.streams.err.write(`${outcome.warning}\n`)
   if (outcome.unencryptedIn) cli.streams.err.write(unencryptedWarning(outcome.unencryptedIn))
   return response.Status
 }
@@ -138,7 +153,8 @@ export async function runLogout(cli: Cli, server: string | undefined): Promise<v
   const failures: string[] = []
   for (const candidate of keys) {
     try {
-      await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
+      const warning = await eraseCredentials(cli.configDir, candidate, {env: cli.streams.env, signal: cli.signal})
+      if (warning) cli.streams.err.write(`${warning}\n`)
     } catch (error) {
       if (isCancelled(error)) throw error
       failures.push(`${candidate}: ${(error as Error).message}`)

@@ -5,6 +5,7 @@ import {existsSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
+import {durationSyntax} from '../cli/duration.js'
 import {DkrError} from '../cli/errors.js'
 
 export const progressModes = ['auto', 'tty', 'plain', 'quiet', 'json'] as const
@@ -20,6 +21,10 @@ export interface Preferences {
   /** Verify image signatures (content trust) by default. */
   contentTrust: boolean
   color: (typeof colorModes)[number]
+  /** Default --retry: attempts after a pull failed in a way that may get better. */
+  retry: number
+  /** Default --stall-timeout, a duration (`5m`, `30s`; `0` turns the watchdog off). */
+  stallTimeout: string
   /** A containers-policy.json file: pulls verify cosign signatures by it (--signature-policy overrides). */
   signaturePolicy?: string
 }
@@ -35,7 +40,12 @@ export interface Resolved<T> {
   from?: string
 }
 
-export const defaults: Preferences = {color: 'auto', contentTrust: false, parallel: 3, progress: 'auto'}
+/**
+ * stallTimeout: a pull silent for 5 minutes is stuck (dockerd reports at least once a second while it
+ * downloads, extracts or counts down a retry; podman while it downloads), yet 5 minutes is room enough
+ * for the silent phases there are: dockerd waiting for a slow manifest, podman storing a big image.
+ */
+export const defaults: Preferences = {color: 'auto', contentTrust: false, parallel: 3, progress: 'auto', retry: 0, stallTimeout: '5m'}
 
 /** The JSON schema conf validates the file against (also the list of keys `dkr config` accepts). */
 export const schema = {
@@ -45,6 +55,8 @@ export const schema = {
   platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
   signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
+  retry: {description: 'How many times a pull is tried again after a failure that may get better (--retry overrides)', maximum: 100, minimum: 0, type: 'integer'},
+  stallTimeout: {description: 'Abort a pull with no new bytes or status for this long, e.g. 30s, 5m; 0: never (--stall-timeout overrides)', pattern: durationSyntax, type: 'string'},
 } as const
 
 export const preferenceKeys = Object.keys(schema).sort() as PreferenceKey[]
@@ -107,6 +119,8 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
     parallel: pick('parallel'),
     platform: pick('platform', env.DOCKER_DEFAULT_PLATFORM ? {name: 'DOCKER_DEFAULT_PLATFORM', value: env.DOCKER_DEFAULT_PLATFORM} : undefined),
     progress: pick('progress'),
+    retry: pick('retry'),
+    stallTimeout: pick('stallTimeout'),
     signaturePolicy: pick('signaturePolicy'),
   }
 }
@@ -120,7 +134,7 @@ export function preferenceKey(key: string): PreferenceKey {
 /** A typed value from the command line text, or docker-style one-line error. */
 export function parsePreference(name: string, text: string): Preferences[PreferenceKey] {
   const key = preferenceKey(name)
-  const rule = schema[key] as {type: string; enum?: readonly string[]; minimum?: number; maximum?: number}
+  const rule = schema[key] as {type: string; enum?: readonly string[]; minimum?: number; maximum?: number; pattern?: string}
   if (rule.type === 'boolean') {
     if (['true', '1', 'on', 'yes'].includes(text)) return true
     if (['false', '0', 'off', 'no'].includes(text)) return false
@@ -135,6 +149,7 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
 
   if (rule.enum && !rule.enum.includes(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected one of ${rule.enum.join(', ')}`)
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
+  if (rule.pattern && !new RegExp(rule.pattern).test(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected a duration such as 30s, 500ms or 5m, or 0`)
   // A file is kept absolute, so later pulls from any directory read the same one.
   return key === 'signaturePolicy' ? resolve(text) : text
 }

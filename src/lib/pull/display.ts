@@ -7,7 +7,8 @@ import {Tally} from '../progress/tally.js'
 import {TerminalWriter} from '../progress/terminal-writer.js'
 import {applyMessage, applyNote, finishPull, newView, takeFrame, type TtyViewState} from '../progress/tty-view.js'
 
-export type NoteKind = 'info' | 'result'
+/** `retry`: the line a client-side retry prints (on stderr with -q or --json, where stdout is the result). */
+export type NoteKind = 'info' | 'result' | 'retry'
 
 export interface PullDisplay {
   /** A line of dkr's own: `info` (e.g. `Using default tag: latest`) or the `result` line a pull ends with. */
@@ -20,11 +21,12 @@ export interface PullDisplay {
   abandon(): void
 }
 
-/** `-q`: only the result lines; with `--json`, nothing at all (the JSON document is the output). */
+/** `-q`: only the result lines; with `--json`, nothing at all (the JSON document is the output). Retries go to stderr. */
 export class QuietDisplay implements PullDisplay {
-  constructor(private readonly out: TextOutput, private readonly printResults: boolean) {}
+  constructor(private readonly out: TextOutput, private readonly err: TextOutput, private readonly printResults: boolean) {}
   note(_index: number, kind: NoteKind, text: string): void {
     if (kind === 'result' && this.printResults) this.out.write(`${text}\n`)
+    if (kind === 'retry') this.err.write(`${text}\n`)
   }
 
   message(): void {}

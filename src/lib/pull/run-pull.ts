@@ -19,6 +19,8 @@ import type {SignatureVerdict} from '../signature/verify.js'
 import {signedTargets} from '../trust/trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
+import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'
+import {watchStalls} from './stall-watchdog.js'
 
 export interface PullOptions {
   remotes: string[]
@@ -33,6 +35,12 @@ export interface PullOptions {
   json: boolean
   /** How many names are pulled at once. */
   parallel: number
+  /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
+  retries: number
+  /** A fixed delay between attempts (--retry-delay); without it 2 s, doubling. */
+  retryDelayMs?: number
+  /** Abort an attempt that brings no new bytes or status for this long (--stall-timeout); 0: never. */
+  stallTimeoutMs: number
   /** A containers-policy.json file: signatures are verified before the engine pulls (wins over content trust). */
   signaturePolicy?: string
 }
@@ -49,6 +57,8 @@ export interface PullResult {
   /** Layers downloaded whose size the engine never reported (not in `bytes`); absent when none. */
   unsizedLayers?: number
   durationMs: number
+  /** How many times the engine was asked to pull (more than 1 after retries). */
+  attempts: number
   error?: string
   /** With a signature policy: whether and how each image was verified. */
   verification?: SignatureVerdict[]
@@ -76,7 +86,7 @@ export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): P
 
 function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): PullDisplay {
   const {out} = cli.streams
-  if (options.quiet || options.json) return new QuietDisplay(out, !options.json)
+  if (options.quiet || options.json) return new QuietDisplay(out, cli.streams.err, !options.json)
   const several = targets.length > 1
   const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
   if (live) {
@@ -91,23 +101,30 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
   const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
-  const messages = await cli.engine().pull(
-    {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)},
-    cli.signal,
-  )
-  const tally = new Tally()
-  for await (const message of messages) {
-    const error = messageError(message)
-    if (error !== undefined) throw new DkrError(error)
-    tally.add(message)
-    display.message(index, message)
-  }
+  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)}
+  const what = familiarString(target.ref)
+  const retry = {delayMs: options.retryDelayMs, onRetry: (notice: RetryNotice) => display.note(index, 'retry', retryLine(what, notice)), retries: options.retries, signal: cli.signal}
+  // Step 5, attempted again from the outside when it fails in a way that may get better (retry.ts).
+  const {attempts, value: tally} = await withRetries(retry, () => watchStalls({signal: cli.signal, timeoutMs: options.stallTimeoutMs, what}, async (signal, saw) => {
+    const messages = await cli.engine().pull(request, signal)
+    const tally = new Tally()
+    for await (const message of messages) {
+      saw(message)
+      const error = messageError(message)
+      if (error !== undefined) throw new DkrError(error)
+      tally.add(message)
+      display.message(index, message)
+    }
+
+    return tally
+  }))
 
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
   if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
   const {downloaded, unsized} = tally.summary()
   return {
+    attempts,
     bytes: downloaded,
     digest: tally.digest ?? target.ref.digest,
     durationMs: cli.now() - started,
@@ -140,7 +157,7 @@ interface PullOutcome {
 
 /** A name that failed: its error kept for the single-name case, and its line in the results. */
 function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Error): PullOutcome {
-  return {error, result: {bytes: 0, durationMs: cli.now() - started, error: error.message, reference: target.result, status: 'failed'}}
+  return {error, result: {attempts: attemptsOf(error), bytes: 0, durationMs: cli.now() - started, error: error.message, reference: target.result, status: 'failed'}}
 }
 
 /** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
@@ -261,7 +278,7 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
       // The strongest of the pinned pulls' statuses: anything downloaded, else unknown, else up to date.
       const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
       const digest = pulls.length === 1 ? pulls[0].digest : undefined
-      outcomes.push({result: {bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification}})
+      outcomes.push({result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification}})
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       outcomes.push(failedOutcome(cli, target, started, error as Error))

@@ -5,9 +5,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {mkdir, readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
-import {isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
 import {exchange, RegistryError} from '../registry/http.js'
+import {describeNetworkError} from '../registry/network-error.js'
 import {TokenAuth} from '../registry/token-auth.js'
 import {TrustError} from './errors.js'
 import {
@@ -62,24 +62,6 @@ function extraCertificates(configDir: string, host: string): string[] {
     return readdirSync(dir).filter((name) => name.endsWith('.crt')).map((name) => readFileSync(join(dir, name), 'utf8'))
   } catch {
     return []
-  }
-}
-
-/** Node's connection failures in the words of Go's net and crypto/tls errors, which docker shows. */
-function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
-  if (isUnknownAuthority(error.code)) return unknownAuthority
-  switch (error.code) {
-    case 'ECONNREFUSED':
-      return `dial tcp ${host}: connect: connection refused`
-    case 'ENOTFOUND':
-      return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `tls: failed to verify certificate: x509: certificate is not valid for ${host}`
-    case 'EPROTO':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return 'tls: first record does not look like a TLS handshake'
-    default:
-      return error.message
   }
 }
 

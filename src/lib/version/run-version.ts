@@ -1,6 +1,6 @@
 // docker version: the client's facts (here dkr's and Node's), then the engine's, laid out as docker lays
 // them out; `--format json` (or a simple Go template) for scripts. With the engine down the client part
-// is still printed before the error, as docker does.
+// is still printed before the error, as docker does; with no endpoint at all, only the error.
 import type {Cli} from '../cli/context.js'
 import {checkTemplate, renderTemplate} from '../cli/go-template.js'
 import {clientApiVersion, type ServerVersion} from '../engine/client.js'
@@ -86,9 +86,11 @@ export async function runVersion(cli: Cli, options: {format?: string; dkrVersion
   const format = options.format === 'json' ? '{{json .}}' : options.format
   // A bad template fails before the engine is asked anything.
   if (format) checkTemplate(format)
+  // An endpoint that cannot be resolved (DOCKER_HOST=bogus://x) fails before anything is printed, as docker.
+  const engine = cli.engine()
   let server: ServerVersion
   try {
-    const answer = await cli.engine().version(cli.signal)
+    const answer = await engine.version(cli.signal)
     client.ApiVersion = answer.apiVersion
     server = answer.server
   } catch (error) {
