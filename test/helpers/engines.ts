@@ -1,7 +1,6 @@
 // The real engines the pull, terminal, login, trust and fault suites run against, as a matrix: the
 // stack's dockerd 20.10 (graph-driver store), Docker Engine 28 with the containerd image store, and its
-// podman service. Where they differ, the engine says what to expect (../shared/notes/engines.md §1,
-// ../shared/notes/modern-engines-and-signing.md §2).
+// podman service. Where they differ, the engine says what to expect.
 import {after, before, describe} from 'node:test'
 import {required} from './stack.js'
 

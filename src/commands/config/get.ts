@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
-import {systemStreams} from '../../lib/cli/streams.js'
-import {runConfigGet} from '../../lib/preferences/run-config.js'
+import {systemStreams} from '../../lib/io/streams.js'
+import {runConfigGet} from '../../lib/config/run-config.js'
 
 export default class ConfigGet extends DkrCommand {
   static args = {key: Args.string({description: 'color, contentTrust, parallel, platform or progress', required: true})}

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
-import {systemStreams} from '../../lib/cli/streams.js'
-import {runConfigList} from '../../lib/preferences/run-config.js'
+import {systemStreams} from '../../lib/io/streams.js'
+import {runConfigList} from '../../lib/config/run-config.js'
 
 export default class ConfigList extends DkrCommand {
   static aliases = ['config:ls']

@@ -1,6 +1,6 @@
 import {DkrCommand} from '../../lib/cli/base-command.js'
-import {systemStreams} from '../../lib/cli/streams.js'
-import {runConfigPath} from '../../lib/preferences/run-config.js'
+import {systemStreams} from '../../lib/io/streams.js'
+import {runConfigPath} from '../../lib/config/run-config.js'
 
 export default class ConfigPath extends DkrCommand {
   static description = "Print where dkr keeps its preferences ($XDG_CONFIG_HOME/dkr/config.json, else ~/.config/dkr/config.json)"

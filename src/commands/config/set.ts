@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
-import {systemStreams} from '../../lib/cli/streams.js'
-import {runConfigSet} from '../../lib/preferences/run-config.js'
+import {systemStreams} from '../../lib/io/streams.js'
+import {runConfigSet} from '../../lib/config/run-config.js'
 
 export default class ConfigSet extends DkrCommand {
   static args = {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
-import {parseDuration} from '../../lib/cli/duration.js'
+import {parseDuration} from '../../lib/io/duration.js'
 import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
 
 export default class ImagePull extends DkrCommand {

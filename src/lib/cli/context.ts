@@ -4,8 +4,8 @@ import type {LoadedConfig} from '../credentials/config-file.js'
 import type {EngineClient} from '../engine/client.js'
 import type {EndpointOptions} from '../engine/endpoint.js'
 import type {ResolvedPreferences} from '../preferences/preferences.js'
-import type {Prompter} from './prompt.js'
-import type {IOStreams} from './streams.js'
+import type {Prompter} from '../io/prompt.js'
+import type {IOStreams} from '../io/streams.js'
 
 export interface Cli {
   streams: IOStreams

@@ -1,10 +1,10 @@
 // docker context ls / use over docker's own context store, so contexts made by `docker context create`
 // are listed and chosen here, and a choice made here is docker's choice too (config.json currentContext).
 import type {Cli} from '../cli/context.js'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 import {updateConfig} from '../credentials/config-file.js'
 import {contextName, defaultContextName, listStoredContexts, parseHost, readContext} from '../engine/endpoint.js'
-import {formatTable} from '../cli/table.js'
+import {formatTable} from '../io/table.js'
 
 export interface ContextRow {
   Name: string

@@ -1,6 +1,6 @@
 // ResolveAuthConfig: the credentials docker would send for a registry key, from a credential helper
 // (credHelpers, then credsStore) or from config.json's auths; and their X-Registry-Auth encoding.
-import {isCancelled} from '../cli/errors.js'
+import {isCancelled} from '../errors.js'
 import type {AuthEntry, DockerConfig} from './config-file.js'
 import {helperGet, type HelperOptions} from './helper-protocol.js'
 

@@ -4,7 +4,7 @@
 // holds a credential never readable by others.
 import {mkdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 
 export interface AuthEntry {
   auth?: string

@@ -1,8 +1,8 @@
 // The docker-credential-<name> protocol: `get`, `store`, `erase` and `list`, each a process with its
 // input on stdin and its answer on stdout. Errors are worded as docker words them. A hanging helper is
 // killed after a timeout, with everything it started (../cli/child-process.ts).
-import {runChild} from '../cli/child-process.js'
-import {isCancelled} from '../cli/errors.js'
+import {runChild} from '../io/child-process.js'
+import {isCancelled} from '../errors.js'
 
 export const notFoundText = 'credentials not found in native keychain'
 export const defaultHelperTimeoutMs = 15_000

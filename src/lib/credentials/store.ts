@@ -3,7 +3,7 @@
 // readable by the other: helper entries leave the same empty `auths` marker docker leaves.
 import {access, constants} from 'node:fs/promises'
 import {delimiter, join} from 'node:path'
-import {DkrError, isCancelled} from '../cli/errors.js'
+import {DkrError, isCancelled} from '../errors.js'
 import type {AuthConfig} from './auth-config.js'
 import {helperFor} from './auth-config.js'
 import {configPath, loadConfig, updateConfig, type AuthEntry, type DockerConfig} from './config-file.js'

@@ -5,7 +5,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {DkrError, UsageError} from '../cli/errors.js'
+import {DkrError, UsageError} from '../errors.js'
 
 export const defaultUnixSocket = '/var/run/docker.sock'
 

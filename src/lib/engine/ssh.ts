@@ -5,7 +5,7 @@ import {createHmac} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 
 export interface SshTarget {
   host: string

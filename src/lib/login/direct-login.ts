@@ -8,7 +8,7 @@
 // The seam is `CredentialCheck`: any registry client able to check credentials can stand in for
 // `checkWithRegistry` (the shared registry client with token auth, once there is one).
 import type {IncomingMessage} from 'node:http'
-import {cancelledBy, DkrError} from '../cli/errors.js'
+import {cancelledBy, DkrError} from '../errors.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {describeNetworkError} from '../registry/network-error.js'
 import {hostWithoutPort, hubAuthKey, isLoopbackHost} from '../registry/repository-info.js'

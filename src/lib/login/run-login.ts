@@ -3,7 +3,7 @@
 // unreachable: direct-login.ts), and the store docker would use. The same
 // interactive login serves `dkr pull` when a registry refuses it.
 import type {Cli} from '../cli/context.js'
-import {DkrError, EngineUnreachableError, isCancelled} from '../cli/errors.js'
+import {DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
 import {convertToHostname, resolveAuthConfigOrNone, type AuthConfig} from '../credentials/auth-config.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'

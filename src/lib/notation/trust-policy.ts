@@ -2,7 +2,7 @@
 // (trust-store-trust-policy.md, "Trust Policy Constraints"), plus fail-closed on what notation would
 // silently ignore: unknown fields and identity types dkr cannot check. One statement applies to a
 // repository: the one naming it in registryScopes, else the global `*` one.
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 import {parseDistinguishedName, isSubsetOf, type DistinguishedName} from './distinguished-name.js'
 import {isJsonObject, type JsonObject} from './json.js'
 

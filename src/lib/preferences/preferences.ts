@@ -5,8 +5,8 @@ import {existsSync} from 'node:fs'
 import {rename} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
-import {durationSyntax} from '../cli/duration.js'
-import {DkrError} from '../cli/errors.js'
+import {durationSyntax} from '../io/duration.js'
+import {DkrError} from '../errors.js'
 
 export const progressModes = ['auto', 'tty', 'plain', 'quiet', 'json'] as const
 export const colorModes = ['auto', 'always', 'never'] as const

@@ -1,7 +1,7 @@
 // Output for logs and pipes: docker's plain lines (messages that carry progress numbers are dropped),
 // then two things docker users asked for: a retry countdown is one line per retry, not one per
 // second, and a long pull prints a one-line progress at most every interval so CI logs show life.
-import {humanSize} from './human-size.js'
+import {humanSize} from '../io/human-size.js'
 import type {JsonMessage} from './json-message.js'
 import {hasPlainProgress} from './progress-bar.js'
 import {Tally} from './tally.js'

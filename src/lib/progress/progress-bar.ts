@@ -1,6 +1,6 @@
 // JSONProgress.String: the text after a layer's status, shaped by the terminal width as docker does it
 // (the 50-step bar only above 110 columns, the time left only above 50).
-import {durationString, humanSize} from './human-size.js'
+import {durationString, humanSize} from '../io/human-size.js'
 import type {ProgressDetail} from './json-message.js'
 
 const pad8 = (text: string) => text.padStart(8)

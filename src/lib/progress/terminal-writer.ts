@@ -1,6 +1,6 @@
 // Turns frames into terminal bytes. Only lines that changed since the last frame are rewritten, and
 // each frame goes out in one write, so an interrupted pull never leaves half a frame on screen.
-import type {TextOutput} from '../cli/streams.js'
+import type {TextOutput} from '../io/streams.js'
 import type {Frame} from './tty-view.js'
 
 const esc = '\u001B['

@@ -2,7 +2,7 @@
 // frames come out (`takeFrame`): lines to commit to scrollback for good, and the live lines redrawn
 // in place. It follows docker's jsonmessage layout (one line per layer id; any other message ends the
 // section), and adds what docker lacks: a total line, and a live part that always fits the screen.
-import {humanSize, durationString} from './human-size.js'
+import {humanSize, durationString} from '../io/human-size.js'
 import {isProgressMessage, type JsonMessage, type ProgressDetail} from './json-message.js'
 import {progressString} from './progress-bar.js'
 import type {TallySummary} from './tally.js'

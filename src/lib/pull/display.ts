@@ -1,6 +1,6 @@
 // How a pull shows itself: quiet (result lines only), plain (log lines), or a live terminal view.
 // The flow talks to this interface only, so it never knows which one it drives.
-import type {TextOutput} from '../cli/streams.js'
+import type {TextOutput} from '../io/streams.js'
 import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
 import {Tally} from '../progress/tally.js'

@@ -2,7 +2,7 @@
 // verified digest is pulled by digest and then tagged locally as the tag it was verified for. The output
 // is docker's trusted pull's: `Pull (i of n): …` on stdout (even with -q), `Tagging … as …` on stderr.
 import type {Cli} from '../cli/context.js'
-import type {TextOutput} from '../cli/streams.js'
+import type {TextOutput} from '../io/streams.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 

@@ -2,8 +2,8 @@
 // that failed in a way that may get better (transient.ts) is made again after a delay, a fixed one or
 // 2 s doubling each time; anything else fails at once. Ctrl-C during a delay ends it at once. The
 // final failure says how many attempts were made.
-import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {cancelledBy, DkrError, isCancelled} from '../errors.js'
+import {formatDuration} from '../io/duration.js'
 import {failureKind} from './transient.js'
 
 export interface RetryOptions {

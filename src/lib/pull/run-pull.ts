@@ -2,7 +2,7 @@
 // repository info, resolve auth, then imagePull and render. Several names are pulled concurrently
 // (bounded) into one view; a refused pull offers a login on a terminal. Everything it touches comes in
 // through the Cli context, so tests swap it.
-import {cancelledBy, DkrError, isCancelled} from '../cli/errors.js'
+import {cancelledBy, DkrError, isCancelled} from '../errors.js'
 import type {Cli} from '../cli/context.js'
 import {encodeRegistryAuth, resolveAuthConfigOrNone} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
@@ -14,9 +14,9 @@ import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
 import {loadPolicy} from '../signature/policy.js'
-import {verifiedPulls, type VerifiedPulls} from '../signature/signed-pull.js'
+import {verifiedPulls, type VerifiedPulls} from './signed-pull.js'
 import type {SignatureVerdict} from '../signature/verify.js'
-import {signedTargets} from '../trust/trusted-pull.js'
+import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
 import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'

@@ -4,8 +4,8 @@
 // `no progress for 30s while pulling …`. A message that only repeats the last one for its layer (podman
 // re-sends `Downloading` with the same count about once a second) is not progress; dockerd's `Retrying
 // in N seconds` countdown is (its text changes every second).
-import {DkrError} from '../cli/errors.js'
-import {formatDuration} from '../cli/duration.js'
+import {DkrError} from '../errors.js'
+import {formatDuration} from '../io/duration.js'
 import type {JsonMessage} from '../progress/json-message.js'
 
 /** The attempt made no progress for the stall timeout; the engine was told to stop. */

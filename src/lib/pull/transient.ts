@@ -2,7 +2,7 @@
 // place the retry rules live. The engines word the same fault differently (dockerd 20.10 as an HTTP
 // error or in-stream, Docker 28 with the containerd store, podman always in-stream), so the rules
 // match their words; test/lib/pull/transient.test.ts holds the table of real messages.
-import {EngineUnreachableError, isCancelled} from '../cli/errors.js'
+import {EngineUnreachableError, isCancelled} from '../errors.js'
 import {isRefusal} from '../registry/refusal.js'
 import {StallError} from './stall-watchdog.js'
 

@@ -1,4 +1,4 @@
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 
 // docker's wording, letter for letter: scripts match on these.
 export const referenceErrors = {

@@ -1,6 +1,6 @@
 // Node's connection failures in the words of Go's net and crypto/tls errors, which docker shows for
 // whatever it reaches over the network itself (a trust server, a registry when logging in directly).
-import {isUnknownAuthority, unknownAuthority} from '../cli/errors.js'
+import {isUnknownAuthority, unknownAuthority} from '../errors.js'
 
 export function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
   if (isUnknownAuthority(error.code)) return unknownAuthority

@@ -1,6 +1,6 @@
 // "You are not allowed to pull this": registries and engines say it in several ways and with several
 // status codes (dockerd 20.10 answers 500), so the decision is made on the wording docker users see.
-import {EngineResponseError} from '../cli/errors.js'
+import {EngineResponseError} from '../errors.js'
 
 const refusalTexts = [
   /\bunauthorized\b/i,

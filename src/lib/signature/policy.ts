@@ -6,7 +6,7 @@
 // "unsupported" and refuses any pull it applies to: verification fails closed, it never skips.
 import {readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 import type {ImageReference} from '../reference/parse.js'
 import {fullName} from '../reference/format.js'
 import {loadPublicKey, type PublicKey} from './keys.js'

@@ -2,7 +2,7 @@
 // them out; `--format json` (or a simple Go template) for scripts. With the engine down the client part
 // is still printed before the error, as docker does; with no endpoint at all, only the error.
 import type {Cli} from '../cli/context.js'
-import {checkTemplate, renderTemplate} from '../cli/go-template.js'
+import {checkTemplate, renderTemplate} from '../io/go-template.js'
 import {clientApiVersion, type ServerVersion} from '../engine/client.js'
 import {contextName} from '../engine/endpoint.js'
 

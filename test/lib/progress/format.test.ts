@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {durationString, humanSize} from '../../../src/lib/progress/human-size.js'
+import {durationString, humanSize} from '../../../src/lib/io/human-size.js'
 import {hasPlainProgress, progressString} from '../../../src/lib/progress/progress-bar.js'
 
 describe('humanSize uses docker\'s decimal units and four significant digits', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import type {TextOutput} from '../../../src/lib/cli/streams.js'
+import type {TextOutput} from '../../../src/lib/io/streams.js'
 import type {JsonMessage} from '../../../src/lib/progress/json-message.js'
 import {frameBytes, TerminalWriter} from '../../../src/lib/progress/terminal-writer.js'
 import {Tally} from '../../../src/lib/progress/tally.js'

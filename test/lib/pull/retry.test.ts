@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {formatDuration, parseDuration} from '../../../src/lib/cli/duration.js'
-import {CancelledError, DkrError, isCancelled, UsageError} from '../../../src/lib/cli/errors.js'
+import {formatDuration, parseDuration} from '../../../src/lib/io/duration.js'
+import {CancelledError, DkrError, isCancelled, UsageError} from '../../../src/lib/errors.js'
 import {AttemptsError, retryDelay, retryLine, withRetries, type RetryNotice} from '../../../src/lib/pull/retry.js'
 import {StallError, watchStalls} from '../../../src/lib/pull/stall-watchdog.js'
 

@@ -1,8 +1,8 @@
 // The retry rules against the engines' own words (captured from dockerd 20.10, Docker 28.5 with the
-// containerd store, and podman 4.3 behind the test fault proxy, and from ../shared/notes/engines.md).
+// containerd store, and podman 4.3 behind the test fault proxy).
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {CancelledError, DkrError, EngineResponseError, EngineUnreachableError} from '../../../src/lib/cli/errors.js'
+import {CancelledError, DkrError, EngineResponseError, EngineUnreachableError} from '../../../src/lib/errors.js'
 import {StallError} from '../../../src/lib/pull/stall-watchdog.js'
 import {failureKind, type FailureKind} from '../../../src/lib/pull/transient.js'
 

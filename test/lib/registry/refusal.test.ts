@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {DkrError, EngineResponseError} from '../../../src/lib/cli/errors.js'
+import {DkrError, EngineResponseError} from '../../../src/lib/errors.js'
 import {isRefusal} from '../../../src/lib/registry/refusal.js'
 
 describe('isRefusal', () => {

@@ -1,6 +1,6 @@
 // The part of docker's --format Go templates that scripts really use: `{{.Field.Sub}}`, `{{json .Field}}`
 // and `{{json .}}`. Anything else is refused clearly instead of printing something half right.
-import {DkrError} from './errors.js'
+import {DkrError} from '../errors.js'
 
 const action = /\{\{\s*(json\s+)?\.([\w.]*)\s*\}\}/g
 

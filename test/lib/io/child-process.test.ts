@@ -3,8 +3,8 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, describe, it} from 'node:test'
-import {runChild} from '../../../src/lib/cli/child-process.js'
-import {isCancelled} from '../../../src/lib/cli/errors.js'
+import {runChild} from '../../../src/lib/io/child-process.js'
+import {isCancelled} from '../../../src/lib/errors.js'
 import {processGroup, writeForkingProgram} from '../../helpers/processes.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'dkr-child-'))

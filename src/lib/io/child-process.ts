@@ -3,7 +3,7 @@
 // helper's `sleep` too) and lets go of its pipes, which a surviving grandchild would otherwise hold open
 // and keep dkr alive. dkr's only other remote transport, ssh, runs in process (ssh2): no child to kill.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {cancelledBy} from './errors.js'
+import {cancelledBy} from '../errors.js'
 
 export interface ChildOptions {
   env: NodeJS.ProcessEnv

@@ -1,7 +1,7 @@
 // `dkr config …`: show, read and change dkr's preferences, with where each value comes from.
-import {formatTable} from '../cli/table.js'
-import type {IOStreams} from '../cli/streams.js'
-import {loadStoredPreferences, parsePreference, preferenceKey, preferenceKeys, preferencesPath, resolvePreferences, storePreference, type Resolved} from './preferences.js'
+import {formatTable} from '../io/table.js'
+import type {IOStreams} from '../io/streams.js'
+import {loadStoredPreferences, parsePreference, preferenceKey, preferenceKeys, preferencesPath, resolvePreferences, storePreference, type Resolved} from '../preferences/preferences.js'
 
 const shown = (value: unknown) => (value === undefined ? '' : String(value))
 const sourceText = (resolved: Resolved<unknown>) => (resolved.from ? `${resolved.source} (${resolved.from})` : resolved.source)

@@ -1,7 +1,7 @@
 // Durations as podman and Go take them on the command line: `500ms`, `2s`, `1.5s`, `1m30s`, `1h`; a bare
 // `0` is zero. Milliseconds inside dkr.
-import {durationString} from '../progress/human-size.js'
-import {UsageError} from './errors.js'
+import {durationString} from './human-size.js'
+import {UsageError} from '../errors.js'
 
 const unitMs: Record<string, number> = {h: 3_600_000, m: 60_000, ms: 1, s: 1000}
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/

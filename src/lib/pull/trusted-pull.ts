@@ -1,13 +1,13 @@
 // docker's trustedPull: resolve the tag (or, with -a, every signed tag) to its signed digest through
 // Notary; the pull by digest and the local tag are pull/pinned-pull's.
 import type {Cli} from '../cli/context.js'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
-import {describeTrustError, TrustError} from './errors.js'
-import {NotaryClient, type SignedTarget} from './notary-client.js'
+import {describeTrustError, TrustError} from '../trust/errors.js'
+import {NotaryClient, type SignedTarget} from '../trust/notary-client.js'
 
 const hubNotary = 'https://notary.docker.io'
 

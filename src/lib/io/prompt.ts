@@ -1,6 +1,6 @@
 // Questions asked on the terminal (login's username and hidden password), through `read`, which mutes
 // the echo for secrets and leaves the terminal as it found it. Ctrl-C at a prompt is a cancellation.
-import {CancelledError} from './errors.js'
+import {CancelledError} from '../errors.js'
 
 export interface PromptOptions {
   /** Typed characters are not echoed (passwords). */

@@ -3,16 +3,16 @@
 // for a multi-platform image — and verify it; the flow then pulls by that digest and tags it. A digest
 // reference is verified as it is and pulled as it is. A scope that accepts anything is pulled as today.
 import type {Cli} from '../cli/context.js'
-import {DkrError} from '../cli/errors.js'
+import {DkrError} from '../errors.js'
 import {resolveAuthConfigOrNone} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
-import type {PinnedTag} from '../pull/pinned-pull.js'
+import type {PinnedTag} from './pinned-pull.js'
 import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {RegistryClient, RegistryError} from '../registry/client.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
-import type {SignaturePolicy} from './policy.js'
-import {SignatureRefusal, verifyImage, type SignatureVerdict} from './verify.js'
+import type {SignaturePolicy} from '../signature/policy.js'
+import {SignatureRefusal, verifyImage, type SignatureVerdict} from '../signature/verify.js'
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
