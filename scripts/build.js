@@ -4,7 +4,7 @@
 // chunks. Loading a few chunks instead of some 500 files is most of what a start-up costs
 // (`npm run bench:startup`; the README has the figures).
 import {build} from 'esbuild'
-import {readdirSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, renameSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
@@ -47,9 +47,9 @@ const commands = readdirSync('src/commands', {recursive: true})
   .filter((file) => file.endsWith('.ts'))
   .map((file) => join('src/commands', file))
 
-await build({
+/** @type {import('esbuild').BuildOptions} */
+const options = {
   entryPoints: ['src/main.ts', 'src/hooks/command-not-found.ts', ...commands],
-  outdir: 'dist',
   outbase: 'src',
   bundle: true,
   splitting: true,
@@ -74,4 +74,22 @@ await build({
     ].join(' '),
   },
   logLevel: 'warning',
-})
+}
+
+// Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
+// (`npm test` rebuilds in the checkout people use).
+const staging = mkdtempSync('dist.building-')
+try {
+  await build({...options, outdir: staging})
+  swapIn(staging, 'dist')
+} finally {
+  rmSync(staging, {force: true, recursive: true})
+}
+
+/** Two renames: only a run starting in the microseconds between them can miss dist/. */
+function swapIn(built, target) {
+  const old = `${built}.old`
+  if (existsSync(target)) renameSync(target, old)
+  renameSync(built, target)
+  rmSync(old, {force: true, recursive: true})
+}
