@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// dkr's entry point: the bundle in dist/ (scripts/build.js) does the work.
-import {readFileSync} from 'node:fs'
+// dkr's entry point: the bundle in dist/ (scripts/build.js) does the work; this file loads it with a V8
+// code cache, which saves compiling it again on every run.
+import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire, Module} from 'node:module'
+import {homedir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {Script} from 'node:vm'
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === '--version') {
@@ -8,6 +14,58 @@ if (args.length === 1 && args[0] === '--version') {
   const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const {main} = await import('../dist/main.js')
+  const {main} = loadBundle(fileURLToPath(new URL('../dist/dkr.cjs', import.meta.url)))
   await main(args, import.meta.url)
+}
+
+/**
+ * Runs the CommonJS bundle as `require` would, and registers it in the require cache (oclif requires it
+ * again for its commands and hook). It is compiled with the code V8 cached for this very bundle and Node
+ * ($XDG_CACHE_HOME/dkr/code-cache); with none, or one V8 rejects, it is compiled from source and the
+ * cache is written at exit. A missing, stale or unwritable cache only costs time.
+ */
+function loadBundle(file) {
+  const cacheFile = codeCachePath(file)
+  let cachedData
+  try {
+    if (cacheFile) cachedData = readFileSync(cacheFile)
+  } catch {}
+
+  // The bundle is ASCII (scripts/build.js): latin1 is the cheapest exact decoding.
+  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {cachedData, filename: file})
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
+  // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here.
+  globalThis.__dkrImport = (specifier) => import(specifier)
+  const require = createRequire(file)
+  const module = new Module(file)
+  module.filename = file
+  require.cache[file] = module
+  script.runInThisContext()(module.exports, require, module, file, dirname(file))
+  module.loaded = true
+  return module.exports
+}
+
+/** One file per bundle (its build-time hash), Node version and architecture; undefined without a hash. */
+function codeCachePath(file) {
+  try {
+    const hash = readFileSync(`${file}.sha256`, 'latin1').trim()
+    const dir = process.env.DKR_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dkr')
+    return join(dir, 'code-cache', `${hash.slice(0, 32)}-${process.version}-${process.arch}.bin`)
+  } catch {
+    return undefined
+  }
+}
+
+/** Written whole (temp file, then rename); caches of other bundles or Node versions are removed. */
+function saveCodeCache(script, cacheFile) {
+  const dir = dirname(cacheFile)
+  const temp = `${cacheFile}.${process.pid}.tmp`
+  try {
+    mkdirSync(dir, {recursive: true})
+    writeFileSync(temp, script.createCachedData())
+    renameSync(temp, cacheFile)
+    for (const name of readdirSync(dir)) if (name.endsWith('.bin') && join(dir, name) !== cacheFile) rmSync(join(dir, name), {force: true})
+  } catch {
+    rmSync(temp, {force: true})
+  }
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Bundles dkr into dist/ with esbuild: one entry per oclif command (oclif still discovers them and
-// loads only the one that runs), the hook, and src/main.ts for bin/run.js; shared code goes into
-// chunks. Loading a few chunks instead of some 500 files is most of what a start-up costs
-// (`npm run bench:startup`; the README has the figures).
+// Bundles dkr into one CommonJS file, dist/dkr.cjs, with esbuild: src/main.ts for bin/run.js, the
+// hook, and COMMANDS, the map oclif's `explicit` command strategy reads (package.json), whose entries
+// are getters: a command's module (and what it imports) is evaluated only when oclif asks for that
+// command. One file, because bin/run.js compiles it with a V8 code cache, which
+// works for scripts only; reading one file instead of some 500 modules is most of what a start-up
+// costs (`npm run bench:startup`; the README has the figures).
 import {build} from 'esbuild'
-import {existsSync, mkdtempSync, readdirSync, renameSync, rmSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
@@ -35,7 +38,7 @@ const deferOnFirstCall = {
         let real
         module.exports = function deferred(...args) {
           // Resolved from dockerode, whose own dependencies (docker-modem) sit beside it.
-          real ??= require('node:module').createRequire(require.resolve('dockerode'))(${JSON.stringify(path)})
+          real ??= require('node:module').createRequire(require('node:module').createRequire(__filename).resolve('dockerode'))(${JSON.stringify(path)})
           return real.apply(this, args)
         }`,
       loader: 'js',
@@ -43,47 +46,60 @@ const deferOnFirstCall = {
   },
 }
 
+/** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
 const commands = readdirSync('src/commands', {recursive: true})
   .filter((file) => file.endsWith('.ts'))
-  .map((file) => join('src/commands', file))
+  .sort()
+  .map((file) => ({file: join('src/commands', file), id: file.replace(/\.ts$/, '').replace(/(^|\/)index$/, '').split('/').join(':')}))
+
+/** The bundle's entry: what bin/run.js and oclif (package.json's oclif.commands and oclif.hooks) take from it. */
+const entry = [
+  "export {main} from './src/main.ts'",
+  "export {default as commandNotFound} from './src/hooks/command-not-found.ts'",
+  'export const COMMANDS = {}',
+  ...commands.map(({file, id}) => `Object.defineProperty(COMMANDS, ${JSON.stringify(id)}, {enumerable: true, get: () => require(${JSON.stringify(`./${file}`)}).default})`),
+].join('\n')
 
 /** @type {import('esbuild').BuildOptions} */
 const options = {
-  entryPoints: ['src/main.ts', 'src/hooks/command-not-found.ts', ...commands],
-  outbase: 'src',
+  stdin: {contents: entry, loader: 'js', resolveDir: '.', sourcefile: 'dkr-entry.js'},
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // ASCII only (non-ASCII is escaped), so bin/run.js can read it as latin1, which V8 keeps as is.
+  charset: 'ascii',
   // Not minified: measured slower to start (V8 compiles the readable bundle lazily just as well), and
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
   plugins: [deferOnFirstCall],
-  // CommonJS dependencies inside an ES module bundle still use require, __filename and __dirname.
-  banner: {
-    js: [
-      "import {createRequire as __dkrRequire} from 'node:module';",
-      "import {dirname as __dkrDirname} from 'node:path';",
-      "import {fileURLToPath as __dkrPath} from 'node:url';",
-      'const require = __dkrRequire(import.meta.url);',
-      'const __filename = __dkrPath(import.meta.url);',
-      'const __dirname = __dkrDirname(__filename);',
-    ].join(' '),
-  },
   logLevel: 'warning',
+  write: false,
 }
 
 // Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
 // (`npm test` rebuilds in the checkout people use).
 const staging = mkdtempSync('dist.building-')
 try {
-  await build({...options, outdir: staging})
+  const {outputFiles} = await build(options)
+  const code = rewriteDynamicImports(outputFiles[0].text)
+  writeFileSync(join(staging, 'dkr.cjs'), code, 'latin1')
+  // The code cache's key: a cache made for another bundle is never used.
+  writeFileSync(join(staging, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
   swapIn(staging, 'dist')
 } finally {
   rmSync(staging, {force: true, recursive: true})
+}
+
+/**
+ * V8 drops a script's dynamic-import handler when it is compiled from a code cache, so `import()` in the
+ * bundle (oclif loading the help and autocomplete plugins, dkr loading chalk, ora and conf) goes through
+ * globalThis.__dkrImport, which bin/run.js defines in an ES module where `import()` always works.
+ */
+function rewriteDynamicImports(code) {
+  // Not `import()` in a message text, nor a property named import.
+  return code.replaceAll(/(?<![\w$.])import\((?!\))/g, 'globalThis.__dkrImport(')
 }
 
 /** Two renames: only a run starting in the microseconds between them can miss dist/. */

@@ -54,7 +54,7 @@ describe('installing dkr from a fresh clone', {timeout: 600_000}, () => {
   it('the installed package holds the build, not the sources or the tests', () => {
     const files = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: clone, encoding: 'utf8', env: npmEnv})
     const paths: string[] = JSON.parse(files)[0].files.map((file: {path: string}) => file.path)
-    assert.ok(paths.includes('dist/main.js') && paths.includes('oclif.manifest.json') && paths.includes('bin/run.js'), paths.join(' '))
+    assert.ok(paths.includes('dist/dkr.cjs') && paths.includes('oclif.manifest.json') && paths.includes('bin/run.js'), paths.join(' '))
     assert.deepEqual(paths.filter((path) => /^(src|test|bench|scripts)\//.test(path)), [])
   })
 
