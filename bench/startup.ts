@@ -5,7 +5,7 @@
 //   npm run bench:startup [-- --runs 21] [-- --also NAME=PATH/TO/bin/run.js ...]
 // --also adds another build's entry point (e.g. a clone at an older commit) to the same rounds.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -23,23 +23,26 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'dkr-bench-cache-'))
 const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1', XDG_CACHE_HOME: cacheDir}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
 const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+const timings = join(configDir, 'time.txt')
 
-/** Wall milliseconds of one run. */
-function once(command: string[]): number {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(command[0], command.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
-  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`)
-  return Number(process.hrtime.bigint() - started) / 1e6
+interface Sample {
+  wall: number
+  /** user + system CPU milliseconds (GNU time, in 10 ms steps) */
+  cpu: number
+  /** peak resident MiB */
+  peak: number
 }
 
-/** Peak resident memory in MiB (GNU time's %M), median of 5, when /usr/bin/time is there. */
-function peakMiB(command: string[]): number | undefined {
-  if (!time) return undefined
-  const samples = Array.from({length: 5}, () => {
-    const result = spawnSync(time, ['-f', '%M', ...command], {encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe']})
-    return Number(result.stderr.trim().split('\n').at(-1)) / 1024
-  })
-  return median(samples)
+/** One run: wall time measured here, CPU and peak memory by GNU time (CPU is steadier on a loaded machine). */
+function once(command: string[]): Sample {
+  const argv = time ? [time, '-o', timings, '-f', '%U %S %M', ...command] : command
+  const started = process.hrtime.bigint()
+  const result = spawnSync(argv[0], argv.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
+  const wall = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`)
+  if (!time) return {cpu: Number.NaN, peak: Number.NaN, wall}
+  const [user, system, peak] = readFileSync(timings, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
+  return {cpu: (user + system) * 1000, peak: peak / 1024, wall}
 }
 
 function median(samples: number[]): number {
@@ -62,7 +65,7 @@ for (const [name, bin] of builds) {
 try {
   once(['docker', 'pull', '-q', image])
   const names = Object.keys(commands)
-  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]))
+  const samples: Record<string, Sample[]> = Object.fromEntries(names.map((name) => [name, []]))
   for (const name of names) once(commands[name])
   for (let round = 0; round < runs; round++) {
     // Each round in a rotated order, so no command always follows the same one.
@@ -72,20 +75,24 @@ try {
     }
   }
 
-  /** Median of the per-round ratios a/b. */
-  const ratio = (a: string, b: string) => median(samples[a].map((value, index) => value / samples[b][index])).toFixed(2)
-  const ms = (name: string) => `${median(samples[name]).toFixed(0)} ms`.padStart(7)
-  const row = (name: string, note = '') => console.log(`  ${name.padEnd(28)}${ms(name)}${note && `   ${note}`}`)
-  console.log(`medians of ${runs} rounds after a warm-up (${image} already present; ratios are medians of paired runs)`)
+  /** Median of the per-round ratios a/b, of wall or of CPU time. */
+  const ratio = (a: string, b: string, key: 'cpu' | 'wall') => median(samples[a].map((value, index) => value[key] / samples[b][index][key])).toFixed(2)
+  const ms = (name: string, key: 'cpu' | 'wall') => `${median(samples[name].map((sample) => sample[key])).toFixed(0)} ms`.padStart(7)
+  const row = (name: string, versus?: string, target?: string) => {
+    const ratios = versus ? `   ${ratio(name, versus, 'wall')}× (cpu ${ratio(name, versus, 'cpu')}×) ${versus}, target ≤ ${target}×` : ''
+    console.log(`  ${name.padEnd(24)}${ms(name, 'wall')} wall${ms(name, 'cpu')} cpu${ratios}`)
+  }
+
+  console.log(`medians of ${runs} rounds after a warm-up (${image} already present); ratios are medians of paired runs`)
   row('node -e 0')
   row('bare node:http pull')
   row('docker --version')
   row('docker pull -q')
   for (const [name] of builds) {
-    row(`${name} --version`, `${ratio(`${name} --version`, 'node -e 0')}× node -e 0 (target ≤ 1.15×)`)
-    row(`${name} image pull -q`, `${ratio(`${name} image pull -q`, 'bare node:http pull')}× the bare node:http pull (target ≤ 1.4×)`)
-    const memory = peakMiB(commands[`${name} image pull -q`])
-    if (memory !== undefined) console.log(`  ${`${name} image pull -q peak memory`.padEnd(28)}${memory.toFixed(0).padStart(4)} MiB   (target ≤ 60 MiB)`)
+    row(`${name} --version`, 'node -e 0', '1.15')
+    row(`${name} image pull -q`, 'bare node:http pull', '1.4')
+    const peak = median(samples[`${name} image pull -q`].map((sample) => sample.peak))
+    console.log(`  ${`${name} pull peak memory`.padEnd(24)}${peak.toFixed(0).padStart(4)} MiB (target ≤ 60 MiB)`)
   }
 } finally {
   stopStack()
