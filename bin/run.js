@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // dkr's entry point: the bundle in dist/ (scripts/build.js) does the work; this file loads it with a V8
 // code cache, which saves compiling it again on every run.
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire, Module} from 'node:module'
-import {homedir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {Script} from 'node:vm'
+
+// Node's built-in modules through require: importing them as ES modules builds a facade that reads
+// every export (node:fs's alone loads fs streams, some 5 ms).
+const require = createRequire(import.meta.url)
+const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
+const {dirname, join} = require('node:path')
+const {Script} = require('node:vm')
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === '--version') {
   // Scripts ask for this often: answered without loading oclif, in oclif's own format (its config.userAgent).
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const {name, version} = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'))
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const {main} = loadBundle(fileURLToPath(new URL('../dist/dkr.cjs', import.meta.url)))
+  const {main} = loadBundle(join(import.meta.dirname, '..', 'dist', 'dkr.cjs'))
   await main(args, import.meta.url)
 }
 
@@ -36,11 +38,11 @@ function loadBundle(file) {
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
   // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here.
   globalThis.__dkrImport = (specifier) => import(specifier)
-  const require = createRequire(file)
+  const bundleRequire = createRequire(file)
   const module = new Module(file)
   module.filename = file
-  require.cache[file] = module
-  script.runInThisContext()(module.exports, require, module, file, dirname(file))
+  bundleRequire.cache[file] = module
+  script.runInThisContext()(module.exports, bundleRequire, module, file, dirname(file))
   module.loaded = true
   return module.exports
 }
@@ -49,7 +51,7 @@ function loadBundle(file) {
 function codeCachePath(file) {
   try {
     const hash = readFileSync(`${file}.sha256`, 'latin1').trim()
-    const dir = process.env.DKR_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dkr')
+    const dir = process.env.DKR_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache'), 'dkr')
     return join(dir, 'code-cache', `${hash.slice(0, 32)}-${process.version}-${process.arch}.bin`)
   } catch {
     return undefined

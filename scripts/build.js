@@ -7,7 +7,7 @@
 // costs (`npm run bench:startup`; the README has the figures).
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
@@ -46,6 +46,38 @@ const deferOnFirstCall = {
   },
 }
 
+/**
+ * Two start-up costs of @oclif/core with no effect in dkr's bundle, edited out as it is bundled (the
+ * build fails if the text is not found, e.g. after an upgrade):
+ * - checkNodeVersion loads semver to compare Node with @oclif/core's package.json, which the bundle does
+ *   not have: it always throws and is caught.
+ * - Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
+ *   (6 to 10 ms). For ids made of a-z, ':' and '-' (all of dkr's and its plugins') the collator's order
+ *   is the code-unit order (test/lib/build/oclif-edits.test.ts); other ids still go to localeCompare.
+ */
+const oclifEdits = [
+  {file: /@oclif\/core\/lib\/index\.js$/, from: '\ncheckNodeVersion();\n', to: '\n'},
+  {
+    file: /@oclif\/core\/lib\/config\/plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
+  },
+]
+
+/** @type {import('esbuild').Plugin} */
+const editOclif = {
+  name: 'edit-oclif',
+  setup(bundle) {
+    for (const edit of oclifEdits) {
+      bundle.onLoad({filter: edit.file}, ({path}) => {
+        const source = readFileSync(path, 'utf8')
+        if (!source.includes(edit.from)) throw new Error(`${path} no longer has ${JSON.stringify(edit.from)}: review scripts/build.js's oclifEdits`)
+        return {contents: source.replace(edit.from, edit.to), loader: 'js'}
+      })
+    }
+  },
+}
+
 /** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
 const commands = readdirSync('src/commands', {recursive: true})
   .filter((file) => file.endsWith('.ts'))
@@ -73,7 +105,7 @@ const options = {
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
-  plugins: [deferOnFirstCall],
+  plugins: [deferOnFirstCall, editOclif],
   logLevel: 'warning',
   write: false,
 }
