@@ -5,7 +5,7 @@
 //   npm run bench:startup [-- --runs 21] [-- --also NAME=PATH/TO/bin/run.js ...]
 // --also adds another build's entry point (e.g. a clone at an older commit) to the same rounds.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -22,27 +22,22 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'dkr-bench-cache-'))
 // XDG_CACHE_HOME: dkr's code cache lives there; a private one, warmed by the warm-up round.
 const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1', XDG_CACHE_HOME: cacheDir}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
-const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
-const timings = join(configDir, 'time.txt')
+const timings = join(configDir, 'rusage.txt')
 
 interface Sample {
   wall: number
-  /** user + system CPU milliseconds (GNU time, in 10 ms steps) */
+  /** user + system CPU milliseconds */
   cpu: number
   /** peak resident MiB */
   peak: number
 }
 
-/** One run: wall time measured here, CPU and peak memory by GNU time (CPU is steadier on a loaded machine). */
+/** One run, timed by bench/rusage.py (wait4's rusage: CPU is steadier than wall time on a loaded machine). */
 function once(command: string[]): Sample {
-  const argv = time ? [time, '-o', timings, '-f', '%U %S %M', ...command] : command
-  const started = process.hrtime.bigint()
-  const result = spawnSync(argv[0], argv.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
-  const wall = Number(process.hrtime.bigint() - started) / 1e6
+  const result = spawnSync('python3', [join(root, 'bench', 'rusage.py'), timings, ...command], {env, stdio: ['ignore', 'ignore', 'pipe']})
   if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`)
-  if (!time) return {cpu: Number.NaN, peak: Number.NaN, wall}
-  const [user, system, peak] = readFileSync(timings, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
-  return {cpu: (user + system) * 1000, peak: peak / 1024, wall}
+  const [wall, cpu, peak] = readFileSync(timings, 'utf8').trim().split(' ').map(Number)
+  return {cpu, peak: peak / 1024, wall}
 }
 
 function median(samples: number[]): number {
