@@ -78,6 +78,43 @@ const editOclif = {
   },
 }
 
+/**
+ * Node modules that oclif, dockerode and dkr load at start-up but a pull over a unix socket never calls:
+ * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers. Each is left out of the bundle
+ * as `first-use:NAME`, which rewriteRequires turns into a stand-in that requires the real module when a
+ * property is first read. (A default or namespace import still loads it at once: esbuild copies its
+ * properties.)
+ */
+const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|https|perf_hooks|readline|tls|zlib)$/
+
+/** @type {import('esbuild').Plugin} */
+const requireOnFirstUse = {
+  name: 'require-on-first-use',
+  setup(bundle) {
+    // A dynamic import() is already lazy.
+    bundle.onResolve({filter: loadedOnFirstUse}, ({kind, path}) => (kind === 'dynamic-import' ? undefined : {external: true, path: `first-use:${path}`}))
+  },
+}
+
+/** Defined at the top of the bundle, for the `first-use:` requires. */
+const firstUseBanner = `function __dkrFirstUse(name) {
+  let real
+  const load = () => (real ??= require(name))
+  const standIn = new Proxy({}, {
+    get: (_, key) => load()[key],
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(load(), key)
+      return descriptor && {...descriptor, configurable: true}
+    },
+    has: (_, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    // An object whose prototype is the module (docker-modem does that to https) gets its own property.
+    set: (_, key, value, receiver) =>
+      receiver === standIn ? Reflect.set(load(), key, value) : Reflect.defineProperty(receiver, key, {configurable: true, enumerable: true, value, writable: true}),
+  })
+  return standIn
+}`
+
 /** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
 const commands = readdirSync('src/commands', {recursive: true})
   .filter((file) => file.endsWith('.ts'))
@@ -105,7 +142,8 @@ const options = {
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
-  plugins: [deferOnFirstCall, editOclif],
+  plugins: [deferOnFirstCall, editOclif, requireOnFirstUse],
+  banner: {js: firstUseBanner},
   logLevel: 'warning',
   write: false,
 }
@@ -115,7 +153,7 @@ const options = {
 const staging = mkdtempSync('dist.building-')
 try {
   const {outputFiles} = await build(options)
-  const code = rewriteDynamicImports(outputFiles[0].text)
+  const code = rewriteRequires(outputFiles[0].text)
   writeFileSync(join(staging, 'dkr.cjs'), code, 'latin1')
   // The code cache's key: a cache made for another bundle is never used.
   writeFileSync(join(staging, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
@@ -125,13 +163,16 @@ try {
 }
 
 /**
- * V8 drops a script's dynamic-import handler when it is compiled from a code cache, so `import()` in the
- * bundle (oclif loading the help and autocomplete plugins, dkr loading chalk, ora and conf) goes through
- * globalThis.__dkrImport, which bin/run.js defines in an ES module where `import()` always works.
+ * - V8 drops a script's dynamic-import handler when it is compiled from a code cache, so `import()` in
+ *   the bundle (oclif loading the help and autocomplete plugins, dkr loading chalk, ora and conf) goes
+ *   through globalThis.__dkrImport, which bin/run.js defines in an ES module, where `import()` works.
+ * - `first-use:` requires get their stand-in (requireOnFirstUse).
  */
-function rewriteDynamicImports(code) {
-  // Not `import()` in a message text, nor a property named import.
-  return code.replaceAll(/(?<![\w$.])import\((?!\))/g, 'globalThis.__dkrImport(')
+function rewriteRequires(code) {
+  return code
+    // Not `import()` in a message text, nor a property named import.
+    .replaceAll(/(?<![\w$.])import\((?!\))/g, 'globalThis.__dkrImport(')
+    .replaceAll('require("first-use:', '__dkrFirstUse("')
 }
 
 /** Two renames: only a run starting in the microseconds between them can miss dist/. */
