@@ -28,10 +28,7 @@ if (args.length === 1 && args[0] === '--version') {
  */
 function loadBundle(file) {
   const cacheFile = codeCachePath(file)
-  let cachedData
-  try {
-    if (cacheFile) cachedData = readFileSync(cacheFile)
-  } catch {}
+  const cachedData = cacheFile && readCodeCache(cacheFile)
 
   // The bundle is ASCII (scripts/build.js): latin1 is the cheapest exact decoding.
   const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {cachedData, filename: file})
@@ -58,16 +55,35 @@ function codeCachePath(file) {
   }
 }
 
+/**
+ * The file is a CRC-32 of V8's data, then the data. V8 checks the data's header (its version, flags,
+ * the source's length) but not the rest, so a damaged file is refused here: undefined, as for none.
+ */
+function readCodeCache(cacheFile) {
+  try {
+    const file = readFileSync(cacheFile)
+    const data = file.subarray(4)
+    return file.length > 4 && file.readUInt32LE(0) === require('node:zlib').crc32(data) ? data : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Written whole (temp file, then rename); caches of other bundles or Node versions are removed. */
 function saveCodeCache(script, cacheFile) {
   const dir = dirname(cacheFile)
   const temp = `${cacheFile}.${process.pid}.tmp`
   try {
     mkdirSync(dir, {recursive: true})
-    writeFileSync(temp, script.createCachedData())
+    const data = script.createCachedData()
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32LE(require('node:zlib').crc32(data))
+    writeFileSync(temp, Buffer.concat([crc, data]))
     renameSync(temp, cacheFile)
     for (const name of readdirSync(dir)) if (name.endsWith('.bin') && join(dir, name) !== cacheFile) rmSync(join(dir, name), {force: true})
   } catch {
-    rmSync(temp, {force: true})
+    try {
+      rmSync(temp, {force: true})
+    } catch {}
   }
 }
