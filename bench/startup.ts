@@ -3,7 +3,8 @@
 // figures are the medians over the rounds (machines here are noisy: trust the ratios). Uses the engine
 // stack in the environment (DOCKER_HOST, DKR_REGISTRY) or starts one in a temp dir.
 //   npm run bench:startup [-- --runs 21] [-- --also NAME=PATH/TO/bin/run.js ...]
-// --also adds another build's entry point (e.g. a clone at an older commit) to the same rounds.
+// --also adds another build's entry point (e.g. a clone at an older commit) or scripts/standalone's
+// launcher to the same rounds.
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -19,8 +20,8 @@ const stopStack = ensureStack()
 
 const configDir = mkdtempSync(join(tmpdir(), 'dkr-bench-config-'))
 const cacheDir = mkdtempSync(join(tmpdir(), 'dkr-bench-cache-'))
-// XDG_CACHE_HOME: dkr's code cache lives there; a private one, warmed by the warm-up round.
-const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1', XDG_CACHE_HOME: cacheDir}
+// XDG_CACHE_HOME: dkr's code cache lives there; a private one per build, warmed by the warm-up round.
+const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1'}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
 const timings = join(configDir, 'rusage.txt')
 
@@ -33,9 +34,9 @@ interface Sample {
 }
 
 /** One run, timed by bench/rusage.py (wait4's rusage: CPU is steadier than wall time on a loaded machine). */
-function once(command: string[]): Sample {
-  const result = spawnSync('python3', [join(root, 'bench', 'rusage.py'), timings, ...command], {env, stdio: ['ignore', 'ignore', 'pipe']})
-  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`)
+function once({argv, env}: {argv: string[]; env: NodeJS.ProcessEnv}): Sample {
+  const result = spawnSync('python3', [join(root, 'bench', 'rusage.py'), timings, ...argv], {env, stdio: ['ignore', 'ignore', 'pipe']})
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`)
   const [wall, cpu, peak] = readFileSync(timings, 'utf8').trim().split(' ').map(Number)
   return {cpu, peak: peak / 1024, wall}
 }
@@ -46,19 +47,22 @@ function median(samples: number[]): number {
 }
 
 const builds: Array<[string, string]> = [['dkr', join(root, 'bin', 'run.js')], ...values.also.map((entry) => entry.split('=', 2) as [string, string])]
-const commands: Record<string, string[]> = {
-  'node -e 0': [process.execPath, '-e', '0'],
-  'bare node:http pull': [process.execPath, join(root, 'bench', 'raw-pull.mjs'), image],
-  'docker --version': ['docker', '--version'],
-  'docker pull -q': ['docker', 'pull', '-q', image],
+const commands: Record<string, {argv: string[]; env: NodeJS.ProcessEnv}> = {
+  'node -e 0': {argv: [process.execPath, '-e', '0'], env},
+  'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.mjs'), image], env},
+  'docker --version': {argv: ['docker', '--version'], env},
+  'docker pull -q': {argv: ['docker', 'pull', '-q', image], env},
 }
 for (const [name, bin] of builds) {
-  commands[`${name} --version`] = [process.execPath, bin, '--version']
-  commands[`${name} image pull -q`] = [process.execPath, bin, 'image', 'pull', '-q', image]
+  // An entry point is run with this Node; anything else (scripts/standalone's launcher) as it is.
+  const dkr = bin.endsWith('.js') ? [process.execPath, bin] : [bin]
+  const own = {...env, XDG_CACHE_HOME: join(cacheDir, name)}
+  commands[`${name} --version`] = {argv: [...dkr, '--version'], env: own}
+  commands[`${name} image pull -q`] = {argv: [...dkr, 'image', 'pull', '-q', image], env: own}
 }
 
 try {
-  once(['docker', 'pull', '-q', image])
+  once({argv: ['docker', 'pull', '-q', image], env})
   const names = Object.keys(commands)
   const samples: Record<string, Sample[]> = Object.fromEntries(names.map((name) => [name, []]))
   for (const name of names) once(commands[name])

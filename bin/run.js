@@ -6,7 +6,7 @@ import {createRequire, Module} from 'node:module'
 // Node's built-in modules through require: importing them as ES modules builds a facade that reads
 // every export (node:fs's alone loads fs streams, some 5 ms).
 const require = createRequire(import.meta.url)
-const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
+const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
 const {Script} = require('node:vm')
 
@@ -69,7 +69,10 @@ function readCodeCache(cacheFile) {
   }
 }
 
-/** Written whole (temp file, then rename); caches of other bundles or Node versions are removed. */
+/** How many caches (of different bundles or Node versions) are kept: the newest. */
+const keptCodeCaches = 4
+
+/** Written whole (temp file, then rename); the oldest caches beyond keptCodeCaches are removed. */
 function saveCodeCache(script, cacheFile) {
   const dir = dirname(cacheFile)
   const temp = `${cacheFile}.${process.pid}.tmp`
@@ -80,7 +83,9 @@ function saveCodeCache(script, cacheFile) {
     crc.writeUInt32LE(require('node:zlib').crc32(data))
     writeFileSync(temp, Buffer.concat([crc, data]))
     renameSync(temp, cacheFile)
-    for (const name of readdirSync(dir)) if (name.endsWith('.bin') && join(dir, name) !== cacheFile) rmSync(join(dir, name), {force: true})
+    // Two installs of dkr (or two Node versions) each keep theirs; older ones go.
+    const caches = readdirSync(dir).filter((name) => name.endsWith('.bin')).map((name) => ({mtime: statSync(join(dir, name)).mtimeMs, path: join(dir, name)}))
+    for (const {path} of caches.sort((a, b) => b.mtime - a.mtime).slice(keptCodeCaches)) rmSync(path, {force: true})
   } catch {
     try {
       rmSync(temp, {force: true})

@@ -1,9 +1,9 @@
 // Start-up structure, not the clock (timings are in bench/startup.ts): the paths scripts run most must
 // not load what they do not use.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 import {describe, it} from 'node:test'
 import {baseEnv, dkrBin, projectRoot, run} from '../helpers/run.js'
 import {sshHome} from '../helpers/ssh-home.js'
@@ -77,7 +77,7 @@ describe("the bundle's V8 code cache ($XDG_CACHE_HOME/dkr/code-cache)", () => {
     assert.equal(statSync(join(cacheDir(home), file)).mtimeMs, written.mtimeMs)
   })
 
-  it('a damaged, truncated or foreign cache file is ignored, and replaced', async () => {
+  it('a damaged, truncated or foreign cache file is ignored, and replaced; other builds\' caches are kept, up to four', async () => {
     const home = mkdtempSync(join(tmpdir(), 'dkr-cache-'))
     const expected = await config(home)
     const [file] = cacheFiles(home)
@@ -91,12 +91,16 @@ describe("the bundle's V8 code cache ($XDG_CACHE_HOME/dkr/code-cache)", () => {
       assert.ok(readFileSync(path).equals(good) || readFileSync(path).length > 1000, 'rewritten')
     }
 
-    // The cache of another build is removed when this one's is written.
-    const other = join(cacheDir(home), `${'0'.repeat(32)}-${process.version}-${process.arch}.bin`)
-    writeFileSync(other, good)
+    // Caches of other builds are kept, up to four with this one's; the oldest go.
+    const others = [1, 2, 3, 4].map((n) => join(cacheDir(home), `${String(n).repeat(32)}-${process.version}-${process.arch}.bin`))
+    for (const [index, other] of others.entries()) {
+      writeFileSync(other, good)
+      utimesSync(other, 1000 + index, 1000 + index)
+    }
+
     rmSync(path)
     assert.equal(await config(home), expected)
-    assert.deepEqual(cacheFiles(home), [file])
+    assert.deepEqual(cacheFiles(home).sort(), [file, ...others.slice(1).map((other) => basename(other))].sort())
   })
 
   it('an unusable cache directory costs nothing but time: no output, same result', async () => {
