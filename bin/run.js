@@ -8,7 +8,6 @@ import {createRequire, Module} from 'node:module'
 const require = createRequire(import.meta.url)
 const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
 const {dirname, join} = require('node:path')
-const {Script} = require('node:vm')
 
 const args = process.argv.slice(2)
 if (args.length === 1 && args[0] === '--version') {
@@ -31,6 +30,7 @@ function loadBundle(file) {
   const cachedData = cacheFile && readCodeCache(cacheFile)
 
   // The bundle is ASCII (scripts/build.js): latin1 is the cheapest exact decoding.
+  const {Script} = require('node:vm')
   const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {cachedData, filename: file})
   if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
   // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here.
