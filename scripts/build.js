@@ -7,7 +7,7 @@
 // costs (`npm run bench:startup`; the README has the figures).
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
@@ -151,6 +151,8 @@ const options = {
 // Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
 // (`npm test` rebuilds in the checkout people use).
 const staging = mkdtempSync('dist.building-')
+// mkdtemp makes it private; dist/ is read by every user (tests run dkr as nobody, too).
+chmodSync(staging, 0o755)
 try {
   const {outputFiles} = await build(options)
   const code = rewriteRequires(outputFiles[0].text)
