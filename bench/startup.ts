@@ -1,68 +1,100 @@
-// Start-up cost of dkr against the Node floor and against docker, measured in one run (medians after a
-// warm-up, as ratios: machines here are noisy). Uses the engine stack in the environment (DOCKER_HOST,
-// DKR_REGISTRY) or starts one in a temp dir.
-//   npm run bench:startup [-- --runs 15]
+// Start-up cost of dkr against the Node floor and against docker, measured in one run: every round runs
+// each command once, in turn, so a ratio is taken between runs made at the same moment (paired), and the
+// figures are the medians over the rounds (machines here are noisy: trust the ratios). Uses the engine
+// stack in the environment (DOCKER_HOST, DKR_REGISTRY) or starts one in a temp dir.
+//   npm run bench:startup [-- --runs 21] [-- --also NAME=PATH/TO/bin/run.js ...]
+// --also adds another build's entry point (e.g. a clone at an older commit) or scripts/standalone's
+// launcher to the same rounds.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {ensureStack} from '../scripts/stack-env.js'
 
-const {values} = parseArgs({options: {runs: {default: '15', type: 'string'}}})
+const {values} = parseArgs({options: {also: {default: [], multiple: true, type: 'string'}, runs: {default: '21', type: 'string'}}})
 const runs = Number(values.runs)
 const root = resolve(import.meta.dirname, '..')
-const dkr = join(root, 'bin', 'run.js')
 
 const stopStack = ensureStack()
 
 const configDir = mkdtempSync(join(tmpdir(), 'dkr-bench-config-'))
+const cacheDir = mkdtempSync(join(tmpdir(), 'dkr-bench-cache-'))
+// XDG_CACHE_HOME: dkr's code cache lives there; a private one per build, warmed by the warm-up round.
 const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1'}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
-const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+const timings = join(configDir, 'rusage.txt')
 
-/** Wall milliseconds of one run. */
-function once(command: string[]): number {
-  const started = process.hrtime.bigint()
-  const result = spawnSync(command[0], command.slice(1), {env, stdio: ['ignore', 'ignore', 'pipe']})
-  if (result.status !== 0) throw new Error(`${command.join(' ')} failed: ${result.stderr}`)
-  return Number(process.hrtime.bigint() - started) / 1e6
+interface Sample {
+  wall: number
+  /** user + system CPU milliseconds */
+  cpu: number
+  /** peak resident MiB */
+  peak: number
 }
 
-function median(command: string[]): number {
-  once(command)
-  const samples = Array.from({length: runs}, () => once(command)).sort((a, b) => a - b)
-  return samples[Math.floor(samples.length / 2)]
+/** One run, timed by bench/rusage.py (wait4's rusage: CPU is steadier than wall time on a loaded machine). */
+function once({argv, env}: {argv: string[]; env: NodeJS.ProcessEnv}): Sample {
+  const result = spawnSync('python3', [join(root, 'bench', 'rusage.py'), timings, ...argv], {env, stdio: ['ignore', 'ignore', 'pipe']})
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`)
+  const [wall, cpu, peak] = readFileSync(timings, 'utf8').trim().split(' ').map(Number)
+  return {cpu, peak: peak / 1024, wall}
 }
 
-/** Peak resident memory in MiB (GNU time's %M), when /usr/bin/time is there. */
-function peakMiB(command: string[]): number | undefined {
-  if (!time) return undefined
-  const result = spawnSync(time, ['-f', '%M', ...command], {encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe']})
-  return Number(result.stderr.trim().split('\n').at(-1)) / 1024
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+const builds: Array<[string, string]> = [['dkr', join(root, 'bin', 'run.js')], ...values.also.map((entry) => entry.split('=', 2) as [string, string])]
+const commands: Record<string, {argv: string[]; env: NodeJS.ProcessEnv}> = {
+  'node -e 0': {argv: [process.execPath, '-e', '0'], env},
+  'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.mjs'), image], env},
+  'docker --version': {argv: ['docker', '--version'], env},
+  'docker pull -q': {argv: ['docker', 'pull', '-q', image], env},
+}
+for (const [name, bin] of builds) {
+  // An entry point is run with this Node; anything else (scripts/standalone's launcher) as it is.
+  const dkr = bin.endsWith('.js') ? [process.execPath, bin] : [bin]
+  const own = {...env, XDG_CACHE_HOME: join(cacheDir, name)}
+  commands[`${name} --version`] = {argv: [...dkr, '--version'], env: own}
+  commands[`${name} image pull -q`] = {argv: [...dkr, 'image', 'pull', '-q', image], env: own}
 }
 
 try {
-  once(['docker', 'pull', '-q', image])
-  const figures = {
-    dkrPull: median([process.execPath, dkr, 'image', 'pull', '-q', image]),
-    dkrVersion: median([process.execPath, dkr, '--version']),
-    dockerPull: median(['docker', 'pull', '-q', image]),
-    dockerVersion: median(['docker', '--version']),
-    node: median([process.execPath, '-e', '0']),
-    rawPull: median([process.execPath, join(root, 'bench', 'raw-pull.mjs'), image]),
+  once({argv: ['docker', 'pull', '-q', image], env})
+  const names = Object.keys(commands)
+  const samples: Record<string, Sample[]> = Object.fromEntries(names.map((name) => [name, []]))
+  for (const name of names) once(commands[name])
+  for (let round = 0; round < runs; round++) {
+    // Each round in a rotated order, so no command always follows the same one.
+    for (const [index] of names.entries()) {
+      const name = names[(index + round) % names.length]
+      samples[name].push(once(commands[name]))
+    }
   }
-  const memory = peakMiB([process.execPath, dkr, 'image', 'pull', '-q', image])
-  const ms = (value: number) => `${value.toFixed(0)} ms`
-  console.log(`medians of ${runs} runs after a warm-up (${image} already present)`)
-  console.log(`  node -e 0                 ${ms(figures.node)}`)
-  console.log(`  dkr --version             ${ms(figures.dkrVersion)}   ${(figures.dkrVersion / figures.node).toFixed(2)}× node -e 0 (target ≤ 1.5×)`)
-  console.log(`  docker --version          ${ms(figures.dockerVersion)}`)
-  console.log(`  bare node:http pull       ${ms(figures.rawPull)}`)
-  console.log(`  dkr image pull -q         ${ms(figures.dkrPull)}   ${(figures.dkrPull / figures.rawPull).toFixed(2)}× the bare node:http pull (target ≤ 1.4×)`)
-  console.log(`  docker pull -q            ${ms(figures.dockerPull)}`)
-  if (memory !== undefined) console.log(`  dkr image pull -q peak memory ${memory.toFixed(0)} MiB (target ≤ 80 MiB)`)
+
+  /** Median of the per-round ratios a/b, of wall or of CPU time. */
+  const ratio = (a: string, b: string, key: 'cpu' | 'wall') => median(samples[a].map((value, index) => value[key] / samples[b][index][key])).toFixed(2)
+  const ms = (name: string, key: 'cpu' | 'wall') => `${median(samples[name].map((sample) => sample[key])).toFixed(0)} ms`.padStart(7)
+  const row = (name: string, versus?: string, target?: string) => {
+    const ratios = versus ? `   ${ratio(name, versus, 'wall')}× (cpu ${ratio(name, versus, 'cpu')}×) ${versus}, target ≤ ${target}×` : ''
+    console.log(`  ${name.padEnd(24)}${ms(name, 'wall')} wall${ms(name, 'cpu')} cpu${ratios}`)
+  }
+
+  console.log(`medians of ${runs} rounds after a warm-up (${image} already present); ratios are medians of paired runs`)
+  row('node -e 0')
+  row('bare node:http pull')
+  row('docker --version')
+  row('docker pull -q')
+  for (const [name] of builds) {
+    row(`${name} --version`, 'node -e 0', '1.15')
+    row(`${name} image pull -q`, 'bare node:http pull', '1.4')
+    const peak = median(samples[`${name} image pull -q`].map((sample) => sample.peak))
+    console.log(`  ${`${name} pull peak memory`.padEnd(24)}${peak.toFixed(0).padStart(4)} MiB (target ≤ 60 MiB)`)
+  }
 } finally {
   stopStack()
   rmSync(configDir, {force: true, recursive: true})
+  rmSync(cacheDir, {force: true, recursive: true})
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Bundles dkr into dist/ with esbuild: one entry per oclif command (oclif still discovers them and
-// loads only the one that runs), the hook, and src/main.ts for bin/run.js; shared code goes into
-// chunks. Loading a few chunks instead of some 500 files is most of what a start-up costs
-// (`npm run bench:startup`; the README has the figures).
+// Bundles dkr into one CommonJS file, dist/dkr.cjs, with esbuild: src/main.ts for bin/run.js, the
+// hook, and COMMANDS, the map oclif's `explicit` command strategy reads (package.json), whose entries
+// are getters: a command's module (and what it imports) is evaluated only when oclif asks for that
+// command. One file, because bin/run.js compiles it with a V8 code cache, which
+// works for scripts only; reading one file instead of some 500 modules is most of what a start-up
+// costs (`npm run bench:startup`; the README has the figures).
 import {build} from 'esbuild'
-import {readdirSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
@@ -35,7 +38,7 @@ const deferOnFirstCall = {
         let real
         module.exports = function deferred(...args) {
           // Resolved from dockerode, whose own dependencies (docker-modem) sit beside it.
-          real ??= require('node:module').createRequire(require.resolve('dockerode'))(${JSON.stringify(path)})
+          real ??= require('node:module').createRequire(require('node:module').createRequire(__filename).resolve('dockerode'))(${JSON.stringify(path)})
           return real.apply(this, args)
         }`,
       loader: 'js',
@@ -43,35 +46,141 @@ const deferOnFirstCall = {
   },
 }
 
+/**
+ * Two start-up costs of @oclif/core with no effect in dkr's bundle, edited out as it is bundled (the
+ * build fails if the text is not found, e.g. after an upgrade):
+ * - checkNodeVersion loads semver to compare Node with @oclif/core's package.json, which the bundle does
+ *   not have: it always throws and is caught.
+ * - Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
+ *   (6 to 10 ms). For ids made of a-z, ':' and '-' (all of dkr's and its plugins') the collator's order
+ *   is the code-unit order (test/lib/build/oclif-edits.test.ts); other ids still go to localeCompare.
+ */
+const oclifEdits = [
+  {file: /@oclif\/core\/lib\/index\.js$/, from: '\ncheckNodeVersion();\n', to: '\n'},
+  {
+    file: /@oclif\/core\/lib\/config\/plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
+  },
+]
+
+/** @type {import('esbuild').Plugin} */
+const editOclif = {
+  name: 'edit-oclif',
+  setup(bundle) {
+    for (const edit of oclifEdits) {
+      bundle.onLoad({filter: edit.file}, ({path}) => {
+        const source = readFileSync(path, 'utf8')
+        if (!source.includes(edit.from)) throw new Error(`${path} no longer has ${JSON.stringify(edit.from)}: review scripts/build.js's oclifEdits`)
+        return {contents: source.replace(edit.from, edit.to), loader: 'js'}
+      })
+    }
+  },
+}
+
+/**
+ * Node modules that oclif, dockerode and dkr load at start-up but a pull over a unix socket never calls:
+ * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers. Each is left out of the bundle
+ * as `first-use:NAME`, which rewriteRequires turns into a stand-in that requires the real module when a
+ * property is first read. (A default or namespace import still loads it at once: esbuild copies its
+ * properties.)
+ */
+const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|https|perf_hooks|readline|tls|zlib)$/
+
+/** @type {import('esbuild').Plugin} */
+const requireOnFirstUse = {
+  name: 'require-on-first-use',
+  setup(bundle) {
+    // A dynamic import() is already lazy.
+    bundle.onResolve({filter: loadedOnFirstUse}, ({kind, path}) => (kind === 'dynamic-import' ? undefined : {external: true, path: `first-use:${path}`}))
+  },
+}
+
+/** Defined at the top of the bundle, for the `first-use:` requires. */
+const firstUseBanner = `function __dkrFirstUse(name) {
+  let real
+  const load = () => (real ??= require(name))
+  const standIn = new Proxy({}, {
+    get: (_, key) => load()[key],
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(load(), key)
+      return descriptor && {...descriptor, configurable: true}
+    },
+    has: (_, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    // An object whose prototype is the module (docker-modem does that to https) gets its own property.
+    set: (_, key, value, receiver) =>
+      receiver === standIn ? Reflect.set(load(), key, value) : Reflect.defineProperty(receiver, key, {configurable: true, enumerable: true, value, writable: true}),
+  })
+  return standIn
+}`
+
+/** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
 const commands = readdirSync('src/commands', {recursive: true})
   .filter((file) => file.endsWith('.ts'))
-  .map((file) => join('src/commands', file))
+  .sort()
+  .map((file) => ({file: join('src/commands', file), id: file.replace(/\.ts$/, '').replace(/(^|\/)index$/, '').split('/').join(':')}))
 
-await build({
-  entryPoints: ['src/main.ts', 'src/hooks/command-not-found.ts', ...commands],
-  outdir: 'dist',
-  outbase: 'src',
+/** The bundle's entry: what bin/run.js and oclif (package.json's oclif.commands and oclif.hooks) take from it. */
+const entry = [
+  "export {main} from './src/main.ts'",
+  "export {default as commandNotFound} from './src/hooks/command-not-found.ts'",
+  'export const COMMANDS = {}',
+  ...commands.map(({file, id}) => `Object.defineProperty(COMMANDS, ${JSON.stringify(id)}, {enumerable: true, get: () => require(${JSON.stringify(`./${file}`)}).default})`),
+].join('\n')
+
+/** @type {import('esbuild').BuildOptions} */
+const options = {
+  stdin: {contents: entry, loader: 'js', resolveDir: '.', sourcefile: 'dkr-entry.js'},
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // ASCII only (non-ASCII is escaped), so bin/run.js can read it as latin1, which V8 keeps as is.
+  charset: 'ascii',
   // Not minified: measured slower to start (V8 compiles the readable bundle lazily just as well), and
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
-  plugins: [deferOnFirstCall],
-  // CommonJS dependencies inside an ES module bundle still use require, __filename and __dirname.
-  banner: {
-    js: [
-      "import {createRequire as __dkrRequire} from 'node:module';",
-      "import {dirname as __dkrDirname} from 'node:path';",
-      "import {fileURLToPath as __dkrPath} from 'node:url';",
-      'const require = __dkrRequire(import.meta.url);',
-      'const __filename = __dkrPath(import.meta.url);',
-      'const __dirname = __dkrDirname(__filename);',
-    ].join(' '),
-  },
+  plugins: [deferOnFirstCall, editOclif, requireOnFirstUse],
+  banner: {js: firstUseBanner},
   logLevel: 'warning',
-})
+  write: false,
+}
+
+// Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
+// (`npm test` rebuilds in the checkout people use).
+const staging = mkdtempSync('dist.building-')
+// mkdtemp makes it private; dist/ is read by every user (tests run dkr as nobody, too).
+chmodSync(staging, 0o755)
+try {
+  const {outputFiles} = await build(options)
+  const code = rewriteRequires(outputFiles[0].text)
+  writeFileSync(join(staging, 'dkr.cjs'), code, 'latin1')
+  // The code cache's key: a cache made for another bundle is never used.
+  writeFileSync(join(staging, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
+  swapIn(staging, 'dist')
+} finally {
+  rmSync(staging, {force: true, recursive: true})
+}
+
+/**
+ * - V8 drops a script's dynamic-import handler when it is compiled from a code cache, so `import()` in
+ *   the bundle (oclif loading the help and autocomplete plugins, dkr loading chalk, ora and conf) goes
+ *   through globalThis.__dkrImport, which bin/run.js defines in an ES module, where `import()` works.
+ * - `first-use:` requires get their stand-in (requireOnFirstUse).
+ */
+function rewriteRequires(code) {
+  return code
+    // Not `import()` in a message text, nor a property named import.
+    .replaceAll(/(?<![\w$.])import\((?!\))/g, 'globalThis.__dkrImport(')
+    .replaceAll('require("first-use:', '__dkrFirstUse("')
+}
+
+/** Two renames: only a run starting in the microseconds between them can miss dist/. */
+function swapIn(built, target) {
+  const old = `${built}.old`
+  if (existsSync(target)) renameSync(target, old)
+  renameSync(built, target)
+  rmSync(old, {force: true, recursive: true})
+}

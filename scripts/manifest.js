@@ -2,7 +2,9 @@
 // Writes oclif.manifest.json from the built command classes with @oclif/core alone (the `oclif` dev
 // CLI would bring some 200 packages for this one job). `--check` fails when the committed file is stale.
 import {Plugin} from '@oclif/core'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
+// Replaced in one rename: a dkr started while the build runs reads the old file or the new one, never half.
+import {sync as writeFileSync} from 'write-file-atomic'
 
 const plugin = new Plugin({root: process.cwd(), type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true})
 await plugin.load()

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Regenerates the README's command reference (between the `<!-- commands -->` markers) from
 // oclif.manifest.json, so the reference is always what the commands say. `--check` fails when stale.
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
+// Replaced in one rename: a dkr started while the build runs reads the old file or the new one, never half.
+import {sync as writeFileSync} from 'write-file-atomic'
 
 const start = '<!-- commands -->'
 const stop = '<!-- commandsstop -->'

@@ -16,6 +16,8 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv
+  /** Where it runs (default: this process's directory). */
+  cwd?: string
   input?: string
   timeoutMs?: number
   /** Called once the process is running (e.g. to send it a signal). */
@@ -39,7 +41,7 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {env: options.env ?? baseEnv(), stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(command, args, {cwd: options.cwd, env: options.env ?? baseEnv(), stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => {

@@ -29,6 +29,9 @@ Completes command names, flags, fixed flag values, and context names after --con
   static summary = 'Display autocomplete installation instructions'
   static usage = '[SHELL] [--refresh-cache]'
 
+  /** It runs a plugin's command: src/main.ts loads the plugins for it (it skips them for dkr's other commands). */
+  static needsPlugins = true
+
   async run(): Promise<void> {
     await this.parse(Autocomplete)
     const plugin = this.config.plugins.get('@oclif/plugin-autocomplete')
