@@ -184,7 +184,8 @@ for (const engine of enginesUnderTest()) {
 
     it('picks an entry of a multi-platform index with --platform; a platform it lacks fails as docker says', async () => {
       const ref = `${stack.registry}/demo/multi:1.0`
-      await removeImages(ref)
+      // Its amd64 entry is demo/app:1.0: with that image present, the containerd store would show amd64.
+      await removeAllImages()
       const arm = await dkr(['pull', '-q', '--platform', 'linux/arm64', ref])
       assert.equal(arm.code, 0, arm.stderr)
       assert.equal((await docker(['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', ref])).stdout, 'linux/arm64\n')
