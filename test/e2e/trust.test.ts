@@ -79,6 +79,9 @@ describe('trusted pull (DOCKER_CONTENT_TRUST=1), failing before any pull', () =>
 
 // Trust is resolved by the client; the engines pull by digest and tag. Each runs the same cases.
 for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (DOCKER_CONTENT_TRUST=1)', () => {
+  // Podman says `Already exists` for a shared layer only now and then, from one pull to the next: there
+  // the layer lines are left out of the comparison, everything else is compared as on the Docker engines.
+  const shown = (result: RunResult, options: {anyOrder?: boolean} = {}) => ({...outputOf(result, options), ...(engine.kind === 'podman' ? {layers: []} : {})})
   before(removeSigned)
   after(removeSigned)
 
@@ -91,7 +94,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (D
       const ours = await dkr(['pull', ...flags, name], {env: trustEnv()})
       await removeSigned()
       const anyOrder = flags.includes('-a')
-      assert.deepEqual(outputOf(ours, {anyOrder}), outputOf(theirs, {anyOrder}))
+      assert.deepEqual(shown(ours, {anyOrder}), shown(theirs, {anyOrder}))
     })
   }
 
@@ -108,7 +111,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (D
       const anyOrder = flags.includes('-a')
       // docker adds a logrus warning about the short-lived delegation certificate; dkr does not.
       const theirsWithoutWarning = {...theirs, stderr: theirs.stderr.replace(/^time=.*near expiry"\n/m, '')}
-      assert.deepEqual(outputOf(ours, {anyOrder}), outputOf(theirsWithoutWarning, {anyOrder}))
+      assert.deepEqual(shown(ours, {anyOrder}), shown(theirsWithoutWarning, {anyOrder}))
     })
   }
 
