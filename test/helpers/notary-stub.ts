@@ -37,10 +37,10 @@ function ed25519Key(): SigningKey {
   return {id: keyId(key), key, method: 'eddsa', private: pair.privateKey}
 }
 
-/** A root key as docker makes it: a self-signed P-256 leaf certificate (not a CA) whose CN is the repository name. */
-function rootKey(commonName: string): SigningKey {
+/** A root key as docker makes it: a self-signed P-256 leaf certificate (not a CA) whose CN is the repository name, valid `days`. */
+function rootKey(commonName: string, days = 3650): SigningKey {
   const dir = mkdtempSync(join(tmpdir(), 'dkr-root-'))
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '3650', '-subj', `/CN=${commonName.replaceAll('/', String.raw`\/`)}`, '-addext', 'basicConstraints=critical,CA:FALSE'], {stdio: 'ignore'})
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', String(days), '-subj', `/CN=${commonName.replaceAll('/', String.raw`\/`)}`, '-addext', 'basicConstraints=critical,CA:FALSE'], {stdio: 'ignore'})
   const key = {keytype: 'ecdsa-x509', keyval: {private: null, public: readFileSync(join(dir, 'cert.pem')).toString('base64')}}
   return {id: keyId(key), key, method: 'ecdsa', private: createPrivateKey(readFileSync(join(dir, 'key.pem')))}
 }
@@ -88,9 +88,9 @@ export interface RepositoryKeys {
   timestamp: SigningKey
 }
 
-/** A repository's keys; the root certificate's CN is `rootName`. */
-export function repositoryKeys(rootName: string): RepositoryKeys {
-  return {root: rootKey(rootName), snapshot: ed25519Key(), targets: ecdsaKey(), timestamp: ed25519Key()}
+/** A repository's keys; the root certificate's CN is `rootName`, and it is valid `rootDays`. */
+export function repositoryKeys(rootName: string, rootDays?: number): RepositoryKeys {
+  return {root: rootKey(rootName, rootDays), snapshot: ed25519Key(), targets: ecdsaKey(), timestamp: ed25519Key()}
 }
 
 /** The files of a signed repository whose tag `1.0` points at `digest`. */

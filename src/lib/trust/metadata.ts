@@ -115,6 +115,19 @@ function commonName(certificate: X509Certificate): string | undefined {
   return /(?:^|\n)CN=([^\n]*)/.exec(certificate.subject)?.[1]
 }
 
+/**
+ * The common names of the root's certificates that expire within six months: notary warns of each
+ * (`certificate with CN … is near expiry`) whenever it validates the root, and docker shows it.
+ */
+export function rootCertificatesNearExpiry(root: RootSigned, gun: string, now: Date): string[] {
+  const horizon = new Date(now)
+  horizon.setMonth(horizon.getMonth() + 6)
+  return Object.values(leafKeysFor(root, gun, now)).flatMap((key) => {
+    const certificate = certificateOf(key)
+    return Date.parse(certificate.validTo) < horizon.getTime() ? [commonName(certificate) ?? ''] : []
+  })
+}
+
 /** Root keys usable for first-use trust: unexpired leaf certificates whose CN is the repository name. */
 function leafKeysFor(root: RootSigned, gun: string, now: Date): Record<string, TufKey> {
   const usable: Record<string, TufKey> = {}

@@ -16,6 +16,7 @@ import {
   checkSignatures,
   hexSha256,
   parseEnvelope,
+  rootCertificatesNearExpiry,
   rotateRoot,
   trustNewRoot,
   type DelegationRole,
@@ -303,6 +304,8 @@ export class NotaryClient {
 
     const releases = await this.releases(targets.envelope.signed, snapshot.envelope.signed)
     const top = targets.envelope.signed
+    // notary checks the root's certificates on every update, and docker passes on its warning.
+    for (const name of rootCertificatesNearExpiry(root.signed, this.options.gun, now)) this.options.warn(`certificate with CN ${name} is near expiry`)
     return {
       all: () => {
         const names = [...Object.keys(releases?.signed.targets ?? {}).filter((tag) => pathAllowed(releases?.role, tag)), ...Object.keys(top.targets ?? {})]
