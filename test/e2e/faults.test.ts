@@ -269,19 +269,28 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'faults: the reg
   })
 
   if (engine.kind === 'dockerd') {
-    it('fails a layer for good: the engine gives up after its five retries (about 77 s), dkr says why, exit 1', {timeout: 150_000}, async () => {
+    // dockerd gives up only after five retries (about 77 s): the test watches the first two back-offs,
+    // then stops, which keeps CI short; the in-stream error it would end with is one line like any other.
+    it('fails a layer for good: the engine backs off 5 s, then 10 s, one line each (docker a countdown); Ctrl-C then exits 130', async () => {
       await removeAllImages()
       proxy.fault = {match: biggestLayer, status: 503}
       try {
-        const result = await dkr(['pull', ref()], {timeoutMs: 140_000})
-        assert.equal(result.code, 1)
-        assert.equal(result.stderr, 'received unexpected HTTP status: 503 Service Unavailable\n')
-        // One line per retry, where docker prints a line for every second of the 75 s of back-off.
-        const retries = result.stdout.split('\n').filter((line) => line.includes('Retrying in'))
+        let stopped = false
+        const result = await dkr(['pull', ref()], {
+          onStdout(text, child) {
+            if (!stopped && /Retrying in (10|9) seconds/.test(text)) {
+              stopped = true
+              child.kill('SIGINT')
+            }
+          },
+          timeoutMs: 60_000,
+        })
+        assert.ok(stopped, result.stdout)
+        assert.equal(result.code, 130)
+        const seconds = result.stdout.split('\n').filter((line) => line.includes('Retrying in')).map((line) => Number(/Retrying in (\d+) seconds/.exec(line)?.[1]))
         // dockerd's countdown ticker may skip the first second of a back-off when busy, so allow n or n-1.
-        const seconds = retries.map((line) => Number(/Retrying in (\d+) seconds/.exec(line)?.[1]))
-        assert.equal(seconds.length, 5, retries.join('\n'))
-        for (const [i, n] of [5, 10, 15, 20, 25].entries()) assert.ok(seconds[i] === n || seconds[i] === n - 1, retries.join('\n'))
+        assert.equal(seconds.length, 2, result.stdout)
+        for (const [i, n] of [5, 10].entries()) assert.ok(seconds[i] === n || seconds[i] === n - 1, result.stdout)
       } finally {
         proxy.fault = undefined
       }
