@@ -194,7 +194,9 @@ describe('notation pull: --json, the preference, a bad trust policy (dockerd)', 
     assert.equal(await imageExists(image('stranger')), false)
   })
 
-  it('a trust policy that does not parse, or no trust policy, fails in one line before anything is pulled', async () => {
+  it('an empty --notation-config, a trust policy that does not parse, or none, fails in one line before anything is pulled', async () => {
+    const empty = await pull(['--notation-config', '', image('signed')])
+    assert.deepEqual([empty.code, empty.stderr], [1, '--notation-config: expected a notation configuration directory, or default\n'])
     const dir = mkdtempSync(join(tmpdir(), 'dkr-notation-bad-'))
     const missing = await pull(['--notation-config', dir, image('signed')])
     assert.equal(missing.code, 1)

@@ -3,6 +3,7 @@
 // Notary signatures of the resolved manifest are collected and verified; a refusal is a SignatureRefusal,
 // and what permissive and audit levels log goes to stderr, one WARNING line each.
 import type {Cli} from '../cli/context.js'
+import {DkrError} from '../cli/errors.js'
 import {familiarString, fullName, referenceString} from '../reference/format.js'
 import type {RegistryClient} from '../registry/client.js'
 import type {ImageCheck} from '../signature/signed-pull.js'
@@ -33,6 +34,7 @@ export interface NotationVerification {
 
 /** The --notation-config value (or the notationConfig preference) as a directory: `default` is notation's own. */
 export function notationConfigSetting(value: string, env: NodeJS.ProcessEnv): string {
+  if (value === '') throw new DkrError('--notation-config: expected a notation configuration directory, or default')
   return value === 'default' ? notationConfigDir(env, env.HOME || undefined) : value
 }
 
