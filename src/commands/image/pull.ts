@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
 import {parseDuration} from '../../lib/cli/duration.js'
-import {notationConfigSetting} from '../../lib/notation/notation-pull.js'
+import {notationConfigSetting} from '../../lib/pull/notation-pull.js'
 import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
 
 export default class ImagePull extends DkrCommand {

@@ -8,10 +8,10 @@ import {familiarString, fullName, referenceString} from '../reference/format.js'
 import type {RegistryClient} from '../registry/client.js'
 import type {ImageCheck} from '../signature/signed-pull.js'
 import {SignatureRefusal} from '../signature/verify.js'
-import {notationConfigDir, type NotationConfig} from './config.js'
-import {collectNotarySignatures, type ReferrerSource} from './signature-manifest.js'
-import type {LevelName} from './trust-policy.js'
-import {verifyNotation} from './verify.js'
+import {notationConfigDir, type NotationConfig} from '../notation/config.js'
+import {collectNotarySignatures, type ReferrerSource} from '../notation/signature-manifest.js'
+import type {LevelName} from '../notation/trust-policy.js'
+import {verifyNotation} from '../notation/verify.js'
 
 /** What --json says about an image's notation check (the fields cosign's verdict has, where they fit). */
 export interface NotationVerification {
