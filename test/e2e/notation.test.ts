@@ -1,14 +1,13 @@
 // dkr's Notary Project verifier against the real `notation verify`, on images the real `notation sign`
 // signed in the stack's registry with certificates made in the run: the same verdict in every case.
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {after, before, describe, it} from 'node:test'
 import {loadNotationConfig} from '../../src/lib/notation/config.js'
 import {verifyNotation, type NotationVerdict} from '../../src/lib/notation/verify.js'
-import {crane, NotationHome, TestRegistry, toolsEnv} from '../helpers/notation.js'
-import {run as runTool} from '../helpers/run.js'
+import {corruptJws, crane, NotationHome, TestRegistry} from '../helpers/notation.js'
 import {issue, makeSelfSigned, pem, type Issued} from '../helpers/pki.js'
 import {stack} from '../helpers/stack.js'
 
@@ -59,29 +58,6 @@ function assertSameVerdict(comparison: Comparison, verified: boolean, reason?: R
   // Both must have looked at the same signatures: notation finding none when dkr found some means the
   // case did not test what it says.
   if (ours.outcome === 'refused' && !/no Notary signature/.test(ours.reason)) assert.doesNotMatch(notation.output, /no signature is associated/)
-}
-
-/** A cosign bundle signature (the referrers tag schema form) by a key made here. */
-async function cosignSign(reference: string): Promise<void> {
-  const env = toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})
-  const prefix = join(home.dir, 'cosign')
-  if (!existsSync(`${prefix}.key`)) {
-    const made = await runTool('cosign', ['generate-key-pair', '--output-key-prefix', prefix], {env})
-    assert.equal(made.code, 0, made.stderr)
-  }
-
-  const signed = await runTool('cosign', ['sign', '--key', `${prefix}.key`, '--use-signing-config=false', '--tlog-upload=false', '-y', '--allow-insecure-registry', reference], {env, timeoutMs: 60_000})
-  assert.equal(signed.code, 0, signed.stderr)
-}
-
-/** Pushes a signature manifest (the OCI 1.0 form notation writes here) for `envelope`, listed as a referrer of `digest`. */
-async function pushSignature(name: string, digest: string, envelope: Buffer, mediaType: string, annotations?: Record<string, string>): Promise<void> {
-  const layer = {digest: await registry.pushBlob(repo(name), envelope), mediaType, size: envelope.length}
-  const config = {digest: await registry.pushBlob(repo(name), Buffer.from('{}')), mediaType: 'application/vnd.cncf.notary.signature', size: 2}
-  const target = (await registry.manifest(repo(name), digest))!.descriptor
-  const manifest = {annotations, config, layers: [layer], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2, subject: target}
-  const pushed = await registry.pushManifest(repo(name), undefined, manifest, manifest.mediaType)
-  await registry.addReferrer(repo(name), digest, {...pushed, artifactType: 'application/vnd.cncf.notary.signature'})
 }
 
 before(async () => {
@@ -142,7 +118,7 @@ describe('notation: the same verdict as `notation verify`', () => {
     const bytes = Buffer.from(good.envelope)
     bytes[bytes.length - 5] ^= 0x01 // inside the signature, the envelope's last item
     const digest = await image('cose-corrupted')
-    await pushSignature('cose-corrupted', digest, bytes, 'application/cose')
+    await registry.pushSignature(repo('cose-corrupted'), digest, bytes, 'application/cose')
     assertSameVerdict(await compare('cose-corrupted', digest), false, /integrity validation failed: the signature does not verify/)
   })
 
@@ -154,7 +130,7 @@ describe('notation: the same verdict as `notation verify`', () => {
     assert.equal(target?.descriptor.mediaType, 'application/vnd.oci.image.index.v1+json')
     assertSameVerdict(await compare('multi', index), true)
     const digest = await image('both')
-    await cosignSign(`${stack.registry}/${repo('both')}@${digest}`)
+    await home.cosignSign(`${stack.registry}/${repo('both')}@${digest}`)
     await home.sign(`${stack.registry}/${repo('both')}@${digest}`, 'ec')
     assert.equal((await registry.referrers(repo('both'), digest)).length, 2, 'the cosign bundle and the notation signature share the referrers index')
     assertSameVerdict(await compare('both', digest), true)
@@ -189,11 +165,7 @@ describe('notation: the same verdict as `notation verify`', () => {
     await crane(['copy', '--insecure', `${stack.registry}/demo/app:1.1`, `${stack.registry}/${repo('swapped')}:2`])
     const other = await registry.manifest(repo('swapped'), '2')
     assert.ok(other)
-    const [signature] = await registry.referrers(repo('swapped'), signedDigest)
-    const original = await registry.manifest(repo('swapped'), signature.digest)
-    const manifest = {...JSON.parse(original!.bytes.toString('utf8')), subject: other.descriptor}
-    const pushed = await registry.pushManifest(repo('swapped'), undefined, manifest, 'application/vnd.oci.image.manifest.v1+json')
-    await registry.addReferrer(repo('swapped'), other.descriptor.digest, {...pushed, artifactType: 'application/vnd.cncf.notary.signature'})
+    await registry.moveSignature(repo('swapped'), signedDigest, other.descriptor)
     home.writePolicy([statement('acme', ['swapped'])])
     assertSameVerdict(await compare('swapped', other.descriptor.digest), false, /the signature is for another artifact \(sha256:/)
   })
@@ -225,7 +197,7 @@ describe('notation: the same verdict as `notation verify`', () => {
     await home.sign(`${stack.registry}/${repo('thumbprint-source')}@${digest}`, 'rsa')
     const [good] = await registry.notarySignatures(repo('thumbprint-source'), digest)
     await image('thumbprint')
-    await pushSignature('thumbprint', digest, good.envelope, 'application/jose+json', {'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify(['0'.repeat(64)])})
+    await registry.pushSignature(repo('thumbprint'), digest, good.envelope, 'application/jose+json', {'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify(['0'.repeat(64)])})
     home.writePolicy([statement('acme', ['thumbprint'])])
     assertSameVerdict(await compare('thumbprint', digest), true)
   })
@@ -234,10 +206,8 @@ describe('notation: the same verdict as `notation verify`', () => {
     const digest = await image('corrupted-source')
     await home.sign(`${stack.registry}/${repo('corrupted-source')}@${digest}`, 'rsa')
     const [good] = await registry.notarySignatures(repo('corrupted-source'), digest)
-    const envelope = JSON.parse(good.envelope.toString('utf8')) as {signature: string}
-    envelope.signature = `${envelope.signature.slice(0, 10)}${envelope.signature[10] === 'A' ? 'B' : 'A'}${envelope.signature.slice(11)}`
     await image('corrupted')
-    await pushSignature('corrupted', digest, Buffer.from(JSON.stringify(envelope)), 'application/jose+json')
+    await registry.pushSignature(repo('corrupted'), digest, corruptJws(good.envelope), 'application/jose+json')
     home.writePolicy([statement('acme', ['corrupted'])])
     assertSameVerdict(await compare('corrupted', digest), false, /integrity validation failed: the signature does not verify/)
   })

@@ -4,7 +4,7 @@
 // way the pull flow will, and to push the tampered artifacts the tests need. Test scaffolding only: the
 // real registry client lives in src/lib/registry.
 import {createHash} from 'node:crypto'
-import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {collectNotarySignatures} from '../../src/lib/notation/signature-manifest.js'
@@ -65,6 +65,24 @@ export class NotationHome {
 
   async verify(reference: string): Promise<RunResult> {
     return this.run(['verify', '--insecure-registry', reference])
+  }
+
+  /** The cosign public key cosignSign signs with (made on first use, beside the notation configuration). */
+  get cosignKey(): string {
+    return join(this.dir, 'cosign.pub')
+  }
+
+  /** A cosign bundle signature (the referrers tag schema form) by a key made here. */
+  async cosignSign(reference: string): Promise<void> {
+    const env = toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})
+    const prefix = join(this.dir, 'cosign')
+    if (!existsSync(`${prefix}.key`)) {
+      const made = await run('cosign', ['generate-key-pair', '--output-key-prefix', prefix], {env})
+      if (made.code !== 0) throw new Error(`cosign generate-key-pair failed: ${made.stderr}`)
+    }
+
+    const signed = await run('cosign', ['sign', '--key', `${prefix}.key`, '--use-signing-config=false', '--tlog-upload=false', '-y', '--allow-insecure-registry', reference], {env, timeoutMs: 60_000})
+    if (signed.code !== 0) throw new Error(`cosign sign ${reference} failed: ${signed.stderr}`)
   }
 }
 
@@ -132,6 +150,25 @@ export class TestRegistry {
     }, digest)
   }
 
+  /** Pushes a signature manifest (the OCI 1.0 form notation writes here) for `envelope`, listed as a referrer of `digest`. */
+  async pushSignature(repository: string, digest: string, envelope: Buffer, mediaType: string, annotations?: Record<string, string>): Promise<void> {
+    const layer = {digest: await this.pushBlob(repository, envelope), mediaType, size: envelope.length}
+    const config = {digest: await this.pushBlob(repository, Buffer.from('{}')), mediaType: 'application/vnd.cncf.notary.signature', size: 2}
+    const target = (await this.manifest(repository, digest))!.descriptor
+    const manifest = {annotations, config, layers: [layer], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2, subject: target}
+    const pushed = await this.pushManifest(repository, undefined, manifest, manifest.mediaType)
+    await this.addReferrer(repository, digest, {...pushed, artifactType: 'application/vnd.cncf.notary.signature'})
+  }
+
+  /** The signature manifest of `signed`'s first referrer, pushed again with `other` as its subject: a payload for another digest. */
+  async moveSignature(repository: string, signed: string, other: TargetDescriptor): Promise<void> {
+    const [signature] = await this.referrers(repository, signed)
+    const original = await this.manifest(repository, signature.digest)
+    const manifest = {...JSON.parse(original!.bytes.toString('utf8')), subject: other}
+    const pushed = await this.pushManifest(repository, undefined, manifest, 'application/vnd.oci.image.manifest.v1+json')
+    await this.addReferrer(repository, other.digest, {...pushed, artifactType: 'application/vnd.cncf.notary.signature'})
+  }
+
   /** Lists `manifest` as a referrer of `subject` in the referrers tag schema index. */
   async addReferrer(repository: string, subject: string, manifest: TargetDescriptor & {artifactType?: string}): Promise<void> {
     const tag = subject.replace(':', '-')
@@ -139,6 +176,13 @@ export class TestRegistry {
     const manifests = existing ? (JSON.parse(existing.bytes.toString('utf8')) as {manifests: object[]}).manifests : []
     await this.pushManifest(repository, tag, {manifests: [...manifests, manifest], mediaType: 'application/vnd.oci.image.index.v1+json', schemaVersion: 2}, 'application/vnd.oci.image.index.v1+json')
   }
+}
+
+/** A JWS envelope with one character of its signature changed. */
+export function corruptJws(envelope: Buffer): Buffer {
+  const parsed = JSON.parse(envelope.toString('utf8')) as {signature: string}
+  parsed.signature = `${parsed.signature.slice(0, 10)}${parsed.signature[10] === 'A' ? 'B' : 'A'}${parsed.signature.slice(11)}`
+  return Buffer.from(JSON.stringify(parsed))
 }
 
 export async function crane(args: string[]): Promise<string> {

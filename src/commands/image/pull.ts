@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
 import {parseDuration} from '../../lib/io/duration.js'
+import {notationConfigSetting} from '../../lib/pull/notation-pull.js'
 import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
 
 export default class ImagePull extends DkrCommand {
@@ -18,7 +19,7 @@ pulled at once; the command fails if any of them fails.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy (see dkr config list).`
+progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -31,6 +32,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
   static flags = {
     'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
+    'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
@@ -53,9 +55,11 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     const jsonFlag = this.jsonEnabled()
     const json = jsonFlag || (!flags.quiet && progress === 'json')
     const quiet = flags.quiet || (!jsonFlag && progress === 'quiet')
+    const notationSetting = flags['notation-config'] ?? preferences.notationConfig.value
     const results = await runPull(cli, {
       all: flags['all-tags'],
       json,
+      notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),
       parallel: flags.parallel ?? preferences.parallel.value,
       platform: flags.platform ?? preferences.platform.value,
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',

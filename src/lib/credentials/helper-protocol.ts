@@ -1,6 +1,6 @@
 // The docker-credential-<name> protocol: `get`, `store`, `erase` and `list`, each a process with its
 // input on stdin and its answer on stdout. Errors are worded as docker words them. A hanging helper is
-// killed after a timeout, with everything it started (../cli/child-process.ts).
+// killed after a timeout, with everything it started (../io/child-process.ts).
 import {runChild} from '../io/child-process.js'
 import {isCancelled} from '../errors.js'
 

@@ -28,7 +28,8 @@ export interface ReferrerSource {
   /** The referrers of `digest`: the referrers API's index, else the `sha256-<hex>` tag's; [] when neither exists. */
   referrers(digest: string): Promise<{digest: string; mediaType: string; size: number; artifactType?: string}[]>
   manifest(digest: string): Promise<Buffer>
-  blob(digest: string): Promise<Buffer>
+  /** The blob `digest` of `size` bytes (the layer descriptor's). */
+  blob(digest: string, size: number): Promise<Buffer>
 }
 
 // notation's limits on what it fetches for a signature.
@@ -79,7 +80,8 @@ export async function collectNotarySignatures(source: ReferrerSource, subjectDig
     if (reading.kind === 'invalid') unusable(referrer.digest, reading.problem)
     else if (reading.layer.size > maxEnvelopeBytes) unusable(referrer.digest, `the signature envelope is larger than ${maxEnvelopeBytes} bytes`)
     else {
-      const envelope = await fetchChecked(source.blob, reading.layer.digest)
+      const {layer} = reading
+      const envelope = await fetchChecked((digest) => source.blob(digest, layer.size), layer.digest)
       if (typeof envelope === 'string') unusable(referrer.digest, envelope)
       else signatures.push({digest: referrer.digest, envelope, envelopeMediaType: reading.layer.mediaType})
     }

@@ -27,6 +27,8 @@ export interface Preferences {
   stallTimeout: string
   /** A containers-policy.json file: pulls verify cosign signatures by it (--signature-policy overrides). */
   signaturePolicy?: string
+  /** A notation configuration directory, or `default` (notation's own): pulls verify Notary signatures by it (--notation-config overrides). */
+  notationConfig?: string
 }
 
 export type PreferenceKey = keyof Preferences
@@ -51,6 +53,7 @@ export const defaults: Preferences = {color: 'auto', contentTrust: false, parall
 export const schema = {
   color: {description: 'Colour in error messages: auto (terminal, NO_COLOR, FORCE_COLOR), always, never', enum: [...colorModes], type: 'string'},
   contentTrust: {description: 'Verify signatures on pulls by default (DOCKER_CONTENT_TRUST overrides)', type: 'boolean'},
+  notationConfig: {description: "A notation configuration directory, or default (notation's own), whose trust policy pulls verify Notary Project signatures by (--notation-config overrides)", minLength: 1, type: 'string'},
   parallel: {description: 'How many names a pull works on at once (--parallel overrides)', maximum: 16, minimum: 1, type: 'integer'},
   platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
   signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
@@ -116,6 +119,7 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
   return {
     color: pick('color', colorEnv),
     contentTrust: pick('contentTrust', trust !== undefined && trust !== '' ? {name: 'DOCKER_CONTENT_TRUST', value: !falseWords.has(trust)} : undefined),
+    notationConfig: pick('notationConfig'),
     parallel: pick('parallel'),
     platform: pick('platform', env.DOCKER_DEFAULT_PLATFORM ? {name: 'DOCKER_DEFAULT_PLATFORM', value: env.DOCKER_DEFAULT_PLATFORM} : undefined),
     progress: pick('progress'),
@@ -151,7 +155,7 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
   if (rule.pattern && !new RegExp(rule.pattern).test(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected a duration such as 30s, 500ms or 5m, or 0`)
   // A file is kept absolute, so later pulls from any directory read the same one.
-  return key === 'signaturePolicy' ? resolve(text) : text
+  return key === 'signaturePolicy' || (key === 'notationConfig' && text !== 'default') ? resolve(text) : text
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */

@@ -13,9 +13,7 @@ import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
-import {loadPolicy} from '../signature/policy.js'
-import {verifiedPulls, type VerifiedPulls} from './signed-pull.js'
-import type {SignatureVerdict} from '../signature/verify.js'
+import {signatureChecks, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
 import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
@@ -43,6 +41,8 @@ export interface PullOptions {
   stallTimeoutMs: number
   /** A containers-policy.json file: signatures are verified before the engine pulls (wins over content trust). */
   signaturePolicy?: string
+  /** A notation configuration directory: Notary Project signatures are verified by its trust policy too. */
+  notationConfig?: string
 }
 
 /** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
@@ -60,8 +60,8 @@ export interface PullResult {
   /** How many times the engine was asked to pull (more than 1 after retries). */
   attempts: number
   error?: string
-  /** With a signature policy: whether and how each image was verified. */
-  verification?: SignatureVerdict[]
+  /** With a signature policy or notation: whether and how each image was verified, per check. */
+  verification?: ImageVerification[]
 }
 
 interface PullTarget {
@@ -302,9 +302,9 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
   let outcomes: PullOutcome[]
-  if (options.signaturePolicy !== undefined) {
-    const policy = await loadPolicy(options.signaturePolicy)
-    outcomes = await pullVerified(cli, options, targets, config, (target) => verifiedPulls(cli, {all: options.all, config, info: target.info, policy, ref: target.ref}))
+  const checks = await signatureChecks(cli, options)
+  if (checks.length > 0) {
+    outcomes = await pullVerified(cli, options, targets, config, (target) => verifiedPulls(cli, {all: options.all, checks, config, info: target.info, ref: target.ref}))
   } else if (options.trusted) {
     outcomes = await pullVerified(cli, options, targets, config, contentTrustStep(cli, options, config))
   } else {

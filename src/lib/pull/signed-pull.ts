@@ -1,25 +1,66 @@
-// Step 4 with a signature policy: for a name whose scope needs signatures, resolve the tag (every tag
-// with -a) to the manifest digest through the registry — the digest the engine would pull, an index's
-// for a multi-platform image — and verify it; the flow then pulls by that digest and tags it. A digest
-// reference is verified as it is and pulled as it is. A scope that accepts anything is pulled as today.
+// Step 4 with signature checks (a containers-policy.json, notation's trust policy, or both): for a name
+// whose checks need signatures, resolve the tag (every tag with -a) to the manifest digest through the
+// registry — once, the digest the engine would pull, an index's for a multi-platform image — and verify
+// it with every check; all of them must hold. The flow then pulls by that digest and tags it. A digest
+// reference is verified as it is and pulled as it is. Checks that accept anything pull the name as today.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../errors.js'
 import {resolveAuthConfigOrNone} from '../credentials/auth-config.js'
 import type {LoadedConfig} from '../credentials/config-file.js'
+import {loadNotationConfig} from '../notation/config.js'
+import {notationCheck, type NotationVerification} from './notation-pull.js'
 import type {PinnedTag} from './pinned-pull.js'
 import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
-import {RegistryClient, RegistryError} from '../registry/client.js'
+import {RegistryClient, RegistryError, type Manifest} from '../registry/client.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
-import type {SignaturePolicy} from '../signature/policy.js'
+import {loadPolicy, type SignaturePolicy} from '../signature/policy.js'
 import {SignatureRefusal, verifyImage, type SignatureVerdict} from '../signature/verify.js'
+
+/** What --json says about one image and one check. */
+export type ImageVerification = NotationVerification | SignatureVerdict
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
   pulls?: PinnedTag[]
   /** With -a: the refused tags' lines; the name fails once the accepted ones are pulled. */
   refused?: string[]
-  verification: SignatureVerdict[]
+  verification: ImageVerification[]
+}
+
+export interface CheckInput {
+  client: RegistryClient
+  /** The image as asked for (its tag or digest). */
+  intended: ImageReference
+  /** The manifest the name resolves to, which the engine will pull: fetched once, whatever the checks. */
+  manifest: () => Promise<Manifest>
+}
+
+/** One kind of signature check. */
+export interface ImageCheck {
+  /** What a refusal line ends with, in parentheses: `signature policy FILE`. */
+  source: string
+  /** The verdict, and whether the image must be pulled by the checked digest; throws SignatureRefusal. */
+  verify(input: CheckInput): Promise<{verdict: ImageVerification; pinned: boolean}>
+}
+
+/** A containers-policy.json's check (cosign signatures). */
+export function cosignCheck(policy: SignaturePolicy): ImageCheck {
+  return {
+    source: `signature policy ${policy.path}`,
+    async verify({client, intended, manifest}) {
+      const verdict = await verifyImage({client, digest: async () => (await manifest()).digest, intended, policy})
+      return {pinned: !verdict.accepted, verdict}
+    },
+  }
+}
+
+/** The checks the pull options ask for: a signature policy's, notation's, both or none. Bad files fail here, before anything is pulled. */
+export async function signatureChecks(cli: Cli, options: {signaturePolicy?: string; notationConfig?: string}): Promise<ImageCheck[]> {
+  const checks: ImageCheck[] = []
+  if (options.signaturePolicy !== undefined) checks.push(cosignCheck(await loadPolicy(options.signaturePolicy)))
+  if (options.notationConfig !== undefined) checks.push(notationCheck(cli, loadNotationConfig(options.notationConfig)))
+  return checks
 }
 
 /** Tags cosign and its kin store their artifacts under (`sha256-<hex>`, `.sig`, `.att`, `.sbom`): not images to pull. */
@@ -30,12 +71,12 @@ function registryHost(info: RepositoryInfo): string {
   return info.official ? 'registry-1.docker.io' : info.indexName
 }
 
-function refusal(ref: ImageReference, policy: SignaturePolicy, reason: string): string {
-  return `${familiarString(ref)}: not pulled: ${reason} (signature policy ${policy.path})`
+function refusal(ref: ImageReference, source: string, reason: string): string {
+  return `${familiarString(ref)}: not pulled: ${reason} (${source})`
 }
 
 export interface SignedPullInput {
-  policy: SignaturePolicy
+  checks: ImageCheck[]
   ref: ImageReference
   info: RepositoryInfo
   all: boolean
@@ -44,41 +85,53 @@ export interface SignedPullInput {
 
 /** Verifies one name (or each of its tags with -a) before anything is pulled. Throws a DkrError line on refusal. */
 export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<VerifiedPulls> {
-  const {policy, ref, info} = input
+  const {checks, ref, info} = input
   const auth = await resolveAuthConfigOrNone(input.config.config, info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
   const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal: cli.signal})
-  const check = async (intended: ImageReference): Promise<SignatureVerdict> => {
-    try {
-      return await verifyImage({client, digest: async () => (await client.resolve(intended.path, intended.digest ?? intended.tag!)).digest, intended, policy})
-    } catch (error) {
-      if (error instanceof SignatureRefusal) throw new DkrError(refusal(intended, policy, error.reason))
-      if (error instanceof RegistryError) throw new DkrError(refusal(intended, policy, `cannot read signatures: ${error.message}`))
-      throw error
+  /** Every check on one image; the digest to pin it to, when any check needs that. */
+  const check = async (intended: ImageReference): Promise<{digest?: string; verification: ImageVerification[]}> => {
+    let resolved: Promise<Manifest> | undefined
+    const manifest = () => (resolved ??= client.resolve(intended.path, intended.digest ?? intended.tag!))
+    const verification: ImageVerification[] = []
+    let pinned = false
+    for (const one of checks) {
+      try {
+        const result = await one.verify({client, intended, manifest})
+        verification.push(result.verdict)
+        pinned ||= result.pinned
+      } catch (error) {
+        if (error instanceof SignatureRefusal) throw new DkrError(refusal(intended, one.source, error.reason))
+        if (error instanceof RegistryError) throw new DkrError(refusal(intended, one.source, `cannot read signatures: ${error.message}`))
+        throw error
+      }
     }
+
+    return {digest: pinned ? (await manifest()).digest : undefined, verification}
   }
 
   if (!input.all) {
-    const verdict = await check(ref)
-    if (verdict.accepted || ref.digest !== undefined) return {verification: [verdict]}
-    return {pulls: [{digest: verdict.digest!, tag: ref.tag!}], verification: [verdict]}
+    const {digest, verification} = await check(ref)
+    if (digest === undefined || ref.digest !== undefined) return {verification}
+    return {pulls: [{digest, tag: ref.tag!}], verification}
   }
 
   let tags: string[]
   try {
     tags = (await client.tags(ref.path)).filter((tag) => !artifactTag.test(tag))
   } catch (error) {
-    if (error instanceof RegistryError) throw new DkrError(refusal(ref, policy, `cannot list tags: ${error.message}`))
+    if (error instanceof RegistryError) throw new DkrError(refusal(ref, checks.map((one) => one.source).join(', '), `cannot list tags: ${error.message}`))
     throw error
   }
 
   if (tags.length === 0) throw new DkrError(`${familiarName(ref)}: no tags to pull`)
-  const verification: SignatureVerdict[] = []
-  const verified: string[] = []
+  const verification: ImageVerification[] = []
+  const verified: {tag: string; digest?: string}[] = []
   const refused: string[] = []
   for (const tag of tags.sort()) {
     try {
-      verification.push(await check({...ref, tag}))
-      verified.push(tag)
+      const checked = await check({...ref, tag})
+      verification.push(...checked.verification)
+      verified.push({digest: checked.digest, tag})
     } catch (error) {
       if (!(error instanceof DkrError)) throw error
       refused.push(error.message)
@@ -86,8 +139,8 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
   }
 
   // Every tag accepted without checks: the engine pulls them all, as without a policy.
-  if (refused.length === 0 && verification.every((v) => v.accepted)) return {verification}
+  if (refused.length === 0 && verified.every((v) => v.digest === undefined)) return {verification}
   const pulls: PinnedTag[] = []
-  for (const [i, tag] of verified.entries()) pulls.push({digest: verification[i].digest ?? (await client.resolve(ref.path, tag)).digest, tag})
+  for (const {digest, tag} of verified) pulls.push({digest: digest ?? (await client.resolve(ref.path, tag)).digest, tag})
   return {pulls, refused, verification}
 }

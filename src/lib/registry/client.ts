@@ -126,6 +126,14 @@ export class RegistryClient {
     return parseJsonObject(response.body, `referrers of ${repository}@${digest}`).manifests ?? []
   }
 
+  /** The referrers of `digest`: the referrers API's, else the referrers tag schema's (`sha256-<hex>`) index. */
+  async referrersOrTagSchema(repository: string, digest: string): Promise<Descriptor[]> {
+    const listed = await this.referrers(repository, digest)
+    if (listed) return listed
+    const index = await this.manifest(repository, digest.replace(':', '-'))
+    return index?.document.manifests ?? []
+  }
+
   /** The repository's tags (`GET /v2/<name>/tags/list`, following `Link` pages). */
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = []

@@ -6,7 +6,7 @@
 //   repository, with the signature over the payload's bytes in an annotation.
 // A fallback index's artifactType is not trusted (cosign versions disagree on it): every listed manifest
 // is opened, and only its own artifactType/layers and `subject` count.
-import {RegistryError, type Descriptor, type RegistryClient} from '../registry/client.js'
+import {RegistryError, type RegistryClient} from '../registry/client.js'
 import {verifySignature, type PublicKey} from './keys.js'
 
 export type SignatureFormat = 'bundle' | 'simplesigning'
@@ -37,16 +37,8 @@ function sigTag(digest: string): string {
   return digest.replace(':', '-')
 }
 
-/** The bundle referrers of `digest`: the referrers API, else the referrers tag schema index. */
-async function bundleReferrers(client: RegistryClient, repository: string, digest: string): Promise<Descriptor[]> {
-  const listed = await client.referrers(repository, digest)
-  if (listed) return listed
-  const index = await client.manifest(repository, sigTag(digest))
-  return index?.document.manifests ?? []
-}
-
 async function findBundles(client: RegistryClient, repository: string, digest: string, found: Found): Promise<void> {
-  for (const descriptor of (await bundleReferrers(client, repository, digest)).slice(0, candidateLimit)) {
+  for (const descriptor of (await client.referrersOrTagSchema(repository, digest)).slice(0, candidateLimit)) {
     try {
       const manifest = await client.manifest(repository, descriptor.digest)
       const document = manifest?.document
