@@ -14,8 +14,9 @@ function shape(output: string): string[] {
   return output.split('\n').filter((line) => !/^[0-9a-f]{12}: /.test(line))
 }
 
+/** Each layer's distinct lines: the containerd store now and then repeats a layer's `Pull complete`. */
 function layerLines(output: string): string[] {
-  return output.split('\n').filter((line) => /^[0-9a-f]{12}: /.test(line) && !line.endsWith(': Verifying Checksum')).sort()
+  return [...new Set(output.split('\n').filter((line) => /^[0-9a-f]{12}: /.test(line) && !line.endsWith(': Verifying Checksum')))].sort()
 }
 
 describe('dkr image pull, before the engine is called', () => {
