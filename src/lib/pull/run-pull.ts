@@ -278,7 +278,8 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
       // The strongest of the pinned pulls' statuses: anything downloaded, else unknown, else up to date.
       const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
       const digest = pulls.length === 1 ? pulls[0].digest : undefined
-      outcomes.push({result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification}})
+      const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
+      outcomes.push({result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {})}})
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       outcomes.push(failedOutcome(cli, target, started, error as Error))
