@@ -12,4 +12,10 @@ export default tseslint.config(
       'no-empty': ['error', {allowEmptyCatch: true}],
     },
   },
+  {
+    // CommonJS: the entry point (bin/package.json) and the standalone executable's main script.
+    files: ['bin/**/*.js', '**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs', globals: {__dirname: 'readonly', exports: 'writable', module: 'writable', require: 'writable'}},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
 )

@@ -1,94 +1,19 @@
 #!/usr/bin/env node
-// dkr's entry point: the bundle in dist/ (scripts/build.js) does the work; this file loads it with a V8
-// code cache, which saves compiling it again on every run.
-import {createRequire, Module} from 'node:module'
+// dkr's entry point as npm installs it: the bundle in dist/ (scripts/build.js), started by bin/start.js.
+const {createRequire} = require('node:module')
+const {readFileSync} = require('node:fs')
+const {join} = require('node:path')
+const {start} = require('./start.js')
 
-// Node's built-in modules through require: importing them as ES modules builds a facade that reads
-// every export (node:fs's alone loads fs streams, some 5 ms).
-const require = createRequire(import.meta.url)
-const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
-const {dirname, join} = require('node:path')
-
-const args = process.argv.slice(2)
-if (args.length === 1 && args[0] === '--version') {
-  // Scripts ask for this often: answered without loading oclif, in oclif's own format (its config.userAgent).
-  const {name, version} = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'))
-  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else {
-  const {main} = loadBundle(join(import.meta.dirname, '..', 'dist', 'dkr.cjs'))
-  await main(args, import.meta.url)
-}
-
-/**
- * Runs the CommonJS bundle as `require` would, and registers it in the require cache (oclif requires it
- * again for its commands and hook). It is compiled with the code V8 cached for this very bundle and Node
- * ($XDG_CACHE_HOME/dkr/code-cache); with none, or one V8 rejects, it is compiled from source and the
- * cache is written at exit. A missing, stale or unwritable cache only costs time.
- */
-function loadBundle(file) {
-  const cacheFile = codeCachePath(file)
-  const cachedData = cacheFile && readCodeCache(cacheFile)
-
+const root = join(__dirname, '..')
+const bundle = join(root, 'dist', 'dkr.cjs')
+start({
+  args: process.argv.slice(2),
+  bundle,
+  hash: () => readFileSync(`${bundle}.sha256`, 'latin1').trim(),
+  pjson: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')),
+  require: createRequire(bundle),
+  root,
   // The bundle is ASCII (scripts/build.js): latin1 is the cheapest exact decoding.
-  const {Script} = require('node:vm')
-  const script = new Script(Module.wrap(readFileSync(file, 'latin1')), {cachedData, filename: file})
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
-  // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here.
-  globalThis.__dkrImport = (specifier) => import(specifier)
-  const bundleRequire = createRequire(file)
-  const module = new Module(file)
-  module.filename = file
-  bundleRequire.cache[file] = module
-  script.runInThisContext()(module.exports, bundleRequire, module, file, dirname(file))
-  module.loaded = true
-  return module.exports
-}
-
-/** One file per bundle (its build-time hash), Node version and architecture; undefined without a hash. */
-function codeCachePath(file) {
-  try {
-    const hash = readFileSync(`${file}.sha256`, 'latin1').trim()
-    const dir = process.env.DKR_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache'), 'dkr')
-    return join(dir, 'code-cache', `${hash.slice(0, 32)}-${process.version}-${process.arch}.bin`)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The file is a CRC-32 of V8's data, then the data. V8 checks the data's header (its version, flags,
- * the source's length) but not the rest, so a damaged file is refused here: undefined, as for none.
- */
-function readCodeCache(cacheFile) {
-  try {
-    const file = readFileSync(cacheFile)
-    const data = file.subarray(4)
-    return file.length > 4 && file.readUInt32LE(0) === require('node:zlib').crc32(data) ? data : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** How many caches (of different bundles or Node versions) are kept: the newest. */
-const keptCodeCaches = 4
-
-/** Written whole (temp file, then rename); the oldest caches beyond keptCodeCaches are removed. */
-function saveCodeCache(script, cacheFile) {
-  const dir = dirname(cacheFile)
-  const temp = `${cacheFile}.${process.pid}.tmp`
-  try {
-    mkdirSync(dir, {recursive: true})
-    const data = script.createCachedData()
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32LE(require('node:zlib').crc32(data))
-    writeFileSync(temp, Buffer.concat([crc, data]))
-    renameSync(temp, cacheFile)
-    // Two installs of dkr (or two Node versions) each keep theirs; older ones go.
-    const caches = readdirSync(dir).filter((name) => name.endsWith('.bin')).map((name) => ({mtime: statSync(join(dir, name)).mtimeMs, path: join(dir, name)}))
-    for (const {path} of caches.sort((a, b) => b.mtime - a.mtime).slice(keptCodeCaches)) rmSync(path, {force: true})
-  } catch {
-    try {
-      rmSync(temp, {force: true})
-    } catch {}
-  }
-}
+  source: () => readFileSync(bundle, 'latin1'),
+})

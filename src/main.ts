@@ -2,13 +2,12 @@
 // (`dkr -H tcp://… image pull x`); oclif only parses flags after the command id, so they are moved
 // there before oclif sees argv.
 import {Config, execute, Plugin} from '@oclif/core'
-import {fileURLToPath} from 'node:url'
 import {hoistGlobalFlags} from './lib/cli/argv.js'
 
-/** `dir`: bin/run.js's URL, from which oclif finds package.json and the manifest. */
-export async function main(args: string[], dir: string): Promise<void> {
+/** `root`: dkr's root directory, where oclif finds package.json and the manifest (bin/start.js). */
+export async function main(args: string[], root: string): Promise<void> {
   const argv = hoistGlobalFlags(args)
-  await execute({args: argv, loadOptions: (await ownCommandConfig(argv, dir)) ?? dir})
+  await execute({args: argv, loadOptions: (await ownCommandConfig(argv, root)) ?? root})
 }
 
 /**
@@ -17,9 +16,8 @@ export async function main(args: string[], dir: string): Promise<void> {
  * plugin-help and plugin-autocomplete is most of what Config.load costs. The command still runs through
  * oclif as always (test/e2e/fast-path.test.ts compares the two). DKR_PLAIN_OCLIF=1 turns this off.
  */
-async function ownCommandConfig(argv: string[], dir: string): Promise<Config | undefined> {
+async function ownCommandConfig(argv: string[], root: string): Promise<Config | undefined> {
   if (process.env.DKR_PLAIN_OCLIF) return undefined
-  const root = fileURLToPath(new URL('..', dir))
   const plugin = new Plugin({isRoot: true, root})
   await plugin.load()
   const firstFlag = argv.findIndex((word) => word.startsWith('-'))

@@ -1,0 +1,102 @@
+// How dkr starts, for bin/run.js (installed from npm) and the standalone executable (scripts/standalone):
+// `--version` answered at once; anything else runs the bundle scripts/build.js made, compiled with a V8
+// code cache. CommonJS (bin/package.json), because an ES module entry costs Node's ES loader, some
+// 10 ms, on every run.
+const {Module} = require('node:module')
+const {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
+const {dirname, join} = require('node:path')
+
+/**
+ * @param {object} options
+ * @param {string[]} options.args the command line after the program's name
+ * @param {string} options.root dkr's root directory, where oclif finds package.json and the manifest
+ * @param {{name: string, version: string}} options.pjson dkr's package.json
+ * @param {string} options.bundle the bundle's path, which it runs as
+ * @param {() => string} options.source the bundle's text
+ * @param {() => string | undefined} options.hash the bundle's build-time hash, the code cache's key (none: no cache)
+ * @param {NodeJS.Require} options.require what the bundle's require is
+ */
+exports.start = async function start({args, bundle, hash, pjson, require: bundleRequire, root, source}) {
+  if (args.length === 1 && args[0] === '--version') {
+    // Scripts ask for this often: answered without loading oclif, in oclif's own format (its config.userAgent).
+    process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    return
+  }
+
+  const {main} = loadBundle(bundle, source, hash, bundleRequire)
+  await main(args, root)
+}
+
+/**
+ * Runs the CommonJS bundle as `require` would, and registers it in the require cache (oclif requires it
+ * again for its commands and hook). It is compiled with the code V8 cached for this very bundle and Node
+ * ($XDG_CACHE_HOME/dkr/code-cache); with none, or one V8 rejects, it is compiled from source and the
+ * cache is written at exit. A missing, stale or unwritable cache only costs time.
+ */
+function loadBundle(file, source, hash, bundleRequire) {
+  const cacheFile = codeCachePath(hash)
+  const cachedData = cacheFile && readCodeCache(cacheFile)
+
+  const {Script} = require('node:vm')
+  const script = new Script(Module.wrap(source()), {cachedData, filename: file})
+  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
+  // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here
+  // (the standalone executable has its own).
+  globalThis.__dkrImport ??= (specifier) => import(specifier)
+  const module = new Module(file)
+  module.filename = file
+  bundleRequire.cache[file] = module
+  script.runInThisContext()(module.exports, bundleRequire, module, file, dirname(file))
+  module.loaded = true
+  return module.exports
+}
+
+/** One file per bundle (its build-time hash), Node version and architecture; undefined without a hash. */
+function codeCachePath(hash) {
+  try {
+    const key = hash()
+    if (!key) return undefined
+    const dir = process.env.DKR_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache'), 'dkr')
+    return join(dir, 'code-cache', `${key.slice(0, 32)}-${process.version}-${process.arch}.bin`)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The file is a CRC-32 of V8's data, then the data. V8 checks the data's header (its version, flags,
+ * the source's length) but not the rest, so a damaged file is refused here: undefined, as for none.
+ */
+function readCodeCache(cacheFile) {
+  try {
+    const file = readFileSync(cacheFile)
+    const data = file.subarray(4)
+    return file.length > 4 && file.readUInt32LE(0) === require('node:zlib').crc32(data) ? data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** How many caches (of different bundles or Node versions) are kept: the newest. */
+const keptCodeCaches = 4
+
+/** Written whole (temp file, then rename); the oldest caches beyond keptCodeCaches are removed. */
+function saveCodeCache(script, cacheFile) {
+  const dir = dirname(cacheFile)
+  const temp = `${cacheFile}.${process.pid}.tmp`
+  try {
+    mkdirSync(dir, {recursive: true})
+    const data = script.createCachedData()
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32LE(require('node:zlib').crc32(data))
+    writeFileSync(temp, Buffer.concat([crc, data]))
+    renameSync(temp, cacheFile)
+    // Two installs of dkr (or two Node versions) each keep theirs; older ones go.
+    const caches = readdirSync(dir).filter((name) => name.endsWith('.bin')).map((name) => ({mtime: statSync(join(dir, name)).mtimeMs, path: join(dir, name)}))
+    for (const {path} of caches.sort((a, b) => b.mtime - a.mtime).slice(keptCodeCaches)) rmSync(path, {force: true})
+  } catch {
+    try {
+      rmSync(temp, {force: true})
+    } catch {}
+  }
+}
