@@ -2,9 +2,11 @@
 // each command once, in turn, so a ratio is taken between runs made at the same moment (paired), and the
 // figures are the medians over the rounds (machines here are noisy: trust the ratios). Uses the engine
 // stack in the environment (DOCKER_HOST, DKR_REGISTRY) or starts one in a temp dir.
+// dkr runs both as npm installs it (bin/run.js) and as the standalone executable (scripts/standalone,
+// built into a temp dir first).
 //   npm run bench:startup [-- --runs 21] [-- --also NAME=PATH/TO/bin/run.js ...]
-// --also adds another build's entry point (e.g. a clone at an older commit) or scripts/standalone's
-// launcher to the same rounds.
+// --also adds another build's entry point (e.g. a clone at an older commit) or executable to the same
+// rounds.
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -16,10 +18,17 @@ const {values} = parseArgs({options: {also: {default: [], multiple: true, type: 
 const runs = Number(values.runs)
 const root = resolve(import.meta.dirname, '..')
 
-const stopStack = ensureStack()
-
 const configDir = mkdtempSync(join(tmpdir(), 'dkr-bench-config-'))
 const cacheDir = mkdtempSync(join(tmpdir(), 'dkr-bench-cache-'))
+const standalone = join(configDir, 'dkr-standalone')
+const built = spawnSync(join(root, 'scripts', 'standalone'), [standalone], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']})
+if (built.status !== 0) throw new Error(`scripts/standalone failed: ${built.stderr}`)
+// Measured as an executable read from disk, not one just written: the kernel keeps a freshly written
+// file in large page-cache folios and maps them whole, some 15 MiB of peak memory that a binary read back
+// from disk does not have (measured here).
+spawnSync('python3', ['-c', 'import os, sys; os.posix_fadvise(os.open(sys.argv[1], os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)', standalone])
+
+const stopStack = ensureStack()
 // XDG_CACHE_HOME: dkr's code cache lives there; a private one per build, warmed by the warm-up round.
 const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKER_CONFIG: configDir, NO_COLOR: '1'}
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
@@ -46,7 +55,11 @@ function median(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-const builds: Array<[string, string]> = [['dkr', join(root, 'bin', 'run.js')], ...values.also.map((entry) => entry.split('=', 2) as [string, string])]
+const builds: Array<[string, string]> = [
+  ['dkr', join(root, 'bin', 'run.js')],
+  ['standalone', standalone],
+  ...values.also.map((entry) => entry.split('=', 2) as [string, string]),
+]
 const commands: Record<string, {argv: string[]; env: NodeJS.ProcessEnv}> = {
   'node -e 0': {argv: [process.execPath, '-e', '0'], env},
   'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.mjs'), image], env},

@@ -5,10 +5,21 @@
 // command. One file, because bin/run.js compiles it with a V8 code cache, which
 // works for scripts only; reading one file instead of some 500 modules is most of what a start-up
 // costs (`npm run bench:startup`; the README has the figures).
+//   node scripts/build.js                     dist/dkr.cjs, for bin/run.js
+//   node scripts/build.js --standalone DIR    what scripts/standalone makes its executable of, in DIR
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
-import {chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import {parseArgs} from 'node:util'
+
+const {values: argv} = parseArgs({options: {standalone: {type: 'string'}}})
+/**
+ * The standalone build is self-sufficient: a single executable's scripts can require Node's built-in
+ * modules only, so everything else is bundled, and what oclif reads and loads by path is served from the
+ * executable (scripts/standalone-main.cjs).
+ */
+const standalone = argv.standalone !== undefined
 
 /** Packages dkr imports only on some paths: left in node_modules, so they cost nothing elsewhere. */
 const loadedWhenUsed = ['chalk', 'conf', 'ora']
@@ -34,14 +45,16 @@ const deferOnFirstCall = {
       return match && {namespace: 'deferred', path: match.real}
     })
     bundle.onLoad({filter: /.*/, namespace: 'deferred'}, ({path}) => ({
+      // Resolved from dockerode, whose own dependencies (docker-modem) sit beside it; the standalone
+      // build bundles the file instead, evaluated on the first call all the same.
       contents: `
         let real
         module.exports = function deferred(...args) {
-          // Resolved from dockerode, whose own dependencies (docker-modem) sit beside it.
-          real ??= require('node:module').createRequire(require('node:module').createRequire(__filename).resolve('dockerode'))(${JSON.stringify(path)})
+          real ??= ${standalone ? `require(${JSON.stringify(path)})` : `require('node:module').createRequire(require('node:module').createRequire(__filename).resolve('dockerode'))(${JSON.stringify(path)})`}
           return real.apply(this, args)
         }`,
       loader: 'js',
+      resolveDir: '.',
     }))
   },
 }
@@ -62,6 +75,11 @@ const oclifEdits = [
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
   },
+  // The standalone build only: every JSON file oclif reads (package.json files, manifests) goes through
+  // readJson, which takes the executable's embedded copy first.
+  ...(standalone
+    ? [{file: /@oclif\/core\/lib\/util\/fs\.js$/, from: "await (0, promises_1.readFile)(path, 'utf8');", to: "__dkrEmbedded.file(path) ?? await (0, promises_1.readFile)(path, 'utf8');"}]
+    : []),
 ]
 
 /** @type {import('esbuild').Plugin} */
@@ -121,13 +139,37 @@ const commands = readdirSync('src/commands', {recursive: true})
   .sort()
   .map((file) => ({file: join('src/commands', file), id: file.replace(/\.ts$/, '').replace(/(^|\/)index$/, '').split('/').join(':')}))
 
+/** The plugins package.json names, by their directories. */
+const plugins = JSON.parse(readFileSync('package.json', 'utf8')).oclif.plugins.map((name) => join('node_modules', name))
+/** What oclif reads by path in the standalone executable: dkr's and each plugin's package.json and manifest. */
+const embeddedFiles = ['', ...plugins].flatMap((dir) => [join(dir, 'package.json'), join(dir, 'oclif.manifest.json')])
+
 /** The bundle's entry: what bin/run.js and oclif (package.json's oclif.commands and oclif.hooks) take from it. */
 const entry = [
-  "export {main} from './src/main.ts'",
-  "export {default as commandNotFound} from './src/hooks/command-not-found.ts'",
-  'export const COMMANDS = {}',
+  "import {main} from './src/main.ts'",
+  "import commandNotFound from './src/hooks/command-not-found.ts'",
+  'const COMMANDS = {}',
   ...commands.map(({file, id}) => `Object.defineProperty(COMMANDS, ${JSON.stringify(id)}, {enumerable: true, get: () => require(${JSON.stringify(`./${file}`)}).default})`),
+  'export {COMMANDS, commandNotFound, main}',
+  ...(standalone ? embedded() : []),
 ].join('\n')
+
+/**
+ * The standalone entry's own part: it registers with scripts/standalone-main.cjs the modules oclif loads
+ * by path: dkr's bundle (its commands and hook), and each plugin's command modules and hooks.
+ */
+function embedded() {
+  const register = (path, module) => `__dkrEmbedded.modules.set(__dkrEmbedded.path(${JSON.stringify(path)}), () => ${module})`
+  const {oclif} = JSON.parse(readFileSync('package.json', 'utf8'))
+  const lines = [register(oclif.commands.target, '({COMMANDS, commandNotFound})')]
+  for (const dir of plugins) {
+    const {commands} = JSON.parse(readFileSync(join(dir, 'oclif.manifest.json'), 'utf8'))
+    const {hooks = {}} = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).oclif
+    const paths = [...Object.values(commands).map((command) => join(dir, ...command.relativePath)), ...Object.values(hooks).flat().map((hook) => join(dir, hook.target ?? hook))]
+    lines.push(...paths.map((path) => register(path, `require(${JSON.stringify(`./${path}`)})`)))
+  }
+  return lines
+}
 
 /** @type {import('esbuild').BuildOptions} */
 const options = {
@@ -141,33 +183,50 @@ const options = {
   // Not minified: measured slower to start (V8 compiles the readable bundle lazily just as well), and
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
-  external: [...loadedWhenUsed, 'typescript', 'cpu-features', '*.node'],
+  external: [...(standalone ? [] : loadedWhenUsed), 'typescript', 'cpu-features', '*.node'],
   plugins: [deferOnFirstCall, editOclif, requireOnFirstUse],
   banner: {js: firstUseBanner},
   logLevel: 'warning',
   write: false,
 }
 
-// Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
-// (`npm test` rebuilds in the checkout people use).
-const staging = mkdtempSync('dist.building-')
-// mkdtemp makes it private; dist/ is read by every user (tests run dkr as nobody, too).
-chmodSync(staging, 0o755)
-try {
+if (standalone) {
+  // The bundle, its hash and the JSON files are the executable's assets; its main script starts the bundle.
+  const dir = argv.standalone
+  mkdirSync(dir, {recursive: true})
+  await writeBundle(dir)
+  await build({entryPoints: ['scripts/standalone-main.cjs'], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: join(dir, 'main.cjs'), logLevel: 'warning'})
+  const assets = Object.fromEntries([...embeddedFiles, 'dkr.cjs', 'dkr.cjs.sha256'].map((key) => [key, resolve(embeddedFiles.includes(key) ? key : join(dir, key))]))
+  // Node's single-executable configuration (node --experimental-sea-config).
+  const config = {main: resolve(dir, 'main.cjs'), output: resolve(dir, 'dkr.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets}
+  writeFileSync(join(dir, 'sea-config.json'), `${JSON.stringify(config, null, 2)}\n`)
+} else {
+  // Built beside dist/ and swapped in when complete, so `./bin/run.js` keeps working while a build runs
+  // (`npm test` rebuilds in the checkout people use).
+  const staging = mkdtempSync('dist.building-')
+  // mkdtemp makes it private; dist/ is read by every user (tests run dkr as nobody, too).
+  chmodSync(staging, 0o755)
+  try {
+    await writeBundle(staging)
+    swapIn(staging, 'dist')
+  } finally {
+    rmSync(staging, {force: true, recursive: true})
+  }
+}
+
+/** dkr.cjs, and dkr.cjs.sha256: the code cache's key (bin/start.js), so a cache made for another bundle is never used. */
+async function writeBundle(dir) {
   const {outputFiles} = await build(options)
   const code = rewriteRequires(outputFiles[0].text)
-  writeFileSync(join(staging, 'dkr.cjs'), code, 'latin1')
-  // The code cache's key: a cache made for another bundle is never used.
-  writeFileSync(join(staging, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
-  swapIn(staging, 'dist')
-} finally {
-  rmSync(staging, {force: true, recursive: true})
+  writeFileSync(join(dir, 'dkr.cjs'), code, 'latin1')
+  writeFileSync(join(dir, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
 }
 
 /**
  * - V8 drops a script's dynamic-import handler when it is compiled from a code cache, so `import()` in
  *   the bundle (oclif loading the help and autocomplete plugins, dkr loading chalk, ora and conf) goes
- *   through globalThis.__dkrImport, which bin/run.js defines in an ES module, where `import()` works.
+ *   through globalThis.__dkrImport, which bin/start.js defines where `import()` works (and
+ *   scripts/standalone-main.cjs for the executable's embedded modules).
  * - `first-use:` requires get their stand-in (requireOnFirstUse).
  */
 function rewriteRequires(code) {
