@@ -60,21 +60,24 @@ const deferOnFirstCall = {
 }
 
 /**
- * Two start-up costs of @oclif/core with no effect in dkr's bundle, edited out as it is bundled (the
+ * Start-up costs in the packages with no effect in dkr's bundle, edited out as they are bundled (the
  * build fails if the text is not found, e.g. after an upgrade):
- * - checkNodeVersion loads semver to compare Node with @oclif/core's package.json, which the bundle does
- *   not have: it always throws and is caught.
- * - Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
+ * - @oclif/core's checkNodeVersion loads semver to compare Node with @oclif/core's package.json, which the
+ *   bundle does not have: it always throws and is caught.
+ * - oclif's Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
  *   (6 to 10 ms). For ids made of a-z, ':' and '-' (all of dkr's and its plugins') the collator's order
  *   is the code-unit order (test/lib/build/oclif-edits.test.ts); other ids still go to localeCompare.
+ * - docker-modem formats every request's options with util.inspect (showHidden, unlimited depth, the
+ *   agent included) for a debug line, printed or not: formatted only when DEBUG enables it.
  */
-const oclifEdits = [
+const bundleEdits = [
   {file: /@oclif\/core\/lib\/index\.js$/, from: '\ncheckNodeVersion();\n', to: '\n'},
   {
     file: /@oclif\/core\/lib\/config\/plugin\.js$/,
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
   },
+  {file: /docker-modem\/lib\/modem\.js$/, from: "\n  debug('Sending: %s', util.inspect(options, {", to: "\n  if (debug.enabled) debug('Sending: %s', util.inspect(options, {"},
   // The standalone build only: every JSON file oclif reads (package.json files, manifests) goes through
   // readJson, which takes the executable's embedded copy first.
   ...(standalone
@@ -83,13 +86,13 @@ const oclifEdits = [
 ]
 
 /** @type {import('esbuild').Plugin} */
-const editOclif = {
-  name: 'edit-oclif',
+const editPackages = {
+  name: 'edit-packages',
   setup(bundle) {
-    for (const edit of oclifEdits) {
+    for (const edit of bundleEdits) {
       bundle.onLoad({filter: edit.file}, ({path}) => {
         const source = readFileSync(path, 'utf8')
-        if (!source.includes(edit.from)) throw new Error(`${path} no longer has ${JSON.stringify(edit.from)}: review scripts/build.js's oclifEdits`)
+        if (!source.includes(edit.from)) throw new Error(`${path} no longer has ${JSON.stringify(edit.from)}: review scripts/build.js's bundleEdits`)
         return {contents: source.replace(edit.from, edit.to), loader: 'js'}
       })
     }
@@ -184,7 +187,7 @@ const options = {
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...(standalone ? [] : loadedWhenUsed), 'typescript', 'cpu-features', '*.node'],
-  plugins: [deferOnFirstCall, editOclif, requireOnFirstUse],
+  plugins: [deferOnFirstCall, editPackages, requireOnFirstUse],
   banner: {js: firstUseBanner},
   logLevel: 'warning',
   write: false,

@@ -2,6 +2,7 @@
 // dkr's error values here, in one place, worded as docker words them.
 import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
+import {Agent, type AgentOptions} from 'node:http'
 import {cancelledBy, DkrError, EngineResponseError, EngineUnreachableError, isUnknownAuthority, unknownAuthority} from '../errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
@@ -111,9 +112,10 @@ export class DockerodeEngine implements EngineClient {
     const {default: Docker} = await import('dockerode')
     const headers = {'User-Agent': this.userAgent}
     if (transport.kind === 'unix') {
-      this.docker = new Docker({headers, socketPath: transport.socketPath} as Dockerode.DockerOptions)
+      this.docker = new Docker({agent: plainHttpAgent(), headers, socketPath: transport.socketPath} as Dockerode.DockerOptions)
     } else if (transport.kind === 'tcp') {
-      this.docker = new Docker({headers, host: transport.host, port: transport.port, ...(transport.tls ? await tlsOptions(transport.tls) : {protocol: 'http'})} as Dockerode.DockerOptions)
+      const security = transport.tls ? await tlsOptions(transport.tls) : {agent: plainHttpAgent(), protocol: 'http'}
+      this.docker = new Docker({headers, host: transport.host, port: transport.port, ...security} as Dockerode.DockerOptions)
     } else {
       // docker-modem builds an `ssh:` URL that Node's url.parse flags with DEP0170 on every request; the
       // warning is about docker-modem's internals, not anything the user can act on.
@@ -245,6 +247,17 @@ const tlsProblems: Record<string, string> = {
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: clientCertificateRefused,
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: clientCertificateRefused,
   ERR_TLS_CERT_ALTNAME_INVALID: "tls: failed to verify certificate: x509: the engine's certificate is not valid for this host name",
+}
+
+/**
+ * An agent for plain HTTP. Node's agent works out a TLS server name for every request, TLS or not, by
+ * testing the Host header against its IPv6 pattern, and that pattern's first use compiles a regular
+ * expression: 8 to 11 ms of every command that talks to the engine (measured here). Plain HTTP sends
+ * no server name, so the agent has an empty one and skips the test.
+ */
+function plainHttpAgent(): Agent {
+  // Node reads the option (its agent's own options join every request's); @types/node leaves it out.
+  return new Agent({servername: ''} as AgentOptions)
 }
 
 async function tlsOptions(tls: TlsFiles): Promise<Record<string, unknown>> {
