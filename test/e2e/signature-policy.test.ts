@@ -2,11 +2,14 @@
 // real cosign 3 on the stack's registries, on every engine of the matrix: each case accepted or refused
 // as it should be, with nothing pulled on refusal, and `cosign verify` as the oracle of each verdict.
 import assert from 'node:assert/strict'
+import {randomBytes} from 'node:crypto'
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
+import {NotationHome} from '../helpers/notation.js'
+import {pushRandomImage} from '../helpers/random-image.js'
 import {baseEnv, dkr, docker, run, tempConfigDir} from '../helpers/run.js'
 import {imageExists, removeAllImages, removeImages, required, stack} from '../helpers/stack.js'
 
@@ -118,6 +121,22 @@ for (const engine of enginesUnderTest()) {
           assert.equal(await imageExists(c.image), false, `${c.image} was pulled`)
         }
       }
+    })
+
+    it('--json counts what a verified pull downloaded: bytes, or unsizedLayers where the engine gives no size', async () => {
+      // A layer no engine has seen (the stack's images share theirs), signed with a key of the test's own.
+      const repository = `fresh/${engine.kind}-${randomBytes(4).toString('hex')}`
+      const image = `${stack.registry}/${repository}:1.0`
+      await pushRandomImage(stack.registry, repository, '1.0', 300_000)
+      const home = new NotationHome()
+      await home.cosignSign(image)
+      const policy = writePolicy({default: [{type: 'reject'}], transports: {docker: {[`${stack.registry}/fresh`]: [{keyPath: home.cosignKey, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]}}})
+      const result = await dkr(['pull', '--json', '--signature-policy', policy, image], {env: env(), timeoutMs: 120_000})
+      assert.equal(result.code, 0, result.stderr)
+      const [pulled] = (JSON.parse(result.stdout) as {images: {status: string; bytes: number; unsizedLayers?: number; verification: {verified: boolean}[]}[]}).images
+      // podman's stream does not say what it downloaded: 'pulled', and nothing to count.
+      assert.deepEqual([pulled.status, pulled.verification.map((v) => v.verified)], [engine.kind === 'podman' ? 'pulled' : 'downloaded', [true]])
+      if (pulled.status === 'downloaded') assert.ok(pulled.bytes > 0 || (pulled.unsizedLayers ?? 0) > 0, JSON.stringify(pulled))
     })
 
     it('verifies a signed image in the private registry with the stored login, by the exactRepository rule', async () => {
