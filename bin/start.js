@@ -33,6 +33,7 @@ exports.start = async function start({args, bundle, hash, pjson, require: bundle
  * ($XDG_CACHE_HOME/dkr/code-cache); with none, or one V8 rejects, it is compiled from source and the
  * cache is written at exit. A missing, stale or unwritable cache only costs time.
  */
+exports.loadBundle = loadBundle
 function loadBundle(file, source, hash, bundleRequire) {
   const cacheFile = codeCachePath(hash)
   const cachedData = cacheFile && readCodeCache(cacheFile)

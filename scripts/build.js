@@ -17,7 +17,9 @@ const {values: argv} = parseArgs({options: {standalone: {type: 'string'}}})
 /**
  * The standalone build is self-sufficient: a single executable's scripts can require Node's built-in
  * modules only, so everything else is bundled, and what oclif reads and loads by path is served from the
- * executable (scripts/standalone-main.cjs).
+ * executable (scripts/standalone-main.cjs). Two bundles, so that a pull reads and compiles no more than
+ * through bin/run.js: dkr.cjs is dist/dkr.cjs's code, and extras.cjs holds what the normal build leaves in
+ * node_modules (loadedWhenUsed, the deferred files, the plugins), evaluated when one of them is first asked for.
  */
 const standalone = argv.standalone !== undefined
 
@@ -46,7 +48,7 @@ const deferOnFirstCall = {
     })
     bundle.onLoad({filter: /.*/, namespace: 'deferred'}, ({path}) => ({
       // Resolved from dockerode, whose own dependencies (docker-modem) sit beside it; the standalone
-      // build bundles the file instead, evaluated on the first call all the same.
+      // executable serves the file from its extras bundle.
       contents: `
         let real
         module.exports = function deferred(...args) {
@@ -54,7 +56,6 @@ const deferOnFirstCall = {
           return real.apply(this, args)
         }`,
       loader: 'js',
-      resolveDir: '.',
     }))
   },
 }
@@ -154,24 +155,33 @@ const entry = [
   'const COMMANDS = {}',
   ...commands.map(({file, id}) => `Object.defineProperty(COMMANDS, ${JSON.stringify(id)}, {enumerable: true, get: () => require(${JSON.stringify(`./${file}`)}).default})`),
   'export {COMMANDS, commandNotFound, main}',
-  ...(standalone ? embedded() : []),
+  // The standalone bundle registers (scripts/standalone-main.cjs) itself, at the path oclif requires it
+  // by (the commands and the hook); @oclif/core, which the plugins in extras.cjs share; and the names
+  // extras.cjs holds.
+  ...(standalone
+    ? [
+        `__dkrEmbedded.modules.set(__dkrEmbedded.path(${JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).oclif.commands.target)}), () => ({COMMANDS, commandNotFound}))`,
+        "import * as oclifCore from '@oclif/core'",
+        "__dkrEmbedded.modules.set('@oclif/core', () => oclifCore)",
+        ...extrasModules().map(({key}) => `__dkrEmbedded.inExtras(${key})`),
+      ]
+    : []),
 ].join('\n')
 
 /**
- * The standalone entry's own part: it registers with scripts/standalone-main.cjs the modules oclif loads
- * by path: dkr's bundle (its commands and hook), and each plugin's command modules and hooks.
+ * What the standalone executable's extras.cjs holds, by the names the rest asks for them by (`key`, a
+ * JavaScript expression): import() names (loadedWhenUsed), the deferred files' require names, and the
+ * plugins' command and hook modules by the paths oclif loads them from; `source`, what to bundle.
  */
-function embedded() {
-  const register = (path, module) => `__dkrEmbedded.modules.set(__dkrEmbedded.path(${JSON.stringify(path)}), () => ${module})`
-  const {oclif} = JSON.parse(readFileSync('package.json', 'utf8'))
-  const lines = [register(oclif.commands.target, '({COMMANDS, commandNotFound})')]
+function extrasModules() {
+  const modules = [...loadedWhenUsed, ...deferred.map(({real}) => real)].map((name) => ({key: JSON.stringify(name), source: name}))
   for (const dir of plugins) {
     const {commands} = JSON.parse(readFileSync(join(dir, 'oclif.manifest.json'), 'utf8'))
     const {hooks = {}} = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).oclif
     const paths = [...Object.values(commands).map((command) => join(dir, ...command.relativePath)), ...Object.values(hooks).flat().map((hook) => join(dir, hook.target ?? hook))]
-    lines.push(...paths.map((path) => register(path, `require(${JSON.stringify(`./${path}`)})`)))
+    modules.push(...paths.map((path) => ({key: `__dkrEmbedded.path(${JSON.stringify(path)})`, source: `./${path}`})))
   }
-  return lines
+  return modules
 }
 
 /** @type {import('esbuild').BuildOptions} */
@@ -186,7 +196,7 @@ const options = {
   // Not minified: measured slower to start (V8 compiles the readable bundle lazily just as well), and
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
-  external: [...(standalone ? [] : loadedWhenUsed), 'typescript', 'cpu-features', '*.node'],
+  external: [...loadedWhenUsed, ...(standalone ? deferred.map(({real}) => real) : []), 'typescript', 'cpu-features', '*.node'],
   plugins: [deferOnFirstCall, editPackages, requireOnFirstUse],
   banner: {js: firstUseBanner},
   logLevel: 'warning',
@@ -194,12 +204,17 @@ const options = {
 }
 
 if (standalone) {
-  // The bundle, its hash and the JSON files are the executable's assets; its main script starts the bundle.
+  // The bundles, their hashes and the JSON files are the executable's assets; its main script starts dkr.cjs.
   const dir = argv.standalone
   mkdirSync(dir, {recursive: true})
-  await writeBundle(dir)
+  await writeBundle(dir, 'dkr.cjs', options)
+  // The plugins' @oclif/core is dkr.cjs's (one Config, one Command class); the rest is the extras' own.
+  const contents = extrasModules().map(({key, source}) => `__dkrEmbedded.modules.set(${key}, () => require(${JSON.stringify(source)}))`).join('\n')
+  const extras = {...options, stdin: {...options.stdin, contents, sourcefile: 'dkr-extras-entry.js'}, external: ['@oclif/core', 'typescript', 'cpu-features', '*.node'], plugins: [editPackages, requireOnFirstUse]}
+  await writeBundle(dir, 'extras.cjs', extras)
   await build({entryPoints: ['scripts/standalone-main.cjs'], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: join(dir, 'main.cjs'), logLevel: 'warning'})
-  const assets = Object.fromEntries([...embeddedFiles, 'dkr.cjs', 'dkr.cjs.sha256'].map((key) => [key, resolve(embeddedFiles.includes(key) ? key : join(dir, key))]))
+  const bundles = ['dkr.cjs', 'dkr.cjs.sha256', 'extras.cjs', 'extras.cjs.sha256']
+  const assets = Object.fromEntries([...embeddedFiles.map((key) => [key, resolve(key)]), ...bundles.map((key) => [key, resolve(dir, key)])])
   // Node's single-executable configuration (node --experimental-sea-config).
   const config = {main: resolve(dir, 'main.cjs'), output: resolve(dir, 'dkr.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets}
   writeFileSync(join(dir, 'sea-config.json'), `${JSON.stringify(config, null, 2)}\n`)
@@ -210,19 +225,19 @@ if (standalone) {
   // mkdtemp makes it private; dist/ is read by every user (tests run dkr as nobody, too).
   chmodSync(staging, 0o755)
   try {
-    await writeBundle(staging)
+    await writeBundle(staging, 'dkr.cjs', options)
     swapIn(staging, 'dist')
   } finally {
     rmSync(staging, {force: true, recursive: true})
   }
 }
 
-/** dkr.cjs, and dkr.cjs.sha256: the code cache's key (bin/start.js), so a cache made for another bundle is never used. */
-async function writeBundle(dir) {
-  const {outputFiles} = await build(options)
+/** The bundle, and NAME.sha256: the code cache's key (bin/start.js), so a cache made for another bundle is never used. */
+async function writeBundle(dir, name, buildOptions) {
+  const {outputFiles} = await build(buildOptions)
   const code = rewriteRequires(outputFiles[0].text)
-  writeFileSync(join(dir, 'dkr.cjs'), code, 'latin1')
-  writeFileSync(join(dir, 'dkr.cjs.sha256'), createHash('sha256').update(code).digest('hex'))
+  writeFileSync(join(dir, name), code, 'latin1')
+  writeFileSync(join(dir, `${name}.sha256`), createHash('sha256').update(code).digest('hex'))
 }
 
 /**

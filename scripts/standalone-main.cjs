@@ -4,11 +4,13 @@
 // files and manifests (through readJson, which the build edits to ask __dkrEmbedded first) and requires or
 // imports command and hook modules. The executable serves them from memory, under a root that can never
 // be a directory on disk: the executable's own path (`/usr/local/bin/dkr/package.json` is no one's file).
+// Its modules are in two bundles: dkr.cjs, what bin/run.js's dist/dkr.cjs holds, and extras.cjs (the
+// plugins, chalk, conf, ora, dockerode's ssh and BuildKit parts), run the first time one of those is asked for.
 const {isBuiltin} = require('node:module')
 const {join, relative} = require('node:path')
 const sea = require('node:sea')
 const {fileURLToPath} = require('node:url')
-const {start} = require('../bin/start.js')
+const {loadBundle, start} = require('../bin/start.js')
 
 const root = process.execPath
 
@@ -24,21 +26,41 @@ function asset(key, encoding = 'utf8') {
 globalThis.__dkrEmbedded = {
   /** The JSON files oclif reads, assets named by their path under the root. */
   file: (path) => (path.startsWith(`${root}/`) ? asset(relative(root, path)) : undefined),
-  /** The bundled modules oclif loads, by absolute path; the bundle's entry fills this in. */
+  /** Functions that evaluate a bundled module, by the name or absolute path it is asked for by; the bundles' entries fill this in. */
   modules: new Map(),
   path: (relativePath) => join(root, relativePath),
+  /** Registers a name extras.cjs holds: asked for, it runs extras.cjs, whose entry registers the real module. */
+  inExtras: (key) => {
+    const placeholder = () => {
+      loadExtras()
+      const module = globalThis.__dkrEmbedded.modules.get(key)
+      if (module === placeholder) throw notFound(key, 'MODULE_NOT_FOUND')
+      return module()
+    }
+    globalThis.__dkrEmbedded.modules.set(key, placeholder)
+  },
 }
 
 const notFound = (id, code) => Object.assign(new Error(`Cannot find module '${id}' in the dkr executable`), {code})
 
-/** The bundle's require: its embedded modules, then Node's built-ins. */
+let extrasLoaded = false
+
+function loadExtras() {
+  if (extrasLoaded) return
+  extrasLoaded = true
+  loadBundle(join(root, 'dist', 'extras.cjs'), () => asset('extras.cjs', 'latin1'), () => asset('extras.cjs.sha256'), standaloneRequire)
+}
+
+/** The bundles' require: Node's built-ins, then the embedded modules. */
 function standaloneRequire(id) {
-  const embedded = globalThis.__dkrEmbedded.modules.get(id)
-  return embedded ? embedded() : require(id)
+  if (isBuiltin(id)) return require(id)
+  const module = globalThis.__dkrEmbedded.modules.get(id)
+  if (!module) throw notFound(id, 'MODULE_NOT_FOUND')
+  return module()
 }
 
 standaloneRequire.resolve = (id) => {
-  if (globalThis.__dkrEmbedded.modules.has(id) || isBuiltin(id)) return id
+  if (isBuiltin(id) || globalThis.__dkrEmbedded.modules.has(id)) return id
   throw notFound(id, 'MODULE_NOT_FOUND')
 }
 
@@ -48,11 +70,13 @@ standaloneRequire.cache = Object.create(null)
 // built-ins as an ES namespace gives them.
 globalThis.__dkrImport = async (specifier) => {
   const path = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier
-  const embedded = globalThis.__dkrEmbedded.modules.get(path)
-  if (embedded) return embedded()
-  if (!isBuiltin(path)) throw notFound(specifier, 'ERR_MODULE_NOT_FOUND')
-  const module = require(path)
-  return {...module, default: module}
+  if (isBuiltin(path)) {
+    const module = require(path)
+    return {...module, default: module}
+  }
+  const module = globalThis.__dkrEmbedded.modules.get(path)
+  if (!module) throw notFound(specifier, 'ERR_MODULE_NOT_FOUND')
+  return module()
 }
 
 start({

@@ -3,12 +3,12 @@
 // differential corpus.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {differences} from '../helpers/argv-corpus.js'
-import {dkr, projectRoot, run, tempConfigDir} from '../helpers/run.js'
+import {baseEnv, dkr, projectRoot, run, tempConfigDir} from '../helpers/run.js'
 import {stack} from '../helpers/stack.js'
 
 describe('the standalone dkr (scripts/standalone)', {timeout: 300_000}, () => {
@@ -37,6 +37,19 @@ describe('the standalone dkr (scripts/standalone)', {timeout: 300_000}, () => {
     assert.deepEqual([pulled.code, pulled.stdout, pulled.stderr], [0, `${ref}\n`, ''])
     const unknown = await run(executable, ['pul'], {cwd: away, env})
     assert.deepEqual([unknown.code, unknown.stderr.split('\n')[1]], [1, "Did you mean 'dkr pull'?"])
+  })
+
+  it('a pull runs only the bundle bin/run.js runs; the plugins, chalk, conf and ora come from the second when asked for', async () => {
+    // Each bundle the executable compiles leaves its V8 code cache: one file per bundle.
+    const cache = mkdtempSync(join(dir, 'cache-'))
+    const caches = () => readdirSync(join(cache, 'dkr', 'code-cache')).length
+    const env = baseEnv({XDG_CACHE_HOME: cache})
+    const pulled = await run(executable, ['pull', '-q', `${stack.registry}/demo/small:1.0`], {env})
+    assert.equal(pulled.code, 0, pulled.stderr)
+    assert.equal(caches(), 1)
+    const help = await run(executable, ['help', 'pull'], {env})
+    assert.deepEqual([help.code, help.stdout.split('\n')[0]], [0, 'Download an image from a registry'])
+    assert.equal(caches(), 2)
   })
 
   it('gives the same stdout, stderr and exit status as bin/run.js over the corpus', async () => {
