@@ -250,14 +250,16 @@ const tlsProblems: Record<string, string> = {
 }
 
 /**
- * An agent for plain HTTP. Node's agent works out a TLS server name for every request, TLS or not, by
- * testing the Host header against its IPv6 pattern, and that pattern's first use compiles a regular
- * expression: 8 to 11 ms of every command that talks to the engine (measured here). Plain HTTP sends
- * no server name, so the agent has an empty one and skips the test.
+ * An agent for plain HTTP: Node's global agent as it is (keep-alive, lifo, 5 s idle), with an empty
+ * server name. Node's agent works out a TLS server name for every request, TLS or not, by testing the
+ * Host header against its IPv6 pattern, and that pattern's first use compiles a regular expression: 8 to
+ * 11 ms of every command that talks to the engine (measured here). Keep-alive matters: without it, dockerd
+ * and the containerd store went on with a pull whose client had aborted it (a stalled attempt), and the
+ * retry joined that stalled download (test/e2e/resilience.test.ts).
  */
 function plainHttpAgent(): Agent {
-  // Node reads the option (its agent's own options join every request's); @types/node leaves it out.
-  return new Agent({servername: ''} as AgentOptions)
+  // Node reads servername (its agent's own options join every request's); @types/node leaves it out.
+  return new Agent({keepAlive: true, scheduling: 'lifo', servername: '', timeout: 5000} as AgentOptions)
 }
 
 async function tlsOptions(tls: TlsFiles): Promise<Record<string, unknown>> {
