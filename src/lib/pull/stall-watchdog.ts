@@ -1,5 +1,6 @@
 // The stall watchdog around one pull attempt: when the engine brings no new bytes and no new status for
-// `timeoutMs` (from the moment the request is sent: dockerd sends no headers until it has the manifest),
+// `timeoutMs` (from the moment the request is sent: dockerd sends no headers until it has the manifest;
+// checked every eighth of it),
 // the attempt's request is aborted, which makes the engine cancel the pull, and the attempt fails with
 // `no progress for 30s while pulling …`. A message that only repeats the last one for its layer (podman
 // re-sends `Downloading` with the same count about once a second) is not progress; dockerd's `Retrying
@@ -40,14 +41,21 @@ export async function watchStalls<T>(options: StallOptions, attempt: (signal: Ab
   if (options.signal.aborted) onAbort()
   options.signal.addEventListener('abort', onAbort, {once: true})
   let stalled = false
-  let timer: NodeJS.Timeout | undefined
-  const arm = () => {
-    if (options.timeoutMs <= 0) return
-    clearTimeout(timer)
-    timer = setTimeout(() => {
+  // One timer for the attempt, not one per message (a pull reports tens of thousands, and a timer each
+  // cost more than the rest of the bookkeeping): a message that is progress sets a flag, and a check
+  // every eighth of the timeout counts the quiet ones, so a stall is caught at most an eighth late.
+  const checksPerTimeout = 8
+  let progressed = false
+  let quietChecks = 0
+  const check = () => {
+    if (progressed) {
+      progressed = false
+      quietChecks = 0
+    } else if (++quietChecks >= checksPerTimeout) {
+      clearInterval(timer)
       stalled = true
       controller.abort('stall')
-    }, options.timeoutMs)
+    }
   }
 
   const last = new Map<string, string>()
@@ -56,17 +64,17 @@ export async function watchStalls<T>(options: StallOptions, attempt: (signal: Ab
     const key = progressKey(message)
     if (last.get(id) === key) return
     last.set(id, key)
-    arm()
+    progressed = true
   }
 
-  arm()
+  const timer = options.timeoutMs > 0 ? setInterval(check, options.timeoutMs / checksPerTimeout) : undefined
   try {
     return await attempt(controller.signal, saw)
   } catch (error) {
     if (stalled && !options.signal.aborted) throw new StallError(options.timeoutMs, options.what)
     throw error
   } finally {
-    clearTimeout(timer)
+    clearInterval(timer)
     options.signal.removeEventListener('abort', onAbort)
   }
 }
