@@ -1,6 +1,8 @@
 // scripts/standalone: dkr as one executable with Node inside, run from outside the repo by a shell whose
-// PATH has no node, pulling from the stack; and the same output as bin/run.js for every argv of the
-// differential corpus.
+// PATH has no node, pulling from the stack. And the differential of every way dkr starts: bin/run.js with
+// its fast start, plain oclif (DKR_PLAIN_OCLIF=1) and the executable must give the same stdout, stderr
+// and exit status for every argv of the corpus (help, aliases, bad flags, global flags before and after
+// the command, --json, --): the same command classes run in all three.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync} from 'node:fs'
@@ -52,9 +54,10 @@ describe('the standalone dkr (scripts/standalone)', {timeout: 300_000}, () => {
     assert.equal(caches(), 2)
   })
 
-  it('gives the same stdout, stderr and exit status as bin/run.js over the corpus', async () => {
+  it('bin/run.js, plain oclif and the executable give the same stdout, stderr and exit status over the corpus', async () => {
     const mismatches = await differences({
       'bin/run.js': (argv, env) => dkr(argv, {env}),
+      'plain oclif': (argv, env) => dkr(argv, {env: {...env, DKR_PLAIN_OCLIF: '1'}}),
       standalone: (argv, env) => run(executable, argv, {env}),
     })
     assert.deepEqual(mismatches, [])
