@@ -14,7 +14,8 @@ export async function main(args: string[], root: string): Promise<void> {
  * When argv names one of dkr's own commands (not help, completion or an unknown name, which need the
  * plugins), oclif's Config with dkr's plugin alone, from the shipped manifest: discovering and loading
  * plugin-help and plugin-autocomplete is most of what Config.load costs. The command still runs through
- * oclif as always (test/e2e/fast-path.test.ts compares the two). DKR_PLAIN_OCLIF=1 turns this off.
+ * oclif as always (test/e2e/standalone.test.ts compares the two over an argv corpus). DKR_PLAIN_OCLIF=1 turns
+ * this off.
  */
 async function ownCommandConfig(argv: string[], root: string): Promise<Config | undefined> {
   if (process.env.DKR_PLAIN_OCLIF) return undefined
