@@ -10,7 +10,7 @@ import type {Endpoint, TlsFiles} from './endpoint.js'
 
 /**
  * The newest API version dkr speaks; older engines are met at their own version. 1.51 is Docker Engine
- * 28.3–28.5's, the newest the test stack runs (tests/e2e over Docker Engine 28 with the containerd
+ * 28.3–28.5's, the newest the test stack runs (test/e2e over Docker Engine 28 with the containerd
  * store). None of the requests dkr makes (_ping, version, images/create, images/tag, auth) changed
  * between 1.41 and 1.51. Engine 29 (1.52+) accepts 1.51 (its minimum is 1.44 or lower), and its streams
  * drop the `progress` text, which dkr does not need (it renders from progressDetail); dkr goes higher
