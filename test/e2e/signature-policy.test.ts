@@ -7,6 +7,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {before, describe, it} from 'node:test'
+import {helperPath} from '../helpers/credentials.js'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {NotationHome} from '../helpers/notation.js'
 import {pushRandomImage} from '../helpers/random-image.js'
@@ -158,6 +159,20 @@ describe('signature policy: flags, preference, scopes, formats of output (docker
     assert.equal(result.code, 1)
     assert.match(result.stderr, new RegExp(`^${image}: not pulled: cannot read signatures: unauthorized: authentication required \\(signature policy .*\\)\nRun 'dkr login ${stack.privateRegistry}' to log in, then pull again\n$`))
     assert.equal(await imageExists(image), false)
+  })
+
+  it('a credential helper is asked once for a verified pull: the signatures and the pull by digest share its answer', async () => {
+    const bin = helperPath(['dkrtest'])
+    writeFileSync(bin.store, JSON.stringify({[stack.privateRegistry]: {Secret: stack.privatePassword, Username: stack.privateUser}}))
+    const configDir = tempConfigDir()
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({credsStore: 'dkrtest'}))
+    const image = `${stack.privateRegistry}/private/signed:1.0`
+    const env = baseEnv({DKR_TEST_HELPER_STORE: bin.store, DOCKER_CONFIG: configDir, PATH: bin.path})
+    const result = await dkr(['pull', '-q', '--signature-policy', mainPolicy(), image], {env, timeoutMs: 120_000})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(await imageExists(image), true)
+    assert.deepEqual(bin.calls(), [`get ${stack.privateRegistry}`])
+    await removeImages(image)
   })
 
   it('--json says per image whether and how it was verified', async () => {

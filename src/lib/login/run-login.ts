@@ -2,9 +2,10 @@
 // then prompts on a terminal, the engine's check (POST /auth, or the registry's own when the engine is
 // unreachable: direct-login.ts), and the store docker would use. The same
 // interactive login serves `dkr pull` when a registry refuses it.
+import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli} from '../cli/context.js'
 import {DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
-import {convertToHostname, resolveAuthConfigOrNone, type AuthConfig} from '../credentials/auth-config.js'
+import {convertToHostname, type AuthConfig} from '../credentials/auth-config.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'
 import {isRefusal} from '../registry/refusal.js'
@@ -105,7 +106,7 @@ async function authenticateAndStore(cli: Cli, key: string, credentials: Credenti
 async function storedCredentials(cli: Cli, key: string): Promise<AuthConfig> {
   const loaded = await cli.loadConfig()
   if (loaded.warning) cli.streams.err.write(`${loaded.warning}\n`)
-  return resolveAuthConfigOrNone(loaded.config, key, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
+  return authLookup(cli, loaded)(key)
 }
 
 /** Prompts for (all of) the credentials of `key`, checks and stores them: the login a refused pull offers. */

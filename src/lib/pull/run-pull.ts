@@ -4,8 +4,8 @@
 // through the Cli context, so tests swap it.
 import {cancelledBy, DkrError, isCancelled} from '../errors.js'
 import type {Cli} from '../cli/context.js'
-import {encodeRegistryAuth, resolveAuthConfigOrNone} from '../credentials/auth-config.js'
-import type {LoadedConfig} from '../credentials/config-file.js'
+import {authLookup, type AuthLookup} from '../cli/auth-lookup.js'
+import {encodeRegistryAuth} from '../credentials/auth-config.js'
 import {messageError} from '../progress/json-message.js'
 import {Tally} from '../progress/tally.js'
 import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
@@ -97,11 +97,10 @@ function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): P
 }
 
 /** imagePull and its rendering for one name. Throws the pull's error; the caller decides how to report it. */
-async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, config: LoadedConfig): Promise<PullResult> {
+async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, auth: AuthLookup): Promise<PullResult> {
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
-  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(auth), tag: options.all ? undefined : apiTag(target.ref)}
+  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(await auth(target.info.authKey)), tag: options.all ? undefined : apiTag(target.ref)}
   const what = familiarString(target.ref)
   const retry = {delayMs: options.retryDelayMs, onRetry: (notice: RetryNotice) => display.note(index, 'retry', retryLine(what, notice)), retries: options.retries, signal: cli.signal}
   // Step 5, attempted again from the outside when it fails in a way that may get better (retry.ts).
@@ -161,7 +160,7 @@ function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Err
 }
 
 /** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
-async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig): Promise<PullOutcome[]> {
+async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, targets)
   const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
   const stopSpinner = () => spinner?.stop()
@@ -183,7 +182,7 @@ async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], 
     const outcomes = await boundedAll(targets.length, Math.max(1, options.parallel), async (index): Promise<PullOutcome> => {
       const started = cli.now()
       try {
-        return {result: await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, config)}
+        return {result: await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, auth)}
       } catch (error) {
         if (isCancelled(error) || cli.signal.aborted) throw error
         spinnerAwareDisplay.finish(index)
@@ -233,7 +232,8 @@ async function loginAndRetry(cli: Cli, options: PullOptions, targets: PullTarget
 
   const retry = targets.flatMap((_, i) => (refused[i] !== undefined && loggedIn.has(refused[i]) ? [i] : []))
   if (retry.length === 0) return outcomes
-  const again = await pullRound(cli, options, retry.map((i) => targets[i]), await cli.loadConfig())
+  // Credentials are looked up again: the login has just stored new ones.
+  const again = await pullRound(cli, options, retry.map((i) => targets[i]), authLookup(cli, await cli.loadConfig()))
   const merged = [...outcomes]
   retry.forEach((targetIndex, j) => (merged[targetIndex] = again[j]))
   return merged
@@ -252,7 +252,7 @@ type VerifyStep = (target: PullTarget) => Promise<Partial<VerifiedPulls>>
  * Verified pulls (content trust, a signature policy): each name is verified, then pulled by its verified
  * digests one after the other and tagged, as docker's trusted pull does.
  */
-async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[], config: LoadedConfig, verify: VerifyStep): Promise<PullOutcome[]> {
+async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup, verify: VerifyStep): Promise<PullOutcome[]> {
   const {out} = cli.streams
   const lines = options.json ? {...out, write: () => true} : out
   const outcomes: PullOutcome[] = []
@@ -262,14 +262,14 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
       if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
       const {pulls, refused = [], verification} = await verify(target)
       if (pulls === undefined) {
-        const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], config)
+        const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], auth)
         outcomes.push({...outcome, result: {...outcome.result, verification}})
         continue
       }
 
       const pulled: PullResult[] = []
       await pullPinned(cli, lines, target.ref, pulls, async ({ref}) => {
-        const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], config)
+        const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], auth)
         if (outcome.error) throw outcome.error
         pulled.push(outcome.result)
       })
@@ -290,11 +290,10 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
 }
 
 /** Content trust: tags resolve through Notary; digest references take the plain path. */
-function contentTrustStep(cli: Cli, options: PullOptions, config: LoadedConfig): VerifyStep {
+function contentTrustStep(cli: Cli, options: PullOptions, auth: AuthLookup): VerifyStep {
   return async (target) => {
     if (target.ref.digest !== undefined) return {}
-    const auth = await resolveAuthConfigOrNone(config.config, target.info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
-    return {pulls: await signedTargets(cli, target.ref, target.info, options.all, auth)}
+    return {pulls: await signedTargets(cli, target.ref, target.info, options.all, await auth(target.info.authKey))}
   }
 }
 
@@ -302,14 +301,15 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   const targets = resolveTargets(options)
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
+  const auth = authLookup(cli, config)
   let outcomes: PullOutcome[]
   const checks = await signatureChecks(cli, options)
   if (checks.length > 0) {
-    outcomes = await pullVerified(cli, options, targets, config, (target) => verifiedPulls(cli, {all: options.all, checks, config, info: target.info, ref: target.ref}))
+    outcomes = await pullVerified(cli, options, targets, auth, (target) => verifiedPulls(cli, {all: options.all, auth, checks, info: target.info, ref: target.ref}))
   } else if (options.trusted) {
-    outcomes = await pullVerified(cli, options, targets, config, contentTrustStep(cli, options, config))
+    outcomes = await pullVerified(cli, options, targets, auth, contentTrustStep(cli, options, auth))
   } else {
-    outcomes = await pullRound(cli, options, targets, config)
+    outcomes = await pullRound(cli, options, targets, auth)
     if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
   }
 

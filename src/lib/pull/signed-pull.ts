@@ -5,8 +5,7 @@
 // reference is verified as it is and pulled as it is. Checks that accept anything pull the name as today.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../errors.js'
-import {resolveAuthConfigOrNone} from '../credentials/auth-config.js'
-import type {LoadedConfig} from '../credentials/config-file.js'
+import type {AuthLookup} from '../cli/auth-lookup.js'
 import {loadNotationConfig} from '../notation/config.js'
 import {notationCheck, type NotationVerification} from './notation-pull.js'
 import type {PinnedTag} from './pinned-pull.js'
@@ -80,14 +79,13 @@ export interface SignedPullInput {
   ref: ImageReference
   info: RepositoryInfo
   all: boolean
-  config: LoadedConfig
+  auth: AuthLookup
 }
 
 /** Verifies one name (or each of its tags with -a) before anything is pulled. Throws a DkrError line on refusal. */
 export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<VerifiedPulls> {
   const {checks, ref, info} = input
-  const auth = await resolveAuthConfigOrNone(input.config.config, info.authKey, {debug: (line) => cli.debug(line), env: cli.streams.env, signal: cli.signal})
-  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal: cli.signal})
+  const client = new RegistryClient({auth: await input.auth(info.authKey), host: registryHost(info), insecure: info.insecure, signal: cli.signal})
   /** Every check on one image; the digest to pin it to, when any check needs that. */
   const check = async (intended: ImageReference): Promise<{digest?: string; verification: ImageVerification[]}> => {
     let resolved: Promise<Manifest> | undefined
