@@ -6,12 +6,13 @@
 // same way.
 //
 // The seam is `CredentialCheck`: any registry client able to check credentials can stand in for
-// `checkWithRegistry` (the shared registry client with token auth, once there is one).
+// `checkWithRegistry`. The challenge is read as the registry client's token auth reads it.
 import type {IncomingMessage} from 'node:http'
 import {cancelledBy, DkrError} from '../errors.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {describeNetworkError} from '../registry/network-error.js'
 import {hostWithoutPort, hubAuthKey, isLoopbackHost} from '../registry/repository-info.js'
+import {parseChallenge, type Challenge} from '../registry/token-auth.js'
 
 export type CredentialCheck = (request: AuthRequest, signal: AbortSignal) => Promise<AuthResponse>
 
@@ -44,23 +45,6 @@ async function get(url: URL, headers: Record<string, string>, signal: AbortSigna
       else reject(new DkrError(`Get "${url.href}": ${describeNetworkError(error, url.host)}`))
     })
   })
-}
-
-export interface Challenge {
-  scheme: string
-  params: Record<string, string>
-}
-
-/** The first challenge of a WWW-Authenticate header: `Bearer realm="…",service="…"` or `Basic realm="…"`. */
-export function parseChallenge(header: string | undefined): Challenge | undefined {
-  const match = /^\s*(\w+)\s*(.*)$/s.exec(header ?? '')
-  if (!match) return undefined
-  const params: Record<string, string> = {}
-  for (const [, key, quoted, bare] of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
-    params[key.toLowerCase()] = quoted === undefined ? bare : quoted.replace(/\\(.)/g, '$1')
-  }
-
-  return {params, scheme: match[1].toLowerCase()}
 }
 
 const basic = (request: AuthRequest) => `Basic ${Buffer.from(`${request.username}:${request.password}`).toString('base64')}`

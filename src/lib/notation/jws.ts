@@ -2,7 +2,7 @@
 // `protected`, `header` (unsigned: x5c, the signing agent, a timestamp countersignature) and `signature`,
 // nothing else; the signature over ASCII(protected '.' payload).
 import {envelopeContent, EnvelopeError, type EnvelopeContent} from './envelope.js'
-import {isJsonObject, type JsonObject} from './json.js'
+import {isJsonObject, type JsonObject} from '../io/json.js'
 
 export const jwsMediaType = 'application/jose+json'
 

@@ -4,7 +4,7 @@
 // one layer, the envelope; and a subject naming the signed manifest. collectNotarySignatures walks an
 // artifact's referrers with whatever registry client the caller has, checking every digest itself.
 import {createHash} from 'node:crypto'
-import {isJsonObject} from './json.js'
+import {isJsonObject} from '../io/json.js'
 import type {NotarySignature, TargetDescriptor} from './verify.js'
 
 export const notarySignatureArtifactType = 'application/vnd.cncf.notary.signature'

@@ -4,7 +4,7 @@
 // repository: the one naming it in registryScopes, else the global `*` one.
 import {DkrError} from '../errors.js'
 import {parseDistinguishedName, isSubsetOf, type DistinguishedName} from './distinguished-name.js'
-import {isJsonObject, type JsonObject} from './json.js'
+import {isJsonObject, type JsonObject} from '../io/json.js'
 
 export type ValidationType = 'authenticTimestamp' | 'authenticity' | 'expiry' | 'integrity' | 'revocation'
 export type ValidationAction = 'enforce' | 'log' | 'skip'

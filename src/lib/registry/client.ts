@@ -5,6 +5,7 @@
 // Plain HTTP only where docker allows it: loopback registries (RepositoryInfo.insecure).
 import {createHash} from 'node:crypto'
 import type {AuthConfig} from '../credentials/auth-config.js'
+import {isJsonObject} from '../io/json.js'
 import {exchange, header, RegistryError, registryErrorText, type HttpResponse} from './http.js'
 import {TokenAuth} from './token-auth.js'
 
@@ -221,6 +222,6 @@ function parseJsonObject(bytes: Buffer, what: string): ManifestDocument {
     throw new RegistryError(`${what}: not JSON`)
   }
 
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RegistryError(`${what}: not a JSON object`)
+  if (!isJsonObject(parsed)) throw new RegistryError(`${what}: not a JSON object`)
   return parsed as ManifestDocument
 }

@@ -10,9 +10,9 @@ export interface Challenge {
   params: Record<string, string>
 }
 
-/** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters (quoted or bare values). */
-export function parseChallenge(header: string): Challenge | undefined {
-  const match = /^\s*(\w+)\s*(.*)$/s.exec(header)
+/** A WWW-Authenticate header's challenge, `Bearer realm="…",service="…",scope="…"` → its scheme and parameters (quoted or bare values). */
+export function parseChallenge(header: string | undefined): Challenge | undefined {
+  const match = /^\s*(\w+)\s*(.*)$/s.exec(header ?? '')
   if (!match) return undefined
   const params: Record<string, string> = {}
   const pattern = /([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*,?\s*/g
@@ -38,7 +38,7 @@ export class TokenAuth {
 
   /** Answers a 401's WWW-Authenticate for `scope`: true to try again, false when the 401 stands. */
   async answer(wwwAuthenticate: string | undefined, scope: string): Promise<boolean> {
-    const challenge = parseChallenge(wwwAuthenticate ?? '')
+    const challenge = parseChallenge(wwwAuthenticate)
     if (!challenge || this.answers.has(scope)) return false
     this.answers.set(scope, await this.authorization(challenge, scope))
     return true

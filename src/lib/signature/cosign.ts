@@ -8,6 +8,7 @@
 // is opened, and only its own artifactType/layers and `subject` count.
 import {RegistryError, type RegistryClient} from '../registry/client.js'
 import {verifySignature, type PublicKey} from './keys.js'
+import {isJsonObject, type JsonObject} from '../io/json.js'
 
 export type SignatureFormat = 'bundle' | 'simplesigning'
 
@@ -95,10 +96,10 @@ export function pae(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `), payload])
 }
 
-function json(bytes: Buffer): Record<string, unknown> | undefined {
+function json(bytes: Buffer): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(bytes.toString('utf8'))
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return isJsonObject(value) ? value : undefined
   } catch {
     return undefined
   }

@@ -10,6 +10,7 @@ import {DkrError} from '../errors.js'
 import type {ImageReference} from '../reference/parse.js'
 import {fullName} from '../reference/format.js'
 import {loadPublicKey, type PublicKey} from './keys.js'
+import {isJsonObject, type JsonObject} from '../io/json.js'
 
 export type IdentityRule =
   | {type: 'matchRepoDigestOrExact'}
@@ -38,26 +39,20 @@ export interface SignaturePolicy {
 
 class PolicyError extends Error {}
 
-type Json = Record<string, unknown>
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function expectString(object: Json, field: string, where: string): string {
+function expectString(object: JsonObject, field: string, where: string): string {
   const value = object[field]
   if (typeof value !== 'string' || value === '') throw new PolicyError(`${where}: "${field}" must be a non-empty string`)
   return value
 }
 
 /** Fields beyond `allowed` make a requirement one dkr does not understand, so it cannot be satisfied. */
-function unknownField(object: Json, allowed: readonly string[]): string | undefined {
+function unknownField(object: JsonObject, allowed: readonly string[]): string | undefined {
   return Object.keys(object).find((key) => !allowed.includes(key))
 }
 
 function parseIdentity(value: unknown, where: string): IdentityRule {
   if (value === undefined) return {type: 'matchRepoDigestOrExact'}
-  if (!isObject(value)) throw new PolicyError(`${where}: signedIdentity must be an object`)
+  if (!isJsonObject(value)) throw new PolicyError(`${where}: signedIdentity must be an object`)
   const type = value.type
   switch (type) {
     case 'matchRepoDigestOrExact':
@@ -84,7 +79,7 @@ const unsupportedSigstoreFields: Record<string, string> = {
   rekorPublicKeyDatas: 'sigstoreSigned with rekorPublicKeyDatas (transparency log)',
 }
 
-async function parseSigstore(value: Json, where: string, policyDir: string): Promise<Requirement> {
+async function parseSigstore(value: JsonObject, where: string, policyDir: string): Promise<Requirement> {
   const unsupported = Object.keys(value).find((key) => key in unsupportedSigstoreFields)
   if (unsupported) return {type: 'unsupported', what: unsupportedSigstoreFields[unsupported]}
   const unknown = unknownField(value, sigstoreFields)
@@ -128,7 +123,7 @@ function keyOrPolicyError(pem: Buffer, label: string, where: string): PublicKey 
 }
 
 async function parseRequirement(value: unknown, where: string, policyDir: string): Promise<Requirement> {
-  if (!isObject(value)) throw new PolicyError(`${where}: a requirement must be an object`)
+  if (!isJsonObject(value)) throw new PolicyError(`${where}: a requirement must be an object`)
   switch (value.type) {
     case 'insecureAcceptAnything':
     case 'reject': {
@@ -184,7 +179,7 @@ export async function parsePolicy(text: string, path: string): Promise<Signature
       throw new PolicyError(`not JSON: ${(error as Error).message}`)
     }
 
-    if (!isObject(document)) throw new PolicyError('must be a JSON object')
+    if (!isJsonObject(document)) throw new PolicyError('must be a JSON object')
     const unknown = unknownField(document, ['default', 'transports'])
     if (unknown) throw new PolicyError(`unknown field "${unknown}"`)
     if (document.default === undefined) throw new PolicyError('"default" is missing')
@@ -192,9 +187,9 @@ export async function parsePolicy(text: string, path: string): Promise<Signature
     const fallback = await parseRequirements(document.default, 'default', policyDir)
     const docker = new Map<string, Requirement[]>()
     if (document.transports !== undefined) {
-      if (!isObject(document.transports)) throw new PolicyError('"transports" must be an object')
+      if (!isJsonObject(document.transports)) throw new PolicyError('"transports" must be an object')
       for (const [transport, scopes] of Object.entries(document.transports)) {
-        if (!isObject(scopes)) throw new PolicyError(`transports.${transport} must be an object of scopes`)
+        if (!isJsonObject(scopes)) throw new PolicyError(`transports.${transport} must be an object of scopes`)
         // Only the docker transport (registries) is what dkr pulls from; others are left to their tools.
         if (transport !== 'docker') continue
         for (const [scope, requirements] of Object.entries(scopes)) {

@@ -1,4 +1,4 @@
-// The one JSON shape check notation's files and envelopes all need.
+// The JSON shape check that policy files, manifests, signature payloads and envelopes all need.
 
 export type JsonObject = Record<string, unknown>
 
