@@ -3,7 +3,7 @@
 // registries without OCI 1.1 whose config.mediaType, is application/vnd.cncf.notary.signature; exactly
 // one layer, the envelope; and a subject naming the signed manifest. collectNotarySignatures walks an
 // artifact's referrers with whatever registry client the caller has, checking every digest itself.
-import {createHash} from 'node:crypto'
+import {matchesDigest} from '../registry/client.js'
 import {isJsonObject} from '../io/json.js'
 import type {NotarySignature, TargetDescriptor} from './verify.js'
 
@@ -36,16 +36,12 @@ export interface ReferrerSource {
 const maxManifestBytes = 4 * 1024 * 1024
 const maxEnvelopeBytes = 32 * 1024 * 1024
 
-function digestOf(bytes: Buffer, algorithm: string): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`
-}
-
 /** Fetches `bytes` for `digest` and checks them against it (sha256/sha512 only). */
 async function fetchChecked(fetcher: (digest: string) => Promise<Buffer>, digest: string): Promise<Buffer | string> {
   const algorithm = digest.split(':')[0]
   if (algorithm !== 'sha256' && algorithm !== 'sha512') return `unsupported digest ${digest}`
   const bytes = await fetcher(digest)
-  return digestOf(bytes, algorithm) === digest ? bytes : `the registry served content that does not match ${digest}`
+  return matchesDigest(bytes, digest) ? bytes : `the registry served content that does not match ${digest}`
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {after, before, describe, it} from 'node:test'
-import {checkWithRegistry, loginEndpoints, parseChallenge} from '../../../src/lib/login/direct-login.js'
+import {checkWithRegistry, loginEndpoints} from '../../../src/lib/login/direct-login.js'
 
 /** A registry on loopback that challenges as `handler` says; every request is logged. */
 class FakeRegistry {
@@ -29,14 +29,6 @@ class FakeRegistry {
 
 const good = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`
 const signal = new AbortController().signal
-
-describe('parseChallenge', () => {
-  it('reads the scheme and the quoted and bare parameters', () => {
-    assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull"'), {params: {realm: 'https://auth.example/token', scope: 'repository:a/b:pull', service: 'registry.example'}, scheme: 'bearer'})
-    assert.deepEqual(parseChallenge('Basic realm=dkr-test'), {params: {realm: 'dkr-test'}, scheme: 'basic'})
-    assert.equal(parseChallenge(undefined), undefined)
-  })
-})
 
 describe('loginEndpoints', () => {
   it('https, then plain http for the loopback registries dockerd calls insecure; Docker Hub is registry-1', () => {

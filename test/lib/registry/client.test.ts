@@ -246,5 +246,7 @@ describe('registry client', () => {
       scheme: 'bearer',
     })
     assert.deepEqual(parseChallenge('Basic realm=test'), {params: {realm: 'test'}, scheme: 'basic'})
+    assert.deepEqual(parseChallenge('Basic realm=dkr-test'), {params: {realm: 'dkr-test'}, scheme: 'basic'})
+    assert.equal(parseChallenge(undefined), undefined)
   })
 })
