@@ -11,7 +11,7 @@ start({
   args: process.argv.slice(2),
   bundle,
   hash: () => readFileSync(`${bundle}.sha256`, 'latin1').trim(),
-  pjson: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')),
+  pjson: () => JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')),
   require: createRequire(bundle),
   root,
   // The bundle is ASCII (scripts/build.js): latin1 is the cheapest exact decoding.

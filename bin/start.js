@@ -10,7 +10,7 @@ const {dirname, join} = require('node:path')
  * @param {object} options
  * @param {string[]} options.args the command line after the program's name
  * @param {string} options.root dkr's root directory, where oclif finds package.json and the manifest
- * @param {{name: string, version: string}} options.pjson dkr's package.json
+ * @param {() => {name: string, version: string}} options.pjson dkr's package.json, read for --version only
  * @param {string} options.bundle the bundle's path, which it runs as
  * @param {() => string} options.source the bundle's text
  * @param {() => string | undefined} options.hash the bundle's build-time hash, the code cache's key (none: no cache)
@@ -19,7 +19,8 @@ const {dirname, join} = require('node:path')
 exports.start = async function start({args, bundle, hash, pjson, require: bundleRequire, root, source}) {
   if (args.length === 1 && args[0] === '--version') {
     // Scripts ask for this often: answered without loading oclif, in oclif's own format (its config.userAgent).
-    process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    const {name, version} = pjson()
+    process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
     return
   }
 

@@ -143,10 +143,13 @@ const commands = readdirSync('src/commands', {recursive: true})
   .sort()
   .map((file) => ({file: join('src/commands', file), id: file.replace(/\.ts$/, '').replace(/(^|\/)index$/, '').split('/').join(':')}))
 
+const {oclif} = JSON.parse(readFileSync('package.json', 'utf8'))
 /** The plugins package.json names, by their directories. */
-const plugins = JSON.parse(readFileSync('package.json', 'utf8')).oclif.plugins.map((name) => join('node_modules', name))
+const plugins = oclif.plugins.map((name) => join('node_modules', name))
 /** What oclif reads by path in the standalone executable: dkr's and each plugin's package.json and manifest. */
 const embeddedFiles = ['', ...plugins].flatMap((dir) => [join(dir, 'package.json'), join(dir, 'oclif.manifest.json')])
+/** What the standalone executable's extras.cjs holds (extrasModules). */
+const extrasHeld = standalone ? extrasModules() : []
 
 /** The bundle's entry: what bin/run.js and oclif (package.json's oclif.commands and oclif.hooks) take from it. */
 const entry = [
@@ -160,10 +163,10 @@ const entry = [
   // extras.cjs holds.
   ...(standalone
     ? [
-        `__dkrEmbedded.modules.set(__dkrEmbedded.path(${JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).oclif.commands.target)}), () => ({COMMANDS, commandNotFound}))`,
+        `__dkrEmbedded.modules.set(__dkrEmbedded.path(${JSON.stringify(oclif.commands.target)}), () => ({COMMANDS, commandNotFound}))`,
         "import * as oclifCore from '@oclif/core'",
         "__dkrEmbedded.modules.set('@oclif/core', () => oclifCore)",
-        ...extrasModules().map(({key}) => `__dkrEmbedded.inExtras(${key})`),
+        ...extrasHeld.map(({key}) => `__dkrEmbedded.inExtras(${key})`),
       ]
     : []),
 ].join('\n')
@@ -209,7 +212,7 @@ if (standalone) {
   mkdirSync(dir, {recursive: true})
   await writeBundle(dir, 'dkr.cjs', options)
   // The plugins' @oclif/core is dkr.cjs's (one Config, one Command class); the rest is the extras' own.
-  const contents = extrasModules().map(({key, source}) => `__dkrEmbedded.modules.set(${key}, () => require(${JSON.stringify(source)}))`).join('\n')
+  const contents = extrasHeld.map(({key, source}) => `__dkrEmbedded.modules.set(${key}, () => require(${JSON.stringify(source)}))`).join('\n')
   const extras = {...options, stdin: {...options.stdin, contents, sourcefile: 'dkr-extras-entry.js'}, external: ['@oclif/core', 'typescript', 'cpu-features', '*.node'], plugins: [editPackages, requireOnFirstUse]}
   await writeBundle(dir, 'extras.cjs', extras)
   await build({entryPoints: ['scripts/standalone-main.cjs'], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: join(dir, 'main.cjs'), logLevel: 'warning'})

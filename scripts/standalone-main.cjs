@@ -83,7 +83,7 @@ start({
   args: process.argv.slice(2),
   bundle: join(root, 'dist', 'dkr.cjs'),
   hash: () => asset('dkr.cjs.sha256'),
-  pjson: JSON.parse(asset('package.json')),
+  pjson: () => JSON.parse(asset('package.json')),
   require: standaloneRequire,
   root,
   // ASCII (scripts/build.js): latin1 is the cheapest exact decoding.
