@@ -1,10 +1,9 @@
 // A one-layer image of fresh random bytes, pushed straight into a registry through its API (no engine):
 // content no engine has seen, so a pull must fetch its layer. (Docker 28's containerd store keeps blobs
 // after `docker image rm`, and other images share the stack's layers: neither refetches a known blob.)
-import {createHash, randomBytes} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
-
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
+import {sha256, TestRegistry} from './notation.js'
 
 /** A ustar archive holding one regular file. */
 function tarOf(name: string, content: Buffer): Buffer {
@@ -27,30 +26,19 @@ function tarOf(name: string, content: Buffer): Buffer {
   return Buffer.concat([header, content, padding, Buffer.alloc(1024)])
 }
 
-async function pushBlob(registry: string, repository: string, blob: Buffer): Promise<string> {
-  const digest = sha256(blob)
-  const start = await fetch(`http://${registry}/v2/${repository}/blobs/uploads/`, {method: 'POST'})
-  if (start.status !== 202) throw new Error(`blob upload to ${registry}: ${start.status}`)
-  const location = new URL(start.headers.get('location') ?? '', `http://${registry}`)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, {body: new Uint8Array(blob), headers: {'Content-Type': 'application/octet-stream'}, method: 'PUT'})
-  if (put.status !== 201) throw new Error(`blob upload to ${registry}: ${put.status}`)
-  return digest
-}
-
 /** Pushes `repository:tag` with one layer of `size` random bytes; returns the layer's digest. */
 export async function pushRandomImage(registry: string, repository: string, tag: string, size: number): Promise<{layer: string}> {
   const tar = tarOf('data/random.bin', randomBytes(size))
   const layer = gzipSync(tar, {level: 1})
   const config = Buffer.from(JSON.stringify({architecture: 'amd64', config: {}, os: 'linux', rootfs: {diff_ids: [sha256(tar)], type: 'layers'}}))
-  const [layerDigest, configDigest] = [await pushBlob(registry, repository, layer), await pushBlob(registry, repository, config)]
+  const registryApi = new TestRegistry(registry)
+  const [layerDigest, configDigest] = [await registryApi.pushBlob(repository, layer), await registryApi.pushBlob(repository, config)]
   const manifest = {
     config: {digest: configDigest, mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length},
     layers: [{digest: layerDigest, mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length}],
     mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
     schemaVersion: 2,
   }
-  const put = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {body: JSON.stringify(manifest), headers: {'Content-Type': manifest.mediaType}, method: 'PUT'})
-  if (put.status !== 201) throw new Error(`manifest push to ${registry}: ${put.status} ${await put.text()}`)
+  await registryApi.pushManifest(repository, tag, manifest, manifest.mediaType)
   return {layer: layerDigest}
 }
