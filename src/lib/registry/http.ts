@@ -33,9 +33,9 @@ export interface ExchangeOptions {
 
 const timeoutMs = 30_000
 
-/** Whether a plain-HTTP connection, or credentials sent over one, are acceptable for this URL. */
-export function plainHttpAllowed(url: URL): boolean {
-  return isLoopbackHost(hostWithoutPort(url.host))
+/** Whether dkr may connect to this URL, or send credentials to it: https, or plain HTTP to loopback. */
+export function connectionAllowed(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(hostWithoutPort(url.host)))
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -55,7 +55,7 @@ export function registryErrorText(body: Buffer): string | undefined {
 }
 
 export async function exchange(url: URL, options: ExchangeOptions): Promise<HttpResponse> {
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainHttpAllowed(url))) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
+  if (!connectionAllowed(url)) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const {body, limit, method} = options
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // (anonymous tokens), or docker's OAuth2 POST trading an identity token (refresh_token grant). A stored
 // registry token is used as it is. Answers are kept per scope, and each scope is answered once.
 import type {AuthConfig} from '../credentials/auth-config.js'
-import {plainHttpAllowed, RegistryError, registryErrorText, type HttpResponse} from './http.js'
+import {connectionAllowed, RegistryError, registryErrorText, type HttpResponse} from './http.js'
 
 export interface Challenge {
   scheme: string
@@ -70,7 +70,7 @@ export class TokenAuth {
       throw new RegistryError(`token server: invalid realm ${params.realm}`)
     }
 
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && plainHttpAllowed(realm))) throw new RegistryError(`token server: refusing realm ${realm.origin} (https required)`)
+    if (!connectionAllowed(realm)) throw new RegistryError(`token server: refusing realm ${realm.origin} (https required)`)
     let response: HttpResponse
     if (this.auth.identitytoken) {
       const form = new URLSearchParams({client_id: 'dkr', grant_type: 'refresh_token', refresh_token: this.auth.identitytoken, scope})
