@@ -244,6 +244,8 @@ const clientCertificateRefused = 'tls: the engine refused the client certificate
 /** Node's other TLS failure codes, in the words docker users know. */
 const tlsProblems: Record<string, string> = {
   CERT_HAS_EXPIRED: "tls: failed to verify certificate: x509: the engine's certificate has expired",
+  // OpenSSL 3.0 (Node 22) names the alert `sslv3 alert`, 3.2 and later (Node 24) `ssl/tls alert`.
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': clientCertificateRefused,
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: clientCertificateRefused,
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: clientCertificateRefused,
   ERR_TLS_CERT_ALTNAME_INVALID: "tls: failed to verify certificate: x509: the engine's certificate is not valid for this host name",
