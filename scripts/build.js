@@ -68,6 +68,9 @@ const deferOnFirstCall = {
  * - oclif's Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
  *   (6 to 10 ms). For ids made of a-z, ':' and '-' (all of dkr's and its plugins') the collator's order
  *   is the code-unit order (test/lib/build/oclif-edits.test.ts); other ids still go to localeCompare.
+ * - @oclif/core 5's Config.load asks wsl-utils whether it runs under WSL, and wsl-utils loads child_process
+ *   (with dgram and readline), fs/promises and PowerShell helpers for that: its isWsl is is-wsl's, asked
+ *   directly.
  * - docker-modem formats every request's options with util.inspect (showHidden, unlimited depth, the
  *   agent included) for a debug line, printed or not: formatted only when DEBUG enables it.
  */
@@ -78,6 +81,7 @@ const bundleEdits = [
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
   },
+  {file: /@oclif\/core\/lib\/util\/os\.js$/, from: "return (await import('wsl-utils')).isWsl ? 'wsl'", to: "return (await import('is-wsl')).default ? 'wsl'"},
   {file: /docker-modem\/lib\/modem\.js$/, from: "\n  debug('Sending: %s', util.inspect(options, {", to: "\n  if (debug.enabled) debug('Sending: %s', util.inspect(options, {"},
   // docker-modem builds a TCP, TLS or ssh engine's request URL with url.parse, url.format and url.resolve.
   // Node 24 warns (DEP0169) on stderr the first time code outside node_modules calls them, and the bundle
