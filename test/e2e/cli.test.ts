@@ -49,8 +49,8 @@ describe('dkr as a command', () => {
     assert.equal(extra.stderr.split('\n')[0], "dkr: 'dkr login' requires at most 1 argument")
   })
 
-  it("keeps the README's command reference in step with the commands", async () => {
-    const result = await run(process.execPath, ['scripts/readme.js', '--check'], {env: {...process.env, PWD: projectRoot}})
+  it("keeps docs/commands.md's command reference in step with the commands", async () => {
+    const result = await run(process.execPath, ['scripts/commands-doc.js', '--check'], {env: {...process.env, PWD: projectRoot}})
     assert.equal(result.code, 0, result.stderr)
   })
 
