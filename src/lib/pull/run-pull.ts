@@ -17,6 +17,7 @@ import {signatureChecks, verifiedPulls, type ImageVerification, type VerifiedPul
 import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
+import {explainQuota} from './quota.js'
 import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'
 import {watchStalls} from './stall-watchdog.js'
 
@@ -100,7 +101,8 @@ function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): P
 async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, auth: AuthLookup): Promise<PullResult> {
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(await auth(target.info.authKey)), tag: options.all ? undefined : apiTag(target.ref)}
+  const credentials = await auth(target.info.authKey)
+  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(credentials), tag: options.all ? undefined : apiTag(target.ref)}
   const what = familiarString(target.ref)
   const retry = {delayMs: options.retryDelayMs, onRetry: (notice: RetryNotice) => display.note(index, 'retry', retryLine(what, notice)), retries: options.retries, signal: cli.signal}
   // Step 5, attempted again from the outside when it fails in a way that may get better (retry.ts).
@@ -116,7 +118,9 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
     }
 
     return tally
-  }))
+  })).catch(async (error: unknown) => {
+    throw await explainQuota(cli, target.ref, target.info, credentials, error)
+  })
 
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
   if (!target.quietResult) display.note(index, 'result', target.result)
