@@ -6,7 +6,7 @@
 // name is an index (not a pull on Docker Hub), and only an index is fetched.
 import type {Cli} from '../cli/context.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
-import {DkrError, isCancelled, UsageError} from '../errors.js'
+import {DkrError, isCancelled} from '../errors.js'
 import {apiTag} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {mediaTypes, RegistryClient, type ManifestDocument} from '../registry/client.js'
@@ -20,13 +20,12 @@ export interface PlatformDigest {
   digest: string
 }
 
-const platformPattern = /^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_.-]+)?$/
-
-/** `--platform` values, each possibly a comma-separated list, as one list without repeats. */
+/**
+ * `--platform` values, each possibly a comma-separated list, as one list without repeats. Each is left for
+ * the engine to judge, as docker leaves it (a bogus one gets the engine's own answer).
+ */
 export function platformList(values: readonly string[]): string[] {
-  const list = values.flatMap((value) => value.split(',')).map((p) => p.trim().toLowerCase()).filter(Boolean)
-  for (const platform of list) if (!platformPattern.test(platform)) throw new UsageError(`invalid platform "${platform}" for --platform: expected os/arch[/variant], such as linux/arm64`)
-  return [...new Set(list)]
+  return [...new Set(values.flatMap((value) => value.split(',')).map((p) => p.trim()).filter(Boolean))]
 }
 
 function platformName(platform: {os?: string; architecture?: string; variant?: string}): string {

@@ -326,10 +326,11 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   const several = options.allPlatforms || (options.platforms?.length ?? 0) > 1
   if (several && (checks.length > 0 || options.trusted)) throw new DkrError('several platforms cannot be pulled with signature verification or content trust yet: name one platform')
   const expanded = await expandPlatforms(cli, {allPlatforms: options.allPlatforms ?? false, platforms: options.platforms ?? (options.platform ? [options.platform] : [])}, named, auth)
-  const targets: PullTarget[] = expanded.map(({of, platform, target}, i) => ({
+  const targets: PullTarget[] = expanded.map(({platform, target}) => ({
     ...target,
     platform,
-    ...(several ? {label: `${familiarString(target.ref)} (${platform})`, quietResult: expanded[i + 1]?.of === of} : {}),
+    // A name's platforms are pulled side by side: its result line comes once, when all of them are done.
+    ...(several ? {label: `${familiarString(target.ref)} (${platform})`, quietResult: true} : {}),
   }))
   if (checks.length > 0) {
     outcomes = await pullVerified(cli, options, targets, auth, (target) => verifiedPulls(cli, {all: options.all, auth, checks, info: target.info, ref: target.ref}))
@@ -339,6 +340,7 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
     outcomes = await pullRound(cli, options, targets, auth)
     if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
     outcomes = byName(expanded, outcomes)
+    if (several && !options.json) named.forEach((target, i) => outcomes[i].error || cli.streams.out.write(`${target.result}\n`))
   }
 
   const [only] = outcomes
