@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import {after, afterEach, before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {pushRandomImage} from '../helpers/random-image.js'
-import {baseEnv, dkr, run, tempConfigDir} from '../helpers/run.js'
+import {runInPty} from '../helpers/pty.js'
+import {baseEnv, dkr, dkrBin, run, tempConfigDir} from '../helpers/run.js'
 import {imageExists, removeImages, required} from '../helpers/stack.js'
 
 const proxy = () => required('DKR_RATELIMIT_REGISTRY')
@@ -40,9 +41,9 @@ const freshImages: string[] = []
  * A tag no engine has seen, in the token registry's `public/` or `private/`, named through the proxy:
  * every engine keeps manifests by digest and, finding one, skips the manifest GET that Hub counts.
  */
-async function freshImage(area: 'public' | 'private'): Promise<string> {
+async function freshImage(area: 'public' | 'private', size = 64 * 1024): Promise<string> {
   const tag = `${process.pid}-${freshImages.length}`
-  await pushRandomImage(required('DKR_REGISTRY'), 'fresh/ratelimit', tag, 64 * 1024)
+  await pushRandomImage(required('DKR_REGISTRY'), 'fresh/ratelimit', tag, size)
   const token = required('DKR_TOKEN_REGISTRY')
   const env = {...loggedInEnv(token), PATH: `${required('DKR_TOOLS_PATH')}:${process.env.PATH}`}
   const copied = await run('crane', ['copy', `${required('DKR_REGISTRY')}/fresh/ratelimit:${tag}`, `${token}/${area}/ratelimit:${tag}`], {env})
@@ -110,6 +111,36 @@ describe('dkr image ratelimit', () => {
     assert.equal(badTemplate.code, 1)
     assert.match(badTemplate.stderr, /^unsupported --format template/)
     for (const result of [refused, badName, badTemplate]) assert.equal(result.stdout, '')
+  })
+})
+
+describe('the rateLimit preference on a terminal', () => {
+  const columns = 160
+  afterEach(() => steer({reset: 1}))
+  after(() => removeImages(...freshImages))
+
+  /** A live pull of a fresh 16 MB image through the proxy, with the preference as given. */
+  async function livePull(rateLimit: boolean): Promise<string> {
+    const env = baseEnv({TERM: 'xterm-256color', XDG_CONFIG_HOME: tempConfigDir()})
+    if (rateLimit) assert.equal((await dkr(['config', 'set', 'rateLimit', 'true'], {env})).code, 0)
+    const image = await freshImage('public', 16 * 1024 * 1024)
+    await steer({remaining: 42})
+    const result = await runInPty(process.execPath, [dkrBin, 'pull', image], {columns, env, rows: 30})
+    assert.equal(result.exitCode, 0, result.bytes)
+    return result.bytes
+  }
+
+  it('on: the remaining pulls join the total line while the pull runs, asked with a HEAD that is not a pull', async () => {
+    const bytes = await livePull(true)
+    assert.match(bytes, /Total: [^\r\n]* {2}42 of 100 pulls per 6 hours left/)
+    // One pull counted: the engine's manifest GET; dkr's question was a HEAD.
+    assert.deepEqual((await steer()).pulls, {'127.0.0.1': 1})
+  })
+
+  it('off by default: the total line is as it was', async () => {
+    const bytes = await livePull(false)
+    assert.match(bytes, /Total: /)
+    assert.doesNotMatch(bytes, /pulls per/)
   })
 })
 

@@ -20,7 +20,7 @@ pulled at once; the command fails if any of them fails.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig (see dkr config list).`
+progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -70,6 +70,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
       platforms: platforms.length > 1 ? platforms : undefined,
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
       quiet,
+      rateLimit: preferences.rateLimit.value,
       remotes: argv as string[],
       retries: flags.retry ?? preferences.retry.value,
       retryDelayMs: flags['retry-delay'] === undefined ? undefined : parseDuration(flags['retry-delay'], '--retry-delay'),

@@ -19,6 +19,7 @@ import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './displa
 import {pullPinned} from './pinned-pull.js'
 import {expandPlatforms, mergePlatformResults, platformPulled, type PlatformDigest} from './platforms.js'
 import {explainQuota} from './quota.js'
+import {showRemainingPulls} from './remaining-pulls.js'
 import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'
 import {watchStalls} from './stall-watchdog.js'
 
@@ -36,6 +37,8 @@ export interface PullOptions {
   progress: 'auto' | 'plain' | 'tty'
   /** Print one machine-readable result instead of progress. */
   json: boolean
+  /** Show the registry's remaining pulls on a live view's total line (the rateLimit preference). */
+  rateLimit?: boolean
   /** How many names are pulled at once. */
   parallel: number
   /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
@@ -181,10 +184,12 @@ function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Err
 /** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
 async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, targets)
+  const dropAside = options.rateLimit && display instanceof TtyDisplay ? showRemainingPulls(cli, display, targets[0], auth) : undefined
   const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
   const stopSpinner = () => spinner?.stop()
   const spinnerAwareDisplay: PullDisplay = {
     abandon: () => display.abandon(),
+    aside: (text) => display.aside(text),
     close: () => display.close(),
     finish: (i) => display.finish(i),
     message(i, m) {
@@ -209,10 +214,13 @@ async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], 
       }
     })
     stopSpinner()
+    // Before the view closes: an answer arriving later must not draw on a released terminal.
+    dropAside?.()
     display.close()
     return outcomes
   } catch (error) {
     stopSpinner()
+    dropAside?.()
     display.abandon()
     throw cli.signal.aborted ? cancelledBy(cli.signal) : error
   }

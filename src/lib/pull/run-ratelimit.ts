@@ -29,8 +29,8 @@ export interface RateLimitReport {
 }
 
 /** The rate limit the registry reports for `ref`, asked with `auth`. */
-export async function rateLimitReport(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<RateLimitReport> {
-  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal: cli.signal})
+export async function rateLimitReport(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, signal = cli.signal): Promise<RateLimitReport> {
+  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal})
   const limit = await askRateLimit(client, ref.path, apiTag(ref) ?? 'latest')
   return {
     authenticated: !isAnonymous(auth),
