@@ -3,7 +3,7 @@
 // linux/arm/v7). The registry's own answers are the oracle for every digest; the docker CLI's
 // `image ls --tree` for what Docker 28.5's containerd store holds afterwards.
 import assert from 'node:assert/strict'
-import {after, before, it} from 'node:test'
+import {after, before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {baseEnv, dkr, docker} from '../helpers/run.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
@@ -44,6 +44,14 @@ interface JsonImage {
   platforms?: {platform: string; digest: string}[]
 }
 
+describe('platform flags', () => {
+  it('--all-platforms with --platform: a usage error (exit 125), before any engine is asked', async () => {
+    const result = await dkr(['pull', '--all-platforms', '--platform', 'linux/amd64', index()])
+    assert.equal(result.code, 125)
+    assert.equal(result.stderr.split('\n')[0], '--all-platforms and --platform cannot be used together')
+  })
+})
+
 for (const engine of enginesUnderTest()) {
   describeEngine(engine, 'platforms and digests', () => {
     const containerd = engine.kind === 'containerd-store'
@@ -82,7 +90,9 @@ for (const engine of enginesUnderTest()) {
         await clean()
       })
 
-      it('--all-platforms: every platform of the index in the one image', async () => {
+      it('--all-platforms: every platform of the index in the one image; -q prints the name once', async () => {
+        const quiet = await dkr(['pull', '-q', '--all-platforms', index()])
+        assert.deepEqual([quiet.code, quiet.stdout], [0, `${index()}\n`])
         const result = await dkr(['pull', '--all-platforms', '--json', index()])
         assert.equal(result.code, 0, result.stderr)
         const [image] = (JSON.parse(result.stdout) as {images: JsonImage[]}).images

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
+import {UsageError} from '../../lib/errors.js'
 import {parseDuration} from '../../lib/io/duration.js'
 import {notationConfigSetting} from '../../lib/pull/notation-pull.js'
 import {platformList} from '../../lib/pull/platforms.js'
@@ -36,7 +37,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
-    'all-platforms': Flags.boolean({description: 'Pull every platform of the index into the one image (needs the containerd image store)', exclusive: ['platform']}),
+    'all-platforms': Flags.boolean({description: 'Pull every platform of the index into the one image (needs the containerd image store)'}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference); several, repeated or comma-separated (linux/amd64,linux/arm64), are pulled into the one image (needs the containerd image store)', multiple: true, multipleNonGreedy: true}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
     retry: Flags.integer({description: 'Try a pull again this many times when it fails in a way that may get better: the registry or engine unreachable or cut off, a registry 5xx or 429, a stall (default 0, or the retry preference)', max: 100, min: 0}),
@@ -59,7 +60,8 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     const json = jsonFlag || (!flags.quiet && progress === 'json')
     const quiet = flags.quiet || (!jsonFlag && progress === 'quiet')
     const notationSetting = flags['notation-config'] ?? preferences.notationConfig.value
-    const platforms = platformList(flags.platform ?? (preferences.platform.value ? [preferences.platform.value] : []))
+    if (flags['all-platforms'] && flags.platform) throw new UsageError('--all-platforms and --platform cannot be used together')
+    const platforms = flags['all-platforms'] ? [] : platformList(flags.platform ?? (preferences.platform.value ? [preferences.platform.value] : []))
     const results = await runPull(cli, {
       all: flags['all-tags'],
       json,
