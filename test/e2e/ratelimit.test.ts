@@ -100,7 +100,7 @@ describe('dkr image ratelimit', () => {
     assert.deepEqual(JSON.parse(json.stdout), {authenticated: false, limit: null, reference: `${required('DKR_REGISTRY')}/demo/app:1.0`, registry: required('DKR_REGISTRY'), remaining: null, source: null, windowSeconds: null})
   })
 
-  it('a refusal, a bad name, a bad template: one line each, exit 1 or 125, nothing on stdout', async () => {
+  it('a refusal, a bad name, a bad template, an abuse 429: one line each, exit 1 or 125, nothing on stdout', async () => {
     const refused = await dkr(['image', 'ratelimit', privateImage()])
     assert.equal(refused.code, 1)
     assert.equal(refused.stderr, 'HEAD manifest private/app:1.0: 401 UNAUTHORIZED\n')
@@ -110,7 +110,11 @@ describe('dkr image ratelimit', () => {
     const badTemplate = await dkr(['image', 'ratelimit', '--format', '{{range .}}', publicImage()])
     assert.equal(badTemplate.code, 1)
     assert.match(badTemplate.stderr, /^unsupported --format template/)
-    for (const result of [refused, badName, badTemplate]) assert.equal(result.stdout, '')
+    await steer({abuse: 1, headers: 0})
+    const limited = await dkr(['image', 'ratelimit', publicImage()])
+    assert.equal(limited.code, 1)
+    assert.equal(limited.stderr, 'HEAD manifest public/app:1.0: 429 TOOMANYREQUESTS (the registry refuses requests for now; try again shortly)\n')
+    for (const result of [refused, badName, badTemplate, limited]) assert.equal(result.stdout, '')
   })
 })
 

@@ -39,7 +39,8 @@ export async function askRateLimit(client: RegistryClient, repository: string, r
   const limit = rateLimitOf(answer.headers)
   // Hub reports its limit on any answer; a registry that reports none and refuses is a failure to say.
   if (limit || (answer.status >= 200 && answer.status < 300)) return limit
-  throw new RegistryError(`HEAD manifest ${repository}:${reference}: ${answer.status}${answer.status === 401 ? ' UNAUTHORIZED' : ''}`, answer.status)
+  const why = {401: ' UNAUTHORIZED', 429: ' TOOMANYREQUESTS (the registry refuses requests for now; try again shortly)'}[answer.status] ?? ''
+  throw new RegistryError(`HEAD manifest ${repository}:${reference}: ${answer.status}${why}`, answer.status)
 }
 
 /** 21600 → `6 hours`: windows are whole hours or minutes on Docker Hub. */

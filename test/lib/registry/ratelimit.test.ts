@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {DkrError, EngineResponseError} from '../../../src/lib/errors.js'
+import {probeRepository} from '../../../src/lib/pull/run-ratelimit.js'
+import {withDefaultTag} from '../../../src/lib/reference/format.js'
+import {parseNormalizedNamed} from '../../../src/lib/reference/parse.js'
 import {isQuotaRefusal, limitText, rateLimitOf, windowText} from '../../../src/lib/registry/ratelimit.js'
+import {registryHost, repositoryInfo} from '../../../src/lib/registry/repository-info.js'
 
 describe('Docker Hub rate-limit headers', () => {
   it("reads Hub's headers: limit, remaining, window and source", () => {
@@ -26,6 +30,14 @@ describe('Docker Hub rate-limit headers', () => {
     assert.equal(windowText(90), '90 seconds')
     assert.equal(limitText({limit: 100, windowSeconds: 21600}), '100 pulls per 6 hours')
     assert.equal(limitText({limit: 1}), '1 pull')
+  })
+})
+
+describe('dkr image ratelimit without a name', () => {
+  it("asks Docker Hub's registry about its documented probe repository, ratelimitpreview/test:latest", () => {
+    const ref = withDefaultTag(parseNormalizedNamed(probeRepository))
+    assert.deepEqual([ref.domain, ref.path, ref.tag], ['docker.io', 'ratelimitpreview/test', 'latest'])
+    assert.equal(registryHost(repositoryInfo(ref)), 'registry-1.docker.io')
   })
 })
 
