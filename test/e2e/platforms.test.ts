@@ -4,7 +4,9 @@
 // `image ls --tree` for what Docker 28.5's containerd store holds afterwards.
 import assert from 'node:assert/strict'
 import {after, before, describe, it} from 'node:test'
+import {createServer, type Server} from 'node:net'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
+import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, docker} from '../helpers/run.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
 
@@ -44,7 +46,29 @@ interface JsonImage {
   platforms?: {platform: string; digest: string}[]
 }
 
-describe('platform flags', () => {
+describe('platform flags, and a registry only the engine reaches', () => {
+  const engine = new FakeEngine()
+  // A registry that takes connections and never answers, as one behind the engine's network looks to dkr.
+  const silent: Server = createServer(() => {})
+  before(async () => {
+    await engine.start()
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  })
+  after(async () => {
+    await engine.stop()
+    silent.close()
+  })
+
+  it('the pull ends within the lookup bound, done and without a platform line, when dkr cannot ask the registry', async () => {
+    const name = `127.0.0.1:${(silent.address() as {port: number}).port}/demo/app:1.0`
+    const started = Date.now()
+    const result = await dkr(['pull', name], {env: baseEnv({DOCKER_HOST: engine.host})})
+    assert.equal(result.code, 0, result.stderr)
+    assert.doesNotMatch(result.stdout, /^Platform /m)
+    assert.equal(result.stdout.trim().split('\n').at(-1), name)
+    assert.ok(Date.now() - started < 9000, `${Date.now() - started} ms`)
+  })
+
   it('--all-platforms with --platform: a usage error (exit 125), before any engine is asked', async () => {
     const result = await dkr(['pull', '--all-platforms', '--platform', 'linux/amd64', index()])
     assert.equal(result.code, 125)

@@ -54,8 +54,8 @@ export function pickPlatform(entries: readonly PlatformDigest[], wanted: string)
 const indexTypes = new Set<string>([mediaTypes.dockerList, mediaTypes.ociIndex])
 
 /** What the registry says `ref` is: its digest, and its platforms when it is an index. */
-export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
-  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal: cli.signal})
+export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, signal = cli.signal): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
+  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal})
   const repository = ref.path
   const head = await client.head(repository, apiTag(ref) ?? 'latest')
   if (head.status < 200 || head.status >= 300) throw new DkrError(`${registryHost(info)}: HEAD manifest ${repository}: ${head.status}`)
@@ -72,6 +72,9 @@ export async function enginePlatform(cli: Cli): Promise<string> {
   return `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`
 }
 
+/** How long a pull's end waits for the registry to say which manifest it gave: a registry only the engine reaches must not hold it up. */
+export const afterPullLookupMs = 5000
+
 /**
  * The index digest and the manifest a pull of one platform (or the engine's own) got, for the result and
  * the line the pull prints; undefined when the name is no index or the registry cannot be asked (never
@@ -79,7 +82,7 @@ export async function enginePlatform(cli: Cli): Promise<string> {
  */
 export async function platformPulled(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined): Promise<{index: string; manifest: PlatformDigest} | undefined> {
   try {
-    const {digest, platforms} = await resolvePlatforms(cli, ref, info, auth)
+    const {digest, platforms} = await resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
     if (!platforms || !digest) return undefined
     const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(cli)))
     return manifest && {index: digest, manifest}

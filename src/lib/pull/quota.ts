@@ -9,6 +9,7 @@ import {loginCommandFor} from '../login/run-login.js'
 import type {ImageReference} from '../reference/parse.js'
 import {isQuotaRefusal, limitText} from '../registry/ratelimit.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
+import {afterPullLookupMs} from './platforms.js'
 import {rateLimitReport} from './run-ratelimit.js'
 
 /** `error` as one line about the quota when it is Hub's quota refusal; any other error as it is. */
@@ -16,7 +17,7 @@ export async function explainQuota(cli: Cli, ref: ImageReference, info: Reposito
   if (!isQuotaRefusal(error)) return error
   let limit = ''
   try {
-    const report = await rateLimitReport(cli, ref, info, auth)
+    const report = await rateLimitReport(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
     if (report.limit !== null) limit = ` (${limitText({limit: report.limit, windowSeconds: report.windowSeconds ?? undefined})}${report.source ? ` for ${report.source}` : ''})`
   } catch (probeError) {
     if (isCancelled(probeError)) throw probeError

@@ -136,9 +136,9 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
     throw await explainQuota(cli, target.ref, target.info, credentials, error)
   })
 
-  if (cli.signal.aborted) throw cancelledBy(cli.signal)
   // Which manifest of an index the engine got (docker prints only the index's digest); -q does not show it.
-  const pulled = options.all || (options.quiet && !options.json) ? undefined : await platformPulled(cli, target.ref, target.info, credentials, platform)
+  const pulled = options.all || (options.quiet && !options.json) || cli.signal.aborted ? undefined : await platformPulled(cli, target.ref, target.info, credentials, platform)
+  if (cli.signal.aborted) throw cancelledBy(cli.signal)
   if (pulled) display.note(index, 'info', `Platform ${pulled.manifest.platform}: ${pulled.manifest.digest}`)
   if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
