@@ -57,6 +57,13 @@ export interface ServerVersion {
   Components?: {Name: string; Version: string; Details?: Record<string, string>}[]
 }
 
+/** How an engine keeps images: the containerd image store holds every platform of an index under one name. */
+export interface ImageStore {
+  containerd: boolean
+  /** The storage driver (`vfs`, `overlay2`) or snapshotter (`overlayfs`, `native`) it names. */
+  driver: string
+}
+
 export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
@@ -67,6 +74,8 @@ export interface EngineClient {
   tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void>
   /** The engine's version, and the API version dkr and the engine agreed on. */
   version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
+  /** How the engine keeps images (GET /info). */
+  imageStore(signal: AbortSignal): Promise<ImageStore>
 }
 
 interface ModemError extends Error {
@@ -195,6 +204,14 @@ export class DockerodeEngine implements EngineClient {
     const {apiVersion, docker} = await this.negotiatedClient()
     const server = await this.call(() => dial<ServerVersion>(docker, {abortSignal: signal, method: 'GET', path: '/version', statusCodes: {200: true}}), signal)
     return {apiVersion, server}
+  }
+
+  async imageStore(signal: AbortSignal): Promise<ImageStore> {
+    const {docker} = await this.negotiatedClient()
+    const info = await this.call(() => dial<{Driver?: string; DriverStatus?: [string, string][] | null}>(docker, {abortSignal: signal, method: 'GET', path: '/info', statusCodes: {200: true}}), signal)
+    // Docker 24+ with the containerd store names its snapshotter's type; graph drivers and podman do not.
+    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1')
+    return {containerd, driver: info.Driver ?? 'unknown'}
   }
 
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {

@@ -17,6 +17,9 @@ import {signatureChecks, verifiedPulls, type ImageVerification, type VerifiedPul
 import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
+import {expandPlatforms, mergePlatformResults, platformPulled, type PlatformDigest} from './platforms.js'
+import {explainQuota} from './quota.js'
+import {showRemainingPulls} from './remaining-pulls.js'
 import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'
 import {watchStalls} from './stall-watchdog.js'
 
@@ -25,12 +28,17 @@ export interface PullOptions {
   all: boolean
   quiet: boolean
   platform?: string
+  /** Several platforms into the one image (--platform a,b), or every platform of the index (--all-platforms). */
+  platforms?: string[]
+  allPlatforms?: boolean
   /** Content trust: resolve tags through Notary (the preference, unless --disable-content-trust). */
   trusted: boolean
   /** The progress preference, when neither -q nor --json chose: auto, a live view, or plain lines. */
   progress: 'auto' | 'plain' | 'tty'
   /** Print one machine-readable result instead of progress. */
   json: boolean
+  /** Show the registry's remaining pulls on a live view's total line (the rateLimit preference). */
+  rateLimit?: boolean
   /** How many names are pulled at once. */
   parallel: number
   /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
@@ -62,6 +70,8 @@ export interface PullResult {
   error?: string
   /** With a signature policy or notation: whether and how each image was verified, per check. */
   verification?: ImageVerification[]
+  /** When the name is an index: the manifest each platform pulled got (the index digest is `digest`). */
+  platforms?: PlatformDigest[]
 }
 
 interface PullTarget {
@@ -72,6 +82,10 @@ interface PullTarget {
   /** A step of a larger pull (a trusted pull's digest): its result line is left to the caller. */
   quietResult?: boolean
   defaultTagUsed: boolean
+  /** The platform this pull fetches, when the name is pulled once per platform (platforms.ts). */
+  platform?: string
+  /** What the pull is called where several are shown at once. */
+  label?: string
 }
 
 /** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
@@ -90,17 +104,19 @@ function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): P
   const several = targets.length > 1
   const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
   if (live) {
-    return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${familiarString(t.ref)}` : undefined))})
+    return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${t.label ?? familiarString(t.ref)}` : undefined))})
   }
 
-  return new PlainDisplay(out, targets.map((t) => (several ? `${familiarString(t.ref)}: ` : '')), cli.now)
+  return new PlainDisplay(out, targets.map((t) => (several ? `${t.label ?? familiarString(t.ref)}: ` : '')), cli.now)
 }
 
 /** imagePull and its rendering for one name. Throws the pull's error; the caller decides how to report it. */
 async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, auth: AuthLookup): Promise<PullResult> {
   const started = cli.now()
   if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const request = {fromImage: fullName(target.ref), platform: options.platform, registryAuth: encodeRegistryAuth(await auth(target.info.authKey)), tag: options.all ? undefined : apiTag(target.ref)}
+  const credentials = await auth(target.info.authKey)
+  const platform = target.platform ?? options.platform
+  const request = {fromImage: fullName(target.ref), platform, registryAuth: encodeRegistryAuth(credentials), tag: options.all ? undefined : apiTag(target.ref)}
   const what = familiarString(target.ref)
   const retry = {delayMs: options.retryDelayMs, onRetry: (notice: RetryNotice) => display.note(index, 'retry', retryLine(what, notice)), retries: options.retries, signal: cli.signal}
   // Step 5, attempted again from the outside when it fails in a way that may get better (retry.ts).
@@ -116,20 +132,26 @@ async function pullOne(cli: Cli, display: PullDisplay, index: number, target: Pu
     }
 
     return tally
-  }))
+  })).catch(async (error: unknown) => {
+    throw await explainQuota(cli, target.ref, target.info, credentials, error)
+  })
 
+  // Which manifest of an index the engine got (docker prints only the index's digest); -q does not show it.
+  const pulled = options.all || (options.quiet && !options.json) || cli.signal.aborted ? undefined : await platformPulled(cli, target.ref, target.info, credentials, platform)
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
+  if (pulled) display.note(index, 'info', `Platform ${pulled.manifest.platform}: ${pulled.manifest.digest}`)
   if (!target.quietResult) display.note(index, 'result', target.result)
   display.finish(index)
   const {downloaded, unsized} = tally.summary()
   return {
     attempts,
     bytes: downloaded,
-    digest: tally.digest ?? target.ref.digest,
+    digest: tally.digest ?? pulled?.index ?? target.ref.digest,
     durationMs: cli.now() - started,
     reference: target.result,
     status: tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded',
     ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+    ...(pulled ? {platforms: [pulled.manifest]} : {}),
   }
 }
 
@@ -162,10 +184,12 @@ function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Err
 /** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
 async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, targets)
+  const dropAside = options.rateLimit && display instanceof TtyDisplay ? showRemainingPulls(cli, display, targets[0], auth) : undefined
   const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
   const stopSpinner = () => spinner?.stop()
   const spinnerAwareDisplay: PullDisplay = {
     abandon: () => display.abandon(),
+    aside: (text) => display.aside(text),
     close: () => display.close(),
     finish: (i) => display.finish(i),
     message(i, m) {
@@ -190,10 +214,13 @@ async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], 
       }
     })
     stopSpinner()
+    // Before the view closes: an answer arriving later must not draw on a released terminal.
+    dropAside?.()
     display.close()
     return outcomes
   } catch (error) {
     stopSpinner()
+    dropAside?.()
     display.abandon()
     throw cli.signal.aborted ? cancelledBy(cli.signal) : error
   }
@@ -298,12 +325,21 @@ function contentTrustStep(cli: Cli, options: PullOptions, auth: AuthLookup): Ver
 }
 
 export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
-  const targets = resolveTargets(options)
+  const named = resolveTargets(options)
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
   const auth = authLookup(cli, config)
   let outcomes: PullOutcome[]
   const checks = await signatureChecks(cli, options)
+  const several = options.allPlatforms || (options.platforms?.length ?? 0) > 1
+  if (several && (checks.length > 0 || options.trusted)) throw new DkrError('several platforms cannot be pulled with signature verification or content trust yet: name one platform')
+  const expanded = await expandPlatforms(cli, {allPlatforms: options.allPlatforms ?? false, platforms: options.platforms ?? (options.platform ? [options.platform] : [])}, named, auth)
+  const targets: PullTarget[] = expanded.map(({platform, target}) => ({
+    ...target,
+    platform,
+    // A name's platforms are pulled side by side: its result line comes once, when all of them are done.
+    ...(several ? {label: `${familiarString(target.ref)} (${platform})`, quietResult: true} : {}),
+  }))
   if (checks.length > 0) {
     outcomes = await pullVerified(cli, options, targets, auth, (target) => verifiedPulls(cli, {all: options.all, auth, checks, info: target.info, ref: target.ref}))
   } else if (options.trusted) {
@@ -311,16 +347,25 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   } else {
     outcomes = await pullRound(cli, options, targets, auth)
     if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
+    outcomes = byName(expanded, outcomes)
+    if (several && !options.json) named.forEach((target, i) => outcomes[i].error || cli.streams.out.write(`${target.result}\n`))
   }
 
   const [only] = outcomes
-  if (targets.length === 1 && only.error) {
-    const key = refusedKey(targets[0], only)
+  if (named.length === 1 && only.error) {
+    const key = refusedKey(named[0], only)
     const hint = key === undefined ? undefined : loginHint([key])
     throw hint ? new DkrError(only.error.message, {cause: only.error, hint}) : only.error
   }
 
   return outcomes.map((o) => o.result)
+}
+
+/** One outcome per name: a name pulled once per platform gets its platforms' outcomes merged. */
+function byName(expanded: readonly {of: number}[], outcomes: readonly PullOutcome[]): PullOutcome[] {
+  const groups: PullOutcome[][] = []
+  expanded.forEach(({of}, i) => (groups[of] ??= []).push(outcomes[i]))
+  return groups.map((group) => (group.length === 1 ? group[0] : {error: group.find((o) => o.error)?.error, result: mergePlatformResults(group.map((o) => o.result))}))
 }
 
 /** The one-line summary for several names when some failed, and each failure on its own line. */
