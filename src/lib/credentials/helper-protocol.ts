@@ -55,6 +55,11 @@ export async function helperGet(name: string, serverURL: string, options: Helper
     throw new HelperError(`error getting credentials - ${(error as Error).message}`)
   }
 
+  return parseGetAnswer(out, name, serverURL)
+}
+
+/** A `get` answer: `{"ServerURL","Username","Secret"}`, or docker's error quoting what the helper said. */
+export function parseGetAnswer(out: string, name: string, serverURL: string): HelperCredentials {
   try {
     const parsed = JSON.parse(out) as Partial<HelperCredentials>
     if (typeof parsed.Username !== 'string' || typeof parsed.Secret !== 'string') throw new Error('missing fields')
