@@ -1,7 +1,7 @@
 // Fuzzes every hand-written parser for a set time each and prints, per target, the executions, the
 // slowest input, the largest heap growth against the target's bound, and any finding (with the seed and
 // the shrunk input that reproduce it). CPU is shared: run it niced, one process at a time.
-//   nice -n 19 node --import tsx bench/fuzz.ts [--seconds 60] [--target image-name] [--seed N] [--runs N]
+//   nice -n 19 node --expose-gc --import tsx bench/fuzz.ts [--seconds 60] [--target image-name] [--seed N] [--runs N]
 // With --runs, each target stops after that many inputs (or --seconds, whichever comes first).
 import {performance} from 'node:perf_hooks'
 import {parseArgs} from 'node:util'
@@ -40,6 +40,7 @@ for (const target of chosen) {
   console.log(`${target.name.padEnd(26)} ${String(executions).padStart(10)}  ${elapsed.toFixed(0).padStart(7)}  ${slowestMs.toFixed(0).padStart(5)}ms  ${peak.toFixed(1)} / ${target.memoryBoundMiB} MiB${overBound}`)
 }
 
-console.log(findings.length === 0 ? '\nno findings' : `\n${findings.length} finding(s):`)
+console.log(`\npeak RSS of the whole run: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`)
+console.log(findings.length === 0 ? 'no findings' : `${findings.length} finding(s):`)
 for (const finding of findings) console.log(`- ${finding.target} (seed ${finding.seed}): ${finding.error}\n  input: ${finding.counterexample.slice(0, 2000)}`)
 process.exitCode = findings.length === 0 ? 0 : 1

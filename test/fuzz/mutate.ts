@@ -11,7 +11,16 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom({toString: 1}, {valueOf: 1, toString: 1}, {length: -1}, {length: 1e9}, {'0': 1, length: 2}, {constructor: 1}),
   fc.integer({max: 2000, min: 1}).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
   fc.nat({max: 5000}).map((length) => 'a'.repeat(length)),
+  // Nesting deeper than JSON.stringify (or any recursive walk) can take: a marker expanded in the text.
+  fc.integer({max: 100_000, min: 4000}).map((depth) => `${deepMarker}${depth}`),
 )
+
+const deepMarker = '\u0001deep:'
+
+/** JSON text of `value`, with each deep marker replaced by an array nested that deep. */
+export function jsonText(value: unknown): string {
+  return (JSON.stringify(value) ?? 'null').replaceAll(/"\\u0001deep:(\d+)"/g, (_marker, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)))
+}
 
 function children(value: unknown): [key: string | number, child: unknown][] {
   if (Array.isArray(value)) return value.map((child, index) => [index, child])
@@ -46,10 +55,15 @@ export function mutatedJson(seeds: readonly unknown[]): fc.Arbitrary<unknown> {
   )
 }
 
+/** A mutated seed as a JSON parser gives it to dkr: deep markers expanded. */
+export function mutatedJsonValue(seeds: readonly unknown[]): fc.Arbitrary<unknown> {
+  return mutatedJson(seeds).map((value) => JSON.parse(jsonText(value)) as unknown)
+}
+
 /** The text of a mutated JSON seed, sometimes cut short or with a byte changed. */
 export function mutatedJsonText(seeds: readonly unknown[]): fc.Arbitrary<string> {
   return fc.oneof(
-    {weight: 6, arbitrary: mutatedJson(seeds).map((value) => JSON.stringify(value) ?? 'null')},
+    {weight: 6, arbitrary: mutatedJson(seeds).map(jsonText)},
     {weight: 2, arbitrary: mutatedBytes(seeds.map((seed) => Buffer.from(JSON.stringify(seed)))).map((bytes) => bytes.toString('utf8'))},
     {weight: 1, arbitrary: fc.string({maxLength: 64, unit: 'binary'})},
   )

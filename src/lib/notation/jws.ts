@@ -45,6 +45,7 @@ export function verifyJws(bytes: Buffer): EnvelopeContent {
   const payload = base64url(fields.payload, 'the payload')
   const signature = base64url(fields.signature, 'the signature')
   if (signature.length === 0) fail('the signature is empty')
+  if (typeof headers.alg !== 'string') fail('the "alg" header is not a string')
   const critical = headers.crit
   if (!Array.isArray(critical) || critical.length === 0 || !critical.every((item) => typeof item === 'string')) fail('missing "crit" header')
   const unprotected = fields.header
@@ -57,7 +58,7 @@ export function verifyJws(bytes: Buffer): EnvelopeContent {
   })
   return envelopeContent(
     {
-      algorithm: String(headers.alg),
+      algorithm: headers.alg as string,
       authenticSigningTime: time(headers['io.cncf.notary.authenticSigningTime'], 'io.cncf.notary.authenticSigningTime'),
       contentType: headers.cty,
       critical: critical as string[],
