@@ -18,7 +18,7 @@ export function readSignatureManifest(manifest: unknown, subjectDigest: string):
   if (fields.subject?.digest !== subjectDigest) return {kind: 'invalid', problem: `the signature manifest's subject is not ${subjectDigest}`}
   const layers = Array.isArray(fields.layers) ? fields.layers : []
   if (layers.length !== 1) return {kind: 'invalid', problem: `a signature manifest must have exactly one envelope layer, it has ${layers.length}`}
-  const layer = layers[0] as Partial<TargetDescriptor>
+  const layer = (isJsonObject(layers[0]) ? layers[0] : {}) as Partial<TargetDescriptor>
   if (typeof layer.mediaType !== 'string' || typeof layer.digest !== 'string' || typeof layer.size !== 'number') return {kind: 'invalid', problem: 'the envelope layer descriptor is malformed'}
   return {kind: 'envelope', layer: {digest: layer.digest, mediaType: layer.mediaType, size: layer.size}}
 }

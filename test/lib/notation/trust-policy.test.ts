@@ -131,6 +131,11 @@ describe('readSignatureManifest', () => {
     assert.equal(readSignatureManifest(signature, subject.digest).kind, 'invalid')
     assert.equal(readSignatureManifest({...signature, layers: [layer]}, `sha256:${'b'.repeat(64)}`).kind, 'invalid')
   })
+
+  it('refuses a layer that is not an object (found by the signature-manifest fuzz target: null was a TypeError)', () => {
+    const signature = {artifactType: 'application/vnd.cncf.notary.signature', layers: [null], subject}
+    assert.deepEqual(readSignatureManifest(signature, subject.digest), {kind: 'invalid', problem: 'the envelope layer descriptor is malformed'})
+  })
 })
 
 describe('collectNotarySignatures', () => {
