@@ -262,7 +262,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/reference (parse, format)',
     name: 'image-name',
     run: checkNameRoundTrip,
-    smokeRuns: 3000,
+    smokeRuns: 6_000,
   }),
   target({
     expected: [StreamFormatError],
@@ -272,7 +272,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/progress (json-message, tally, plain-renderer, tty-view, progress-bar)',
     name: 'jsonmessage-stream',
     run: renderStream,
-    smokeRuns: 600,
+    smokeRuns: 1_200,
   }),
   target({
     expected: [],
@@ -283,7 +283,7 @@ export const targets: FuzzTarget<never>[] = [
     name: 'der',
     plainErrorsExpected: true,
     run: (bytes: Buffer) => walkDer(readDer(bytes), {nodes: 10_000}),
-    smokeRuns: 2000,
+    smokeRuns: 4_000,
   }),
   target({
     expected: [],
@@ -294,7 +294,7 @@ export const targets: FuzzTarget<never>[] = [
     name: 'certificate',
     plainErrorsExpected: true,
     run: (bytes: Buffer) => void parseCertificateFile(bytes),
-    smokeRuns: 1000,
+    smokeRuns: 2_000,
   }),
   target({
     expected: [],
@@ -305,7 +305,7 @@ export const targets: FuzzTarget<never>[] = [
     name: 'cbor',
     plainErrorsExpected: true,
     run: (bytes: Buffer) => void decodeCbor(bytes),
-    smokeRuns: 2000,
+    smokeRuns: 4_000,
   }),
   target({
     expected: [EnvelopeError],
@@ -315,7 +315,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/notation/cose.ts, envelope.ts',
     name: 'cose',
     run: (bytes: Buffer) => void verifyCose(bytes),
-    smokeRuns: 800,
+    smokeRuns: 1_600,
   }),
   target({
     expected: [EnvelopeError],
@@ -325,7 +325,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/notation/jws.ts, envelope.ts',
     name: 'jws',
     run: (bytes: Buffer) => void verifyJws(bytes),
-    smokeRuns: 800,
+    smokeRuns: 1_600,
   }),
   target({
     expected: [],
@@ -347,7 +347,7 @@ export const targets: FuzzTarget<never>[] = [
       if ([...text].some((character) => character < ' ')) return
       assert.equal(canonicalJson(JSON.parse(text)), text, 'canonicalise∘parse is the identity on canonical text')
     },
-    smokeRuns: 1500,
+    smokeRuns: 3_000,
   }),
   target({
     expected: [TrustError],
@@ -370,7 +370,7 @@ export const targets: FuzzTarget<never>[] = [
         () => checkSignatures(envelope, role, asRoot.signed.keys, asRoot.signed.roles?.root),
       ])
     },
-    smokeRuns: 600,
+    smokeRuns: 1_200,
   }),
   target({
     expected: [DkrError],
@@ -384,7 +384,7 @@ export const targets: FuzzTarget<never>[] = [
       const policy = await parsePolicy(text, policyPath)
       for (const name of policyNames) policy.requirementsFor(name)
     },
-    smokeRuns: 800,
+    smokeRuns: 1_600,
   }),
   target({
     expected: [DkrError],
@@ -394,7 +394,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/notation/trust-policy.ts, distinguished-name.ts',
     name: 'notation-trust-policy',
     run: ([text, repository]: [string, string]) => void applicablePolicy(parseTrustPolicy(text, 'trustpolicy.oci.json'), repository),
-    smokeRuns: 1500,
+    smokeRuns: 3_000,
   }),
   target({
     expected: [],
@@ -404,7 +404,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/notation/signature-manifest.ts',
     name: 'signature-manifest',
     run: ([manifest, digest]: [unknown, string]) => void readSignatureManifest(manifest, digest),
-    smokeRuns: 1500,
+    smokeRuns: 3_000,
   }),
   target({
     expected: [RegistryError],
@@ -424,7 +424,7 @@ export const targets: FuzzTarget<never>[] = [
       const auth = new TokenAuth(identityToken ? {identitytoken: 'id', serveraddress: 'x'} : {password: 'p', serveraddress: 'x', username: 'u'}, answer)
       if (await auth.answer(header, 'repository:a:pull')) auth.headers('repository:a:pull')
     },
-    smokeRuns: 1500,
+    smokeRuns: 3_000,
   }),
   target({
     expected: [HelperError],
@@ -437,7 +437,7 @@ export const targets: FuzzTarget<never>[] = [
       const answer = parseGetAnswer(out, 'fuzz', 'https://index.docker.io/v1/')
       assert.ok(Object.values(answer).every((field) => typeof field === 'string'), 'every credential field is a string')
     },
-    smokeRuns: 1500,
+    smokeRuns: 3_000,
   }),
   target({
     expected: [DkrError],
@@ -452,7 +452,7 @@ export const targets: FuzzTarget<never>[] = [
       helperFor(config, key)
       fileAuth(config, key)
     },
-    smokeRuns: 800,
+    smokeRuns: 1_600,
   }),
   target({
     expected: [DkrError],
@@ -462,7 +462,7 @@ export const targets: FuzzTarget<never>[] = [
     module: 'src/lib/io/go-template.ts',
     name: 'go-template',
     run: ([template, data]: [string, unknown]) => void renderTemplate(template, data),
-    smokeRuns: 2000,
+    smokeRuns: 1_500,
   }),
   target({
     expected: [DkrError],
@@ -476,6 +476,6 @@ export const targets: FuzzTarget<never>[] = [
       const parsed = parseDuration(text, '--stall-timeout')
       assert.ok(Number.isFinite(parsed) && parsed >= 0, `a duration is a finite, non-negative number of milliseconds (got ${parsed})`)
     },
-    smokeRuns: 3000,
+    smokeRuns: 6_000,
   }),
 ]
