@@ -2,7 +2,7 @@
 // `protected`, `header` (unsigned: x5c, the signing agent, a timestamp countersignature) and `signature`,
 // nothing else; the signature over ASCII(protected '.' payload).
 import {envelopeContent, EnvelopeError, type EnvelopeContent} from './envelope.js'
-import {isJsonObject, type JsonObject} from '../io/json.js'
+import {isJsonObject, maxJsonDepth, nestsDeeperThan, type JsonObject} from '../io/json.js'
 
 export const jwsMediaType = 'application/jose+json'
 
@@ -26,8 +26,10 @@ function time(value: unknown, header: string): Date | undefined {
 
 function jsonObject(bytes: Buffer, what: string): JsonObject {
   let value: unknown
+  const text = bytes.toString('utf8')
+  if (nestsDeeperThan(text)) return fail(`${what} is nested more than ${maxJsonDepth} deep`)
   try {
-    value = JSON.parse(bytes.toString('utf8'))
+    value = JSON.parse(text)
   } catch {
     return fail(`${what} is not JSON`)
   }

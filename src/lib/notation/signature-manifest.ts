@@ -4,7 +4,7 @@
 // one layer, the envelope; and a subject naming the signed manifest. collectNotarySignatures walks an
 // artifact's referrers with whatever registry client the caller has, checking every digest itself.
 import {matchesDigest} from '../registry/client.js'
-import {isJsonObject} from '../io/json.js'
+import {isJsonObject, nestsDeeperThan} from '../io/json.js'
 import type {NotarySignature, TargetDescriptor} from './verify.js'
 
 export const notarySignatureArtifactType = 'application/vnd.cncf.notary.signature'
@@ -66,8 +66,10 @@ export async function collectNotarySignatures(source: ReferrerSource, subjectDig
     }
 
     let reading: SignatureManifestReading
+    const text = manifest.toString('utf8')
     try {
-      reading = readSignatureManifest(JSON.parse(manifest.toString('utf8')), subjectDigest)
+      if (nestsDeeperThan(text)) throw new Error('too deep')
+      reading = readSignatureManifest(JSON.parse(text), subjectDigest)
     } catch {
       reading = {kind: 'invalid', problem: 'the signature manifest is not JSON'}
     }

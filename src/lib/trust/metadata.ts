@@ -4,7 +4,7 @@
 import {createHash, type X509Certificate} from 'node:crypto'
 import {canonicalJson} from './canonical-json.js'
 import {TrustError} from './errors.js'
-import {shownJson} from '../io/json.js'
+import {maxJsonDepth, nestsDeeperThan, shownJson} from '../io/json.js'
 import {certificateOf, isX509, keyId, keyNamed, verifySignature, type Signature, type TufKey} from './keys.js'
 
 export interface RoleKeys {
@@ -61,8 +61,10 @@ export interface Envelope<T extends Signed> {
 /** Parses a metadata file, keeping its raw bytes. */
 export function parseEnvelope<T extends Signed>(raw: Buffer, role: string): Envelope<T> {
   let parsed: {signed?: T; signatures?: Signature[]}
+  const text = raw.toString('utf8')
+  if (nestsDeeperThan(text)) throw new TrustError('malformed', `${role}: nested more than ${maxJsonDepth} deep`)
   try {
-    parsed = JSON.parse(raw.toString('utf8')) as typeof parsed
+    parsed = JSON.parse(text) as typeof parsed
   } catch (error) {
     throw new TrustError('malformed', `${role}: ${(error as Error).message}`)
   }

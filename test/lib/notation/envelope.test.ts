@@ -35,11 +35,13 @@ describe('envelopes the fuzzer found', () => {
   })
 
   it('refuses a JWS whose content type is nested deeper than JSON.stringify goes, in one line', () => {
-    // Quoting the content type in the refusal was a stack overflow (RangeError).
+    // Quoting the content type in the refusal was a stack overflow (RangeError); now the depth is refused first.
     const headers = {alg: 'ES256', crit: ['io.cncf.notary.signingScheme'], 'io.cncf.notary.signingScheme': 'notary.x509', 'io.cncf.notary.signingTime': '2026-01-01T00:00:00Z'}
     const deep = '['.repeat(100_000) + ']'.repeat(100_000)
     const protectedJson = JSON.stringify(headers).replace(/}$/, `,"cty":${deep}}`)
-    assert.equal(refusal(() => verifyJws(signJws({...options, protectedJson}))), 'unsupported payload content type an array')
+    assert.equal(refusal(() => verifyJws(signJws({...options, protectedJson}))), 'the protected header is nested more than 64 deep')
+    const shallow = JSON.stringify(headers).replace(/}$/, ',"cty":[[1]]}')
+    assert.equal(refusal(() => verifyJws(signJws({...options, protectedJson: shallow}))), 'unsupported payload content type an array')
   })
 
   it('refuses a COSE envelope whose leaf certificate holds a key OpenSSL cannot decode', () => {
