@@ -6,13 +6,14 @@
 // once; the slowest (a trickle that meets the 30 s deadline) sets the suite's time.
 import assert from 'node:assert/strict'
 import {createHash, generateKeyPairSync, randomBytes} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {FakeEngine, type PullHandler} from '../helpers/fake-engine.js'
 import {endless, HostileServer, trickle, type Answer} from '../helpers/hostile-server.js'
-import {makeSelfSigned} from '../helpers/pki.js'
+import {signJws} from '../helpers/notation-envelope.js'
+import {codeSigningLeaf, issue, makeSelfSigned} from '../helpers/pki.js'
 import {baseEnv, dkrBin, projectRoot, run} from '../helpers/run.js'
 
 const memoryLimitMiB = 150
@@ -127,8 +128,33 @@ const registryCases: RegistryCase[] = [
   })),
 ]
 
+/** A registry holding one image, whose referrers API answers `referrers` and whose other paths `files` holds. */
+function notationRegistry(referrers: (subject: string) => Buffer, files: Map<string, Buffer> = new Map()): Answer {
+  const manifest = Buffer.from(JSON.stringify({config: {digest: sha256(Buffer.from('{}')), mediaType: 'application/vnd.oci.image.config.v1+json', size: 2}, layers: [], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2}))
+  return (request, response) => {
+    const url = request.url ?? ''
+    const body = /\/manifests\/(1|sha256:[0-9a-f]{64})$/.test(url) && (url.endsWith('/1') || url.endsWith(sha256(manifest))) ? manifest : url.includes('/referrers/') ? referrers(sha256(manifest)) : files.get(url.replace(/^.*\/(manifests|blobs)\//, ''))
+    if (!body) {
+      response.writeHead(404, {'Content-Type': 'application/json'})
+      response.end('{"errors":[{"code":"NOT_FOUND","message":"nothing here"}]}')
+      return
+    }
+
+    const contentType = url.includes('/referrers/') ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json'
+    response.writeHead(200, {'Content-Length': String(body.length), 'Content-Type': contentType, 'Docker-Content-Digest': sha256(body)})
+    response.end(request.method === 'HEAD' ? undefined : body)
+  }
+}
+
+const referrersIndex = (count: number) => (subject: string) => {
+  const entries = Array.from({length: count}, (_, i) => `{"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.cncf.notary.signature","digest":"sha256:${i.toString(16).padStart(64, '0')}","size":${i}}`)
+  return Buffer.from(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","subject":"${subject}","manifests":[${entries.join(',')}]}`)
+}
+
 describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 MiB, with nothing pulled', {concurrency: true}, () => {
   let policy: string
+  let notationConfig: string
+  let signer: {keyPem: string; chain: Buffer[]}
 
   before(async () => {
     await engine.start()
@@ -137,7 +163,45 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
     writeFileSync(keyPath, publicKey.export({format: 'pem', type: 'spki'}))
     policy = join(dir, 'policy.json')
     writeFileSync(policy, JSON.stringify({default: [{keyPath, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]}))
+    notationConfig = join(dir, 'notation')
+    const ca = makeSelfSigned(join(dir, 'notation-pki'), 'ca', '/C=US/ST=WA/O=Hostile/CN=CA', {keyType: 'ec-256'})
+    const leaf = issue(join(dir, 'notation-pki'), 'leaf', ca, '/C=US/ST=WA/O=Hostile/CN=Signer', {extensions: codeSigningLeaf, keyType: 'ec-256'})
+    signer = {chain: [leaf.der, ca.der], keyPem: leaf.keyPem}
+    mkdirSync(join(notationConfig, 'truststore', 'x509', 'ca', 'hostile'), {recursive: true})
+    writeFileSync(join(notationConfig, 'truststore', 'x509', 'ca', 'hostile', 'ca.crt'), readFileSync(ca.certPath))
+    const statement = {name: 'all', registryScopes: ['*'], signatureVerification: {level: 'strict'}, trustStores: ['ca:hostile'], trustedIdentities: ['*']}
+    writeFileSync(join(notationConfig, 'trustpolicy.oci.json'), JSON.stringify({trustPolicies: [statement], version: '1.0'}))
   })
+
+  const notationCases: [string, () => Answer, RegExp][] = [
+    ['a referrers index with 100,000 entries', () => notationRegistry(referrersIndex(100_000)), /answer larger than 4194304 bytes/],
+    ['a referrers index of 20,000 signatures that fits in 4 MiB', () => notationRegistry(referrersIndex(20_000)), /not pulled/],
+    ['a signature whose certificate chain is 10,000 deep', () => {
+      const envelope = signJws({algorithm: 'ES256', chain: Array.from({length: 10_000}, (_, i) => signer.chain[i === 0 ? 0 : 1]), keyPem: signer.keyPem, payload: Buffer.from('{}')})
+      const layer = {digest: sha256(envelope), mediaType: 'application/jose+json', size: envelope.length}
+      let files = new Map<string, Buffer>()
+      const answer = (subject: string) => {
+        const signature = Buffer.from(JSON.stringify({artifactType: 'application/vnd.cncf.notary.signature', config: {digest: sha256(Buffer.from('{}')), mediaType: 'application/vnd.oci.empty.v1+json', size: 2}, layers: [layer], mediaType: 'application/vnd.oci.image.manifest.v1+json', schemaVersion: 2, subject: {digest: subject, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1}}))
+        files = new Map([[sha256(signature), signature], [layer.digest, envelope]])
+        return Buffer.from(JSON.stringify({manifests: [{artifactType: 'application/vnd.cncf.notary.signature', digest: sha256(signature), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: signature.length}], mediaType: 'application/vnd.oci.image.index.v1+json', schemaVersion: 2}))
+      }
+      const registry = notationRegistry(answer, new Map())
+      return (request, response) => (files.has((request.url ?? '').replace(/^.*\/(manifests|blobs)\//, '')) ? notationRegistry(answer, files)(request, response) : registry(request, response))
+    }, /certificate chain has 10000 certificates, more than 32/],
+  ]
+
+  for (const [name, answer, expected] of notationCases) {
+    it(`a registry answering notation with ${name}`, async () => {
+      const server = await new HostileServer(answer()).start()
+      try {
+        const outcome = await measured(['pull', '--notation-config', notationConfig, `127.0.0.1:${server.port}/hostile/app:1`], {DOCKER_HOST: engine.host})
+        assertRefusedCleanly(outcome, 20_000, expected)
+        assert.deepEqual(engine.pulls.filter((pull) => pull.fromImage?.includes(`:${server.port}/`)), [], 'nothing pulled')
+      } finally {
+        await server.stop()
+      }
+    })
+  }
 
   after(() => engine.stop())
 

@@ -7,6 +7,7 @@ import {shownJson} from '../io/json.js'
 import {codeSigningChainProblem, isSignatureAlgorithm, parseCertificate, signatureAlgorithmFor, type Certificate, type SignatureAlgorithm} from './certificate.js'
 
 const payloadContentType = 'application/vnd.cncf.notary.payload.v1+json'
+const maxChainLength = 32
 
 export type SigningScheme = 'notary.x509' | 'notary.x509.signingAuthority'
 
@@ -57,6 +58,8 @@ export function envelopeContent(attributes: SignedAttributes, signed: {chainDer:
   }
 
   if (chainDer.length === 0) fail('certificate chain is not present')
+  // Real chains hold 2 to 4 certificates; each parsed one holds native memory (10,000 took 240 MiB).
+  if (chainDer.length > maxChainLength) fail(`certificate chain has ${chainDer.length} certificates, more than ${maxChainLength}`)
   let chain: Certificate[] = []
   try {
     chain = chainDer.map(parseCertificate)

@@ -32,9 +32,12 @@ export interface ReferrerSource {
   blob(digest: string, size: number): Promise<Buffer>
 }
 
-// notation's limits on what it fetches for a signature.
+// notation's limits on what it fetches for a signature, and on how many it tries (--max-signatures).
 const maxManifestBytes = 4 * 1024 * 1024
 const maxEnvelopeBytes = 32 * 1024 * 1024
+const maxSignatures = 100
+/** All envelopes are held until verified: past this many bytes in all, the rest are not read. */
+const maxEnvelopeBytesInAll = 32 * 1024 * 1024
 
 /** Fetches `bytes` for `digest` and checks them against it (sha256/sha512 only). */
 async function fetchChecked(fetcher: (digest: string) => Promise<Buffer>, digest: string): Promise<Buffer | string> {
@@ -52,8 +55,16 @@ async function fetchChecked(fetcher: (digest: string) => Promise<Buffer>, digest
 export async function collectNotarySignatures(source: ReferrerSource, subjectDigest: string): Promise<NotarySignature[]> {
   const signatures: NotarySignature[] = []
   const unusable = (digest: string, problem: string) => signatures.push({digest, envelope: Buffer.alloc(0), envelopeMediaType: '', problem})
+  let envelopeBytes = 0
   for (const referrer of await source.referrers(subjectDigest)) {
+    // The index is the registry's word: a descriptor of the wrong shape is nothing to open.
+    if (!isJsonObject(referrer) || typeof referrer.digest !== 'string' || typeof referrer.size !== 'number') continue
     if (referrer.artifactType !== undefined && referrer.artifactType !== notarySignatureArtifactType) continue
+    if (signatures.length === maxSignatures) {
+      unusable(referrer.digest, `more than ${maxSignatures} signatures: the rest are not read`)
+      break
+    }
+
     if (referrer.size > maxManifestBytes) {
       unusable(referrer.digest, `the signature manifest is larger than ${maxManifestBytes} bytes`)
       continue
@@ -77,7 +88,9 @@ export async function collectNotarySignatures(source: ReferrerSource, subjectDig
     if (reading.kind === 'not-notary') continue
     if (reading.kind === 'invalid') unusable(referrer.digest, reading.problem)
     else if (reading.layer.size > maxEnvelopeBytes) unusable(referrer.digest, `the signature envelope is larger than ${maxEnvelopeBytes} bytes`)
+    else if (envelopeBytes + reading.layer.size > maxEnvelopeBytesInAll) unusable(referrer.digest, `not read: the signatures before it hold ${maxEnvelopeBytesInAll} bytes`)
     else {
+      envelopeBytes += reading.layer.size
       const {layer} = reading
       const envelope = await fetchChecked((digest) => source.blob(digest, layer.size), layer.digest)
       if (typeof envelope === 'string') unusable(referrer.digest, envelope)

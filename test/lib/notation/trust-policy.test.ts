@@ -168,4 +168,12 @@ describe('collectNotarySignatures', () => {
     assert.deepEqual(signatures[0].envelope, envelope)
     assert.equal(opened.filter((digest) => digest === digestOf(bundle)).length, 1, 'a referrer declaring another artifactType is not opened')
   })
+
+  it('reads at most 100 signatures, as notation does, and skips listed entries that are no descriptors', async () => {
+    // A hostile registry's referrers index (test/e2e/hostile-peers.test.ts) may list thousands.
+    const many = {...source, referrers: async () => [null, {digest: 5}, ...Array.from({length: 150}, () => listed(signature))] as never}
+    const signatures = await collectNotarySignatures(many, subjectDigest)
+    assert.equal(signatures.length, 101)
+    assert.equal(signatures.at(-1)?.problem, 'more than 100 signatures: the rest are not read')
+  })
 })
