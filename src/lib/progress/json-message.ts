@@ -42,7 +42,7 @@ export function isProgressMessage(message: JsonMessage): message is JsonMessage 
 export class StreamFormatError extends Error {}
 
 /** Longer than any message an engine sends: a stream without newlines is refused, not buffered forever. */
-export const maxMessageLength = 1024 * 1024
+const maxMessageLength = 1024 * 1024
 
 const stringFields = ['stream', 'status', 'progress', 'id', 'from', 'error'] as const
 const detailNumbers = ['current', 'total', 'start'] as const
@@ -77,21 +77,24 @@ function typeProblem(message: Record<string, unknown>): string | undefined {
   return undefined
 }
 
+/** The line quoted in a refusal, cut to 60 characters. */
+const shownLine = (line: string) => JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line)
+
 /** Parses one line of the stream. Malformed JSON, or a field of the wrong type, fails the pull, as it does in docker. */
 export function parseMessageLine(line: string): JsonMessage {
-  const shown = line.length > 60 ? `${line.slice(0, 60)}…` : line
+  const shown = shownLine(line)
   let value: unknown
   try {
     value = JSON.parse(line)
   } catch {
-    throw new StreamFormatError(`invalid progress message from the engine: ${JSON.stringify(shown)}`)
+    throw new StreamFormatError(`invalid progress message from the engine: ${shown}`)
   }
 
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new StreamFormatError(`invalid progress message from the engine: ${JSON.stringify(shown)}`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new StreamFormatError(`invalid progress message from the engine: ${shown}`)
   const message = value as Record<string, unknown>
   for (const [field, fieldValue] of Object.entries(message)) if (fieldValue === null) delete message[field]
   const problem = typeProblem(message)
-  if (problem) throw new StreamFormatError(`invalid progress message from the engine: ${problem} has the wrong type in ${JSON.stringify(shown)}`)
+  if (problem) throw new StreamFormatError(`invalid progress message from the engine: ${problem} has the wrong type in ${shown}`)
   return message as JsonMessage
 }
 
@@ -112,7 +115,8 @@ export async function* readMessages(body: AsyncIterable<Buffer | string>): Async
     }
 
     pending = pending.slice(start)
-    if (pending.length > maxMessageLength) throw new StreamFormatError(`invalid progress message from the engine: a line longer than ${maxMessageLength / 1024 / 1024} MiB`)
+    // No message is this long: refused as the malformed line it is, without waiting for its end.
+    if (pending.length > maxMessageLength) throw new StreamFormatError(`invalid progress message from the engine: ${shownLine(pending.trimStart())}`)
   }
 
   pending += decoder.end()
