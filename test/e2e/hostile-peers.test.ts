@@ -87,22 +87,22 @@ const registryCases: RegistryCase[] = [
   {answer: () => registryServing(Buffer.alloc(0), (_request, response) => {
     response.writeHead(200, {'Content-Length': String(64 * 1024 * 1024), 'Content-Type': 'application/json'})
     endless(response, Buffer.alloc(64 * 1024, 'x'))
-  }), expected: /answer larger than 4194304 bytes/, name: 'an oversized manifest (64 MiB announced and sent)', withinMs: 15_000},
+  }), expected: /answer larger than 4194304 bytes/, name: 'an oversized manifest (64 MiB announced and sent)', withinMs: 20_000},
   {answer: () => registryServing(Buffer.alloc(0), (_request, response) => {
     response.writeHead(200, {'Content-Type': 'application/json'})
     endless(response, '{"a":[')
-  }), expected: /answer larger than 4194304 bytes/, name: 'a manifest body that never ends (chunked)', withinMs: 15_000},
-  {answer: () => registryServing(deepJson, fixed(deepJson)), expected: /./, name: 'a manifest nested a million deep, with its digest right', withinMs: 15_000},
-  {answer: () => registryServing(notUtf8, fixed(notUtf8)), expected: /./, name: 'a manifest that is not UTF-8, with its digest right', withinMs: 15_000},
+  }), expected: /answer larger than 4194304 bytes/, name: 'a manifest body that never ends (chunked)', withinMs: 20_000},
+  {answer: () => registryServing(deepJson, fixed(deepJson)), expected: /nested more than 64 deep/, name: 'a manifest nested a million deep, with its digest right', withinMs: 20_000},
+  {answer: () => registryServing(notUtf8, fixed(notUtf8)), expected: /no cosign signature found/, name: 'a manifest that is not UTF-8, with its digest right', withinMs: 20_000},
   {answer: () => registryServing(Buffer.from('{}'), (_request, response) => {
     response.writeHead(200, {'Content-Length': '100000', 'Content-Type': 'application/json'})
     response.write('{"schemaVersion":2,')
     setTimeout(() => response.destroy(), 50)
-  }), expected: /: unexpected EOF/, name: 'a manifest body cut short', withinMs: 15_000},
+  }), expected: /: unexpected EOF/, name: 'a manifest body cut short', withinMs: 20_000},
   {answer: () => (_request, response) => {
     response.writeHead(200, {'X-Padding': 'a'.repeat(1024 * 1024)})
     response.end()
-  }, expected: /the answer's headers are larger than 16 KiB/, name: 'a header of a megabyte', withinMs: 15_000},
+  }, expected: /the answer's headers are larger than 16 KiB/, name: 'a header of a megabyte', withinMs: 20_000},
   {answer: () => registryServing(Buffer.from('{}'), (_request, response) => {
     response.writeHead(200, {'Content-Type': 'application/json'})
     trickle(response, 1000)
@@ -110,7 +110,7 @@ const registryCases: RegistryCase[] = [
   {answer: () => (request, response) => {
     response.writeHead(302, {Location: request.url})
     response.end()
-  }, expected: /more than 5 redirects/, name: 'a redirect loop', withinMs: 15_000},
+  }, expected: /more than 5 redirects/, name: 'a redirect loop', withinMs: 20_000},
   ...[['null', 'null'], ['binary', randomBytes(2048).toString('latin1')], ['deep', deepJson.toString()], ['huge', 'x'.repeat(2 * 1024 * 1024)]].map(([kind, garbage]): RegistryCase => ({
     answer: (port) => (request, response) => {
       if (request.url?.startsWith('/token')) {
@@ -124,7 +124,7 @@ const registryCases: RegistryCase[] = [
     },
     expected: /token server|\/token: answer larger than 1048576 bytes/,
     name: `a token endpoint answering garbage (${kind})`,
-    withinMs: 15_000,
+    withinMs: 20_000,
   })),
 ]
 
@@ -175,7 +175,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
 
   const notationCases: [string, () => Answer, RegExp][] = [
     ['a referrers index with 100,000 entries', () => notationRegistry(referrersIndex(100_000)), /answer larger than 4194304 bytes/],
-    ['a referrers index of 20,000 signatures that fits in 4 MiB', () => notationRegistry(referrersIndex(20_000)), /not pulled/],
+    ['a referrers index of 20,000 signatures that fits in 4 MiB', () => notationRegistry(referrersIndex(20_000)), /manifest unknown/],
     ['a signature whose certificate chain is 10,000 deep', () => {
       const envelope = signJws({algorithm: 'ES256', chain: Array.from({length: 10_000}, (_, i) => signer.chain[i === 0 ? 0 : 1]), keyPem: signer.keyPem, payload: Buffer.from('{}')})
       const layer = {digest: sha256(envelope), mediaType: 'application/jose+json', size: envelope.length}
@@ -225,7 +225,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
     ['garbage forever, no newline', (_request, response) => {
       response.writeHead(200, {'Content-Type': 'application/json'})
       endless(response, Buffer.from(randomBytes(64 * 1024).map((byte) => (byte === 0x0a ? 0x20 : byte))))
-    }, /invalid progress message from the engine: ".{60}…"/],
+    }, /invalid progress message from the engine: ".+…"$/m],
     ['a million [ and more, forever', (_request, response) => {
       response.writeHead(200, {'Content-Type': 'application/json'})
       endless(response, '['.repeat(64 * 1024))
@@ -241,7 +241,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       const hostileEngine = new FakeEngine(handler)
       await hostileEngine.start()
       try {
-        assertRefusedCleanly(await measured(['pull', 'hostile/app:1'], {DOCKER_HOST: hostileEngine.host}), 15_000, expected)
+        assertRefusedCleanly(await measured(['pull', 'hostile/app:1'], {DOCKER_HOST: hostileEngine.host}), 20_000, expected)
       } finally {
         await hostileEngine.stop()
       }
@@ -252,15 +252,15 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
     ['a root that never ends', (_request, response) => {
       response.writeHead(200, {'Content-Type': 'application/json'})
       endless(response, Buffer.alloc(64 * 1024, '['))
-    }, /./],
+    }, /root: more than the 8388608 bytes signed for/],
     ['a root nested a million deep', (_request, response) => {
       response.writeHead(200, {'Content-Type': 'application/json'})
       response.end(deepJson)
-    }, /./],
+    }, /root: nested more than 64 deep/],
     ['a root that is not UTF-8', (_request, response) => {
       response.writeHead(200, {'Content-Type': 'application/json'})
       response.end(notUtf8)
-    }, /./],
+    }, /root: not a signed TUF document/],
   ]
 
   for (const [name, answer, expected] of notaryCases) {
