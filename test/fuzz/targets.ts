@@ -3,7 +3,7 @@
 // (dkr's own). test/fuzz/run.ts holds every target to the same properties: nothing else escapes, each
 // input ends within a second, memory stays under the target's bound. Round-trips are checked inside.
 import assert from 'node:assert/strict'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import fc from 'fast-check'
@@ -66,6 +66,9 @@ export interface FuzzTarget<T = unknown> {
 const target = <T>(definition: FuzzTarget<T>) => definition as unknown as FuzzTarget<never>
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures')
+/** One scratch directory for the targets that need files (policies, config.json, certificates), gone at exit. */
+const scratch = mkdtempSync(join(tmpdir(), 'dkr-fuzz-'))
+process.on('exit', () => rmSync(scratch, {force: true, recursive: true}))
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'))
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '')
 
@@ -133,7 +136,7 @@ const certificateSeeds = ['fulcio_v1.crt.pem', 'pki_intermediate_crts.pem'].flat
 
 /** A signed JWS and COSE envelope of each key family, made once (openssl makes the certificates). */
 function signedEnvelopes(): {cose: Buffer[]; jws: Buffer[]; certificates: Buffer[]; options: Parameters<typeof signJws>[0]} {
-  const dir = mkdtempSync(join(tmpdir(), 'dkr-fuzz-pki-'))
+  const dir = join(scratch, 'pki')
   const ca = makeSelfSigned(dir, 'ca', '/C=US/ST=WA/O=Fuzz/CN=Fuzz CA', {keyType: 'ec-256'})
   const leaf = issue(dir, 'leaf', ca, '/C=US/ST=WA/O=Fuzz/CN=Fuzz Signer', {extensions: codeSigningLeaf, keyType: 'ec-256'})
   const options = {algorithm: 'ES256' as const, chain: [leaf.der, ca.der], keyPem: leaf.keyPem, target: {digest: `sha256:${hex64}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 7}}
@@ -220,8 +223,7 @@ function eachStep(steps: (() => void)[]): void {
 }
 
 // ---- policies -----------------------------------------------------------------------------------
-const policyDir = mkdtempSync(join(tmpdir(), 'dkr-fuzz-policy-'))
-const policyPath = join(policyDir, 'policy.json')
+const policyPath = join(scratch, 'policy.json')
 const policySeeds = [
   readJson(join(fixtures, 'fuzz', 'containers-image-policy.json')),
   {default: [{type: 'insecureAcceptAnything'}], transports: {docker: {'localhost:5000/signed': [{keyData: Buffer.from('not a key').toString('base64'), type: 'sigstoreSigned'}], 'localhost:5000': [{type: 'reject'}]}}},
@@ -243,8 +245,7 @@ const configSeeds = [
   {auths: {'127.0.0.1:5000': {auth: Buffer.from('a:b\0\0').toString('base64'), email: 'e@x'}}},
 ]
 const configKeys = ['https://index.docker.io/v1/', 'localhost:5000', 'ghcr.io', '127.0.0.1:5000', 'http://localhost:5000/v2/', 'toString', '__proto__']
-const configDir = mkdtempSync(join(tmpdir(), 'dkr-fuzz-config-'))
-mkdirSync(configDir, {recursive: true})
+const configDir = scratch
 
 const versionSeed = {Client: {ApiVersion: '1.47', Arch: 'amd64', Os: 'linux', Version: '0.1.0'}, Server: {ApiVersion: '1.47', Components: [{Name: 'Engine', Version: '28.5.1'}], Version: '28.5.1'}}
 const templateSeeds = ['{{.Client.Version}}', '{{json .}}', '{{json .Server}}', '{{.Server.Components}}', 'v={{ .client.version }} {{.Server.Os}}', '{{.}}', '{{if .X}}', '{{range .}}{{end}}']
