@@ -38,7 +38,7 @@ async function measured(args: string[], env: NodeJS.ProcessEnv): Promise<Outcome
 }
 
 /** One line on stderr, no stack trace, a non-zero exit, within `withinMs`, under the memory bound. */
-function assertRefusedCleanly(outcome: Outcome, withinMs: number, expected: RegExp): void {
+function assertRefusedCleanly(outcome: Outcome, withinMs: number, expected: RegExp, label: string): void {
   const report = `exit ${outcome.code}, ${Math.round(outcome.wallMs)} ms, ${outcome.peakMiB.toFixed(0)} MiB\nstderr: ${outcome.stderr.slice(0, 2000)}`
   assert.notEqual(outcome.code, 0, report)
   assert.equal(outcome.stderr.trim().split('\n').length, 1, `one line: ${report}`)
@@ -46,7 +46,7 @@ function assertRefusedCleanly(outcome: Outcome, withinMs: number, expected: RegE
   assert.match(outcome.stderr, expected, report)
   assert.ok(outcome.wallMs < withinMs, `within ${withinMs} ms: ${report}`)
   assert.ok(outcome.peakMiB <= memoryLimitMiB, `at most ${memoryLimitMiB} MiB: ${report}`)
-  console.log(`# ${Math.round(outcome.wallMs)} ms, ${outcome.peakMiB.toFixed(0)} MiB: ${outcome.stderr.trim().slice(0, 200)}`)
+  console.log(`${label} | ${(outcome.wallMs / 1000).toFixed(1)} s | ${outcome.peakMiB.toFixed(0)} MiB | ${outcome.stderr.trim().slice(0, 160)}`)
 }
 
 const engine = new FakeEngine()
@@ -195,7 +195,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       const server = await new HostileServer(answer()).start()
       try {
         const outcome = await measured(['pull', '--notation-config', notationConfig, `127.0.0.1:${server.port}/hostile/app:1`], {DOCKER_HOST: engine.host})
-        assertRefusedCleanly(outcome, 20_000, expected)
+        assertRefusedCleanly(outcome, 20_000, expected, name)
         assert.deepEqual(engine.pulls.filter((pull) => pull.fromImage?.includes(`:${server.port}/`)), [], 'nothing pulled')
       } finally {
         await server.stop()
@@ -212,7 +212,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       port = server.port
       try {
         const outcome = await measured(['pull', '--signature-policy', policy, `127.0.0.1:${port}/hostile/app:1`], {DOCKER_HOST: engine.host})
-        assertRefusedCleanly(outcome, hostile.withinMs, hostile.expected)
+        assertRefusedCleanly(outcome, hostile.withinMs, hostile.expected, hostile.name)
         assert.ok(server.requests.length > 0, 'dkr asked the hostile registry')
         assert.deepEqual(engine.pulls.filter((pull) => pull.fromImage?.includes(`:${port}/`)), [], 'nothing pulled')
       } finally {
@@ -241,7 +241,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       const hostileEngine = new FakeEngine(handler)
       await hostileEngine.start()
       try {
-        assertRefusedCleanly(await measured(['pull', 'hostile/app:1'], {DOCKER_HOST: hostileEngine.host}), 20_000, expected)
+        assertRefusedCleanly(await measured(['pull', 'hostile/app:1'], {DOCKER_HOST: hostileEngine.host}), 20_000, expected, name)
       } finally {
         await hostileEngine.stop()
       }
@@ -271,7 +271,7 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
         const registry = await new HostileServer(registryServing(Buffer.from('{}'), fixed(Buffer.from('{}')))).start()
         try {
           const outcome = await measured(['pull', `127.0.0.1:${registry.port}/hostile/app:1`], {DOCKER_CONTENT_TRUST: '1', DOCKER_CONTENT_TRUST_SERVER: `https://127.0.0.1:${server.port}`, DOCKER_HOST: engine.host})
-          assertRefusedCleanly(outcome, 40_000, expected)
+          assertRefusedCleanly(outcome, 40_000, expected, name)
           assert.ok(server.requests.length > 0, 'dkr asked the hostile Notary server')
           assert.deepEqual(engine.pulls.filter((pull) => pull.fromImage?.includes(`:${registry.port}/`)), [], 'nothing pulled')
         } finally {
