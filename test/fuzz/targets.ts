@@ -332,7 +332,7 @@ export const targets: FuzzTarget<never>[] = [
     expected: [],
     input: fc.oneof(mutatedJsonValue([{signatures: [{keyid: 'k', method: 'ecdsa', sig: 'AA=='}], signed: {a: 1}}]), mutatedJsonValue(notarySeeds)),
     memoryBoundMiB: 32,
-    memoryReason: 'the stream of parts of one value (linear in it); nesting is refused past 100 levels',
+    memoryReason: 'the canonical text of one value (linear in it); nesting is refused past 100 levels',
     module: 'src/lib/trust/canonical-json.ts',
     name: 'canonical-json',
     run: (value: unknown) => {
@@ -354,7 +354,7 @@ export const targets: FuzzTarget<never>[] = [
     expected: [TrustError],
     input: fc.tuple(fc.constantFrom(...notaryRoles), mutatedJsonText(notarySeeds), mutatedJsonValue(notarySeeds)),
     memoryBoundMiB: 32,
-    memoryReason: 'the parsed metadata (linear in the file, which the client caps at 1 MiB or the signed length)',
+    memoryReason: 'the parsed metadata (linear in the file, which the client reads to at most 8 MiB); depth ≤ 64',
     module: 'src/lib/trust (metadata, keys)',
     name: 'tuf-metadata',
     run: ([role, document, parent]: [(typeof notaryRoles)[number], string, unknown]) => {
@@ -431,7 +431,7 @@ export const targets: FuzzTarget<never>[] = [
     expected: [HelperError],
     input: mutatedJsonText(helperSeeds),
     memoryBoundMiB: 32,
-    memoryReason: 'the parsed answer (the helper\'s stdout is capped by runChild)',
+    memoryReason: 'the parsed answer (runChild stops a helper past 1 MiB of output)',
     module: 'src/lib/credentials/helper-protocol.ts',
     name: 'credential-helper-answer',
     run: (out: string) => {
