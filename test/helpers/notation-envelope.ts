@@ -26,6 +26,8 @@ export interface JwsOptions {
   /** Headers to add or replace; `undefined` removes one. */
   headers?: Record<string, unknown>
   unprotected?: Record<string, unknown>
+  /** The protected header's JSON text as it is, instead of one made from the headers. */
+  protectedJson?: string
 }
 
 /** An RFC 3339 time without fractions, as notation writes it. */
@@ -52,7 +54,7 @@ export function signJws(options: JwsOptions): Buffer {
   }
 
   const payload = options.payload ?? Buffer.from(JSON.stringify({targetArtifact: options.target}))
-  const protectedText = Buffer.from(JSON.stringify(headers)).toString('base64url')
+  const protectedText = Buffer.from(options.protectedJson ?? JSON.stringify(headers)).toString('base64url')
   const payloadText = payload.toString('base64url')
   const input = Buffer.from(`${protectedText}.${payloadText}`)
   const signature = primitiveSignature(options.algorithm, options.keyPem, input)

@@ -23,7 +23,7 @@ export function convertToHostname(url: string): string {
 
 /** The helper that stores this key's credentials, or undefined for the file store. */
 export function helperFor(config: DockerConfig, key: string): string | undefined {
-  return config.credHelpers?.[key] || config.credsStore || undefined
+  return (config.credHelpers && Object.hasOwn(config.credHelpers, key) ? config.credHelpers[key] : undefined) || config.credsStore || undefined
 }
 
 function decodeEntry(key: string, entry: AuthEntry): AuthConfig {
@@ -46,9 +46,10 @@ function decodeEntry(key: string, entry: AuthEntry): AuthConfig {
 /** The file store's entry: the exact key first, then any key naming the same host. */
 export function fileAuth(config: DockerConfig, key: string): AuthConfig {
   const auths = config.auths ?? {}
-  if (auths[key]) return decodeEntry(key, auths[key])
+  // Own entries only (a key `toString` is not an entry); a null entry is Go's empty one.
+  if (Object.hasOwn(auths, key)) return decodeEntry(key, auths[key] ?? {})
   for (const [candidate, entry] of Object.entries(auths)) {
-    if (convertToHostname(candidate) === convertToHostname(key)) return decodeEntry(key, entry)
+    if (convertToHostname(candidate) === convertToHostname(key)) return decodeEntry(key, entry ?? {})
   }
 
   return {serveraddress: key}

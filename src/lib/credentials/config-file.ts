@@ -49,10 +49,43 @@ export async function loadConfig(configDir: string): Promise<LoadedConfig> {
   try {
     const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text)
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object')
+    const mismatch = typeMismatch(parsed as Record<string, unknown>)
+    if (mismatch) throw new Error(mismatch)
     return {config: parsed as DockerConfig, path}
   } catch (error) {
     return {config: {}, path, warning: `WARNING: Error parsing config file (${path}): ${(error as Error).message}`}
   }
+}
+
+const entryStrings = ['auth', 'username', 'password', 'email', 'identitytoken', 'registrytoken']
+
+function goKind(value: unknown): string {
+  return Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value === 'boolean' ? 'bool' : typeof value
+}
+
+/**
+ * Go's words for the first field dkr reads that has the wrong type (docker then ignores the whole file,
+ * as dkr does). A null is Go's zero value, kept as it is; unknown keys are not looked at.
+ */
+function typeMismatch(config: Record<string, unknown>): string | undefined {
+  const wrong = (value: unknown, field: string, type: string) => `json: cannot unmarshal ${goKind(value)} into Go struct field ${field} of type ${type}`
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+  for (const field of ['credsStore', 'currentContext']) {
+    if (config[field] != null && typeof config[field] !== 'string') return wrong(config[field], `ConfigFile.${field}`, 'string')
+  }
+
+  const {auths, credHelpers} = config
+  if (auths != null && !isObject(auths)) return wrong(auths, 'ConfigFile.auths', 'map[string]types.AuthConfig')
+  for (const entry of Object.values(auths ?? {})) {
+    if (entry == null) continue
+    if (!isObject(entry)) return wrong(entry, 'ConfigFile.auths', 'types.AuthConfig')
+    const field = entryStrings.find((name) => entry[name] != null && typeof entry[name] !== 'string')
+    if (field) return wrong(entry[field], `ConfigFile.auths.${field}`, 'string')
+  }
+
+  if (credHelpers != null && !isObject(credHelpers)) return wrong(credHelpers, 'ConfigFile.credHelpers', 'map[string]string')
+  const helper = Object.values(credHelpers ?? {}).find((name) => name != null && typeof name !== 'string')
+  return helper === undefined ? undefined : wrong(helper, 'ConfigFile.credHelpers', 'string')
 }
 
 /** How long a lock left by a killed dkr or docker process blocks others before it counts as stale. */

@@ -55,9 +55,15 @@ export async function helperGet(name: string, serverURL: string, options: Helper
     throw new HelperError(`error getting credentials - ${(error as Error).message}`)
   }
 
+  return parseGetAnswer(out, name, serverURL)
+}
+
+/** A `get` answer: `{"ServerURL","Username","Secret"}`, or docker's error quoting what the helper said. */
+export function parseGetAnswer(out: string, name: string, serverURL: string): HelperCredentials {
   try {
     const parsed = JSON.parse(out) as Partial<HelperCredentials>
     if (typeof parsed.Username !== 'string' || typeof parsed.Secret !== 'string') throw new Error('missing fields')
+    if (parsed.ServerURL != null && typeof parsed.ServerURL !== 'string') throw new Error('ServerURL is not a string')
     return {ServerURL: parsed.ServerURL ?? serverURL, Secret: parsed.Secret, Username: parsed.Username}
   } catch {
     throw new HelperError(`error getting credentials - err: invalid answer from docker-credential-${name}, out: \`${out.trim().slice(0, 80)}\``)

@@ -18,6 +18,9 @@ export type ChildOutcome =
   | {kind: 'failed'; error: NodeJS.ErrnoException; stdout: string}
   | {kind: 'timed out'; stdout: string}
 
+/** Far more than any helper's answer: a child writing without end is stopped, not buffered. */
+const maxOutputChars = 1024 * 1024
+
 /** SIGKILL to the child's whole group; harmless when it is gone already. */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return
@@ -64,6 +67,11 @@ export function runChild(program: string, args: readonly string[], options: Chil
     process.on('exit', onExit)
     child.stdout!.setEncoding('utf8')
     child.stdout!.on('data', (chunk: string) => {
+      if (stdout.length + chunk.length > maxOutputChars) {
+        stop({error: Object.assign(new Error(`${program} wrote more than 1 MiB`), {code: 'EOVERFLOW'}), kind: 'failed', stdout: stdout.slice(0, 80)})
+        return
+      }
+
       stdout += chunk
     })
     child.on('error', (error: NodeJS.ErrnoException) => settle({error, kind: 'failed', stdout}))

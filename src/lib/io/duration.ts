@@ -4,6 +4,7 @@ import {durationString} from './human-size.js'
 import {UsageError} from '../errors.js'
 
 const unitMs: Record<string, number> = {h: 3_600_000, m: 60_000, ms: 1, s: 1000}
+const maxDurationMs = 2562047 * 3_600_000
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/
 export const durationSyntax = '^(0|(\\d+(\\.\\d+)?(ms|h|m|s))+)$'
 
@@ -14,6 +15,8 @@ export function parseDuration(text: string, what: string): number {
   if (!durationPattern.test(trimmed)) throw new UsageError(`invalid duration "${text}" for ${what}: expected a number and a unit (ms, s, m, h), such as 2s, 500ms or 1m30s`)
   let total = 0
   for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) total += Number(amount) * unitMs[unit]
+  // Go's limit (time.ParseDuration fails past it); also keeps Infinity out of every timer.
+  if (total > maxDurationMs) throw new UsageError(`invalid duration "${text}" for ${what}: longer than 2562047h, Go's maximum`)
   return Math.round(total)
 }
 

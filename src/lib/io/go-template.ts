@@ -22,13 +22,22 @@ export function checkTemplate(template: string): void {
   if (template.replaceAll(action, '').includes('{{')) throw new DkrError(`unsupported --format template: ${template} (dkr supports json, {{.Field.Sub}} and {{json .Field}})`)
 }
 
+/** JSON of a value the engine sent, which may be nested deeper than JSON.stringify can go. */
+function jsonOf(value: unknown, template: string): string {
+  try {
+    return JSON.stringify(value ?? null)
+  } catch {
+    throw new DkrError(`template: ${template}: the value is nested too deeply to print`)
+  }
+}
+
 /** Renders `template` against `data`, the way `docker … --format` does for these simple forms. */
 export function renderTemplate(template: string, data: unknown): string {
   checkTemplate(template)
   return template.replaceAll(action, (_all, json: string | undefined, path: string) => {
     const value = lookup(data, path)
-    if (json) return JSON.stringify(value ?? null)
+    if (json) return jsonOf(value, template)
     if (value === undefined || value === null) return '<no value>'
-    return typeof value === 'object' ? JSON.stringify(value) : String(value)
+    return typeof value === 'object' ? jsonOf(value, template) : String(value)
   })
 }

@@ -181,7 +181,14 @@ export function isSignatureAlgorithm(value: string): value is SignatureAlgorithm
 
 /** The one signature algorithm the spec allows for a key ("Algorithm Selection"), or why the key is refused. */
 export function signatureAlgorithmFor(certificate: Certificate): SignatureAlgorithm | string {
-  const key = certificate.x509.publicKey
+  let key
+  try {
+    // node:crypto decodes the key only now, and throws for one OpenSSL cannot read.
+    key = certificate.x509.publicKey
+  } catch {
+    return 'the certificate\'s public key cannot be read'
+  }
+
   const details = key.asymmetricKeyDetails ?? {}
   if (key.asymmetricKeyType === 'rsa') {
     const byBits: Record<number, SignatureAlgorithm> = {2048: 'PS256', 3072: 'PS384', 4096: 'PS512'}

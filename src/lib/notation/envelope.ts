@@ -3,9 +3,11 @@
 // the signing scheme, the times, the critical headers (any this verifier does not process fails it),
 // the payload content type, and the code-signing chain whose leaf key fixes the signature algorithm.
 import {constants, verify} from 'node:crypto'
+import {shownJson} from '../io/json.js'
 import {codeSigningChainProblem, isSignatureAlgorithm, parseCertificate, signatureAlgorithmFor, type Certificate, type SignatureAlgorithm} from './certificate.js'
 
 const payloadContentType = 'application/vnd.cncf.notary.payload.v1+json'
+const maxChainLength = 32
 
 export type SigningScheme = 'notary.x509' | 'notary.x509.signingAuthority'
 
@@ -56,6 +58,8 @@ export function envelopeContent(attributes: SignedAttributes, signed: {chainDer:
   }
 
   if (chainDer.length === 0) fail('certificate chain is not present')
+  // Real chains hold 2 to 4 certificates; each parsed one holds native memory (10,000 took 240 MiB).
+  if (chainDer.length > maxChainLength) fail(`certificate chain has ${chainDer.length} certificates, more than ${maxChainLength}`)
   let chain: Certificate[] = []
   try {
     chain = chainDer.map(parseCertificate)
@@ -68,7 +72,7 @@ export function envelopeContent(attributes: SignedAttributes, signed: {chainDer:
   if (leafAlgorithm !== attributes.algorithm) fail(isSignatureAlgorithm(leafAlgorithm) ? `signature algorithm ${attributes.algorithm} does not match the signing certificate's key (${leafAlgorithm})` : leafAlgorithm)
   if (!verifyPrimitive(chain[0], attributes.algorithm, signed.signingInput, signed.signature)) fail('the signature does not verify with the signing certificate\'s key')
   const scheme = attributes.signingScheme
-  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') return fail(`unsupported signing scheme ${JSON.stringify(scheme)}`)
+  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') return fail(`unsupported signing scheme ${shownJson(scheme)}`)
   const required = new Set(['io.cncf.notary.signingScheme'])
   if (attributes.expiry) required.add('io.cncf.notary.expiry')
   if (scheme === 'notary.x509.signingAuthority') required.add('io.cncf.notary.authenticSigningTime')
@@ -88,7 +92,7 @@ export function envelopeContent(attributes: SignedAttributes, signed: {chainDer:
   if (attributes.expiry && attributes.expiry <= signingTime) fail('expiry is not after the signing time')
   const chainProblem = codeSigningChainProblem(chain)
   if (chainProblem) fail(`certificate chain is invalid: ${chainProblem}`)
-  if (attributes.contentType !== payloadContentType) fail(`unsupported payload content type ${JSON.stringify(attributes.contentType)}`)
+  if (attributes.contentType !== payloadContentType) fail(`unsupported payload content type ${shownJson(attributes.contentType)}`)
   return {algorithm: attributes.algorithm, chain, expiry: attributes.expiry, payload, signingScheme: scheme, signingTime, timestamped}
 }
 

@@ -2,7 +2,7 @@
 // `protected`, `header` (unsigned: x5c, the signing agent, a timestamp countersignature) and `signature`,
 // nothing else; the signature over ASCII(protected '.' payload).
 import {envelopeContent, EnvelopeError, type EnvelopeContent} from './envelope.js'
-import {isJsonObject, type JsonObject} from '../io/json.js'
+import {isJsonObject, maxJsonDepth, nestsDeeperThan, type JsonObject} from '../io/json.js'
 
 export const jwsMediaType = 'application/jose+json'
 
@@ -26,8 +26,10 @@ function time(value: unknown, header: string): Date | undefined {
 
 function jsonObject(bytes: Buffer, what: string): JsonObject {
   let value: unknown
+  const text = bytes.toString('utf8')
+  if (nestsDeeperThan(text)) return fail(`${what} is nested more than ${maxJsonDepth} deep`)
   try {
-    value = JSON.parse(bytes.toString('utf8'))
+    value = JSON.parse(text)
   } catch {
     return fail(`${what} is not JSON`)
   }
@@ -45,6 +47,7 @@ export function verifyJws(bytes: Buffer): EnvelopeContent {
   const payload = base64url(fields.payload, 'the payload')
   const signature = base64url(fields.signature, 'the signature')
   if (signature.length === 0) fail('the signature is empty')
+  if (typeof headers.alg !== 'string') fail('the "alg" header is not a string')
   const critical = headers.crit
   if (!Array.isArray(critical) || critical.length === 0 || !critical.every((item) => typeof item === 'string')) fail('missing "crit" header')
   const unprotected = fields.header
@@ -57,7 +60,7 @@ export function verifyJws(bytes: Buffer): EnvelopeContent {
   })
   return envelopeContent(
     {
-      algorithm: String(headers.alg),
+      algorithm: headers.alg as string,
       authenticSigningTime: time(headers['io.cncf.notary.authenticSigningTime'], 'io.cncf.notary.authenticSigningTime'),
       contentType: headers.cty,
       critical: critical as string[],

@@ -4,7 +4,7 @@
 // one layer, the envelope; and a subject naming the signed manifest. collectNotarySignatures walks an
 // artifact's referrers with whatever registry client the caller has, checking every digest itself.
 import {matchesDigest} from '../registry/client.js'
-import {isJsonObject} from '../io/json.js'
+import {isJsonObject, nestsDeeperThan} from '../io/json.js'
 import type {NotarySignature, TargetDescriptor} from './verify.js'
 
 export const notarySignatureArtifactType = 'application/vnd.cncf.notary.signature'
@@ -18,7 +18,7 @@ export function readSignatureManifest(manifest: unknown, subjectDigest: string):
   if (fields.subject?.digest !== subjectDigest) return {kind: 'invalid', problem: `the signature manifest's subject is not ${subjectDigest}`}
   const layers = Array.isArray(fields.layers) ? fields.layers : []
   if (layers.length !== 1) return {kind: 'invalid', problem: `a signature manifest must have exactly one envelope layer, it has ${layers.length}`}
-  const layer = layers[0] as Partial<TargetDescriptor>
+  const layer = (isJsonObject(layers[0]) ? layers[0] : {}) as Partial<TargetDescriptor>
   if (typeof layer.mediaType !== 'string' || typeof layer.digest !== 'string' || typeof layer.size !== 'number') return {kind: 'invalid', problem: 'the envelope layer descriptor is malformed'}
   return {kind: 'envelope', layer: {digest: layer.digest, mediaType: layer.mediaType, size: layer.size}}
 }
@@ -32,9 +32,12 @@ export interface ReferrerSource {
   blob(digest: string, size: number): Promise<Buffer>
 }
 
-// notation's limits on what it fetches for a signature.
+// notation's limits on what it fetches for a signature, and on how many it tries (--max-signatures).
 const maxManifestBytes = 4 * 1024 * 1024
 const maxEnvelopeBytes = 32 * 1024 * 1024
+const maxSignatures = 100
+/** All envelopes are held until verified: past this many bytes in all, the rest are not read. */
+const maxEnvelopeBytesInAll = 32 * 1024 * 1024
 
 /** Fetches `bytes` for `digest` and checks them against it (sha256/sha512 only). */
 async function fetchChecked(fetcher: (digest: string) => Promise<Buffer>, digest: string): Promise<Buffer | string> {
@@ -52,8 +55,16 @@ async function fetchChecked(fetcher: (digest: string) => Promise<Buffer>, digest
 export async function collectNotarySignatures(source: ReferrerSource, subjectDigest: string): Promise<NotarySignature[]> {
   const signatures: NotarySignature[] = []
   const unusable = (digest: string, problem: string) => signatures.push({digest, envelope: Buffer.alloc(0), envelopeMediaType: '', problem})
+  let envelopeBytes = 0
   for (const referrer of await source.referrers(subjectDigest)) {
+    // The index is the registry's word: a descriptor of the wrong shape is nothing to open.
+    if (!isJsonObject(referrer) || typeof referrer.digest !== 'string' || typeof referrer.size !== 'number') continue
     if (referrer.artifactType !== undefined && referrer.artifactType !== notarySignatureArtifactType) continue
+    if (signatures.length === maxSignatures) {
+      unusable(referrer.digest, `more than ${maxSignatures} signatures: the rest are not read`)
+      break
+    }
+
     if (referrer.size > maxManifestBytes) {
       unusable(referrer.digest, `the signature manifest is larger than ${maxManifestBytes} bytes`)
       continue
@@ -66,8 +77,10 @@ export async function collectNotarySignatures(source: ReferrerSource, subjectDig
     }
 
     let reading: SignatureManifestReading
+    const text = manifest.toString('utf8')
     try {
-      reading = readSignatureManifest(JSON.parse(manifest.toString('utf8')), subjectDigest)
+      if (nestsDeeperThan(text)) throw new Error('too deep')
+      reading = readSignatureManifest(JSON.parse(text), subjectDigest)
     } catch {
       reading = {kind: 'invalid', problem: 'the signature manifest is not JSON'}
     }
@@ -75,7 +88,9 @@ export async function collectNotarySignatures(source: ReferrerSource, subjectDig
     if (reading.kind === 'not-notary') continue
     if (reading.kind === 'invalid') unusable(referrer.digest, reading.problem)
     else if (reading.layer.size > maxEnvelopeBytes) unusable(referrer.digest, `the signature envelope is larger than ${maxEnvelopeBytes} bytes`)
+    else if (envelopeBytes + reading.layer.size > maxEnvelopeBytesInAll) unusable(referrer.digest, `not read: the signatures before it hold ${maxEnvelopeBytesInAll} bytes`)
     else {
+      envelopeBytes += reading.layer.size
       const {layer} = reading
       const envelope = await fetchChecked((digest) => source.blob(digest, layer.size), layer.digest)
       if (typeof envelope === 'string') unusable(referrer.digest, envelope)

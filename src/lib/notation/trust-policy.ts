@@ -4,7 +4,7 @@
 // repository: the one naming it in registryScopes, else the global `*` one.
 import {DkrError} from '../errors.js'
 import {parseDistinguishedName, isSubsetOf, type DistinguishedName} from './distinguished-name.js'
-import {isJsonObject, type JsonObject} from '../io/json.js'
+import {isJsonObject, shownJson, type JsonObject} from '../io/json.js'
 
 export type ValidationType = 'authenticTimestamp' | 'authenticity' | 'expiry' | 'integrity' | 'revocation'
 export type ValidationAction = 'enforce' | 'log' | 'skip'
@@ -76,7 +76,7 @@ export function parseTrustPolicy(text: string, file: string): TrustPolicyDocumen
 
   if (!isJsonObject(document)) return fail('not a JSON object')
   checkFields(document, ['version', 'trustPolicies'], 'the document', fail)
-  if (document.version !== '1.0') return fail(document.version === undefined ? 'version is missing' : `unsupported version ${JSON.stringify(document.version)} (dkr reads version "1.0")`)
+  if (document.version !== '1.0') return fail(document.version === undefined ? 'version is missing' : `unsupported version ${shownJson(document.version)} (dkr reads version "1.0")`)
   if (!Array.isArray(document.trustPolicies) || document.trustPolicies.length === 0) return fail('trustPolicies must be a non-empty array of statements')
   const statements = document.trustPolicies.map((statement) => parseStatement(statement, fail))
   const names = new Set<string>()
@@ -133,7 +133,7 @@ function parseVerification(value: unknown, where: string, fail: (problem: string
   if (!isJsonObject(value)) return fail(`${where} is missing signatureVerification`)
   checkFields(value, ['level', 'override', 'verifyTimestamp'], `${where}'s signatureVerification`, fail)
   const {level, override = {}, verifyTimestamp = 'always'} = value
-  if (typeof level !== 'string' || !(level in levels)) return fail(`${where} has an invalid signatureVerification level ${JSON.stringify(level ?? null)} (strict, permissive, audit or skip)`)
+  if (typeof level !== 'string' || !(level in levels)) return fail(`${where} has an invalid signatureVerification level ${shownJson(level ?? null)} (strict, permissive, audit or skip)`)
   if (verifyTimestamp !== 'always' && verifyTimestamp !== 'afterCertExpiry') return fail(`${where}: verifyTimestamp must be "always" or "afterCertExpiry"`)
   if (!isJsonObject(override)) return fail(`${where}: override must be an object`)
   const name = level as LevelName
@@ -142,7 +142,7 @@ function parseVerification(value: unknown, where: string, fail: (problem: string
   for (const [type, action] of Object.entries(override)) {
     if (!(type in actions)) fail(`${where} overrides an unknown validation "${type}"`)
     if (type === 'integrity') fail(`${where}: integrity validation cannot be overridden`)
-    if (action !== 'enforce' && action !== 'log' && action !== 'skip') fail(`${where} overrides ${type} with an unknown action ${JSON.stringify(action)}`)
+    if (action !== 'enforce' && action !== 'log' && action !== 'skip') fail(`${where} overrides ${type} with an unknown action ${shownJson(action)}`)
     if (action === 'skip' && type !== 'revocation') fail(`${where}: only revocation validation can be skipped`)
     actions[type as ValidationType] = action as ValidationAction
   }

@@ -5,6 +5,7 @@
 // logged as the statement's level says; and the payload's target descriptor equal to the artifact's.
 // The first signature that passes verifies the artifact. Nothing here touches the network.
 import {EnvelopeError, type EnvelopeContent} from './envelope.js'
+import {maxJsonDepth, nestsDeeperThan, shownJson} from '../io/json.js'
 import {isSubsetOf} from './distinguished-name.js'
 import {verifyJws, jwsMediaType} from './jws.js'
 import {coseMediaType, verifyCose} from './cose.js'
@@ -154,17 +155,22 @@ function timestampProblem(content: EnvelopeContent, statement: TrustPolicyStatem
   return invalidAtSigning && `certificate "${invalidAtSigning.subjectText}" was not valid at the signing time ${content.signingTime.toISOString()}`
 }
 
+/** A signed field in a refusal: as it is when a string or number, else shownJson's safe form. */
+const shown = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : shownJson(value))
+
 function payloadProblem(payload: Buffer, target: TargetDescriptor): string | undefined {
   let parsed: unknown
+  const text = payload.toString('utf8')
+  if (nestsDeeperThan(text)) return `the signature payload is nested more than ${maxJsonDepth} deep`
   try {
-    parsed = JSON.parse(payload.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch {
     return 'the signature payload is not JSON'
   }
 
   const artifact = (parsed as {targetArtifact?: Partial<TargetDescriptor>} | null)?.targetArtifact
   if (!artifact || typeof artifact !== 'object') return 'the signature payload has no targetArtifact'
-  if (artifact.digest !== target.digest) return `the signature is for another artifact (${String(artifact.digest)}), not ${target.digest}`
-  if (artifact.mediaType !== target.mediaType || artifact.size !== target.size) return `the signed descriptor (${String(artifact.mediaType)}, ${String(artifact.size)} bytes) does not match the manifest (${target.mediaType}, ${target.size} bytes)`
+  if (artifact.digest !== target.digest) return `the signature is for another artifact (${shown(artifact.digest)}), not ${target.digest}`
+  if (artifact.mediaType !== target.mediaType || artifact.size !== target.size) return `the signed descriptor (${shown(artifact.mediaType)}, ${shown(artifact.size)} bytes) does not match the manifest (${target.mediaType}, ${target.size} bytes)`
   return undefined
 }

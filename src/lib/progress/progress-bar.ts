@@ -11,7 +11,8 @@ export function progressString(detail: ProgressDetail, width: number, nowSeconds
   if (current <= 0 && total <= 0) return ''
   if (total <= 0) return detail.units ? `${current} ${detail.units}` : pad8(humanSize(current))
 
-  const steps = Math.min(Math.trunc(Math.trunc((current / total) * 100) / 2), 50)
+  // Clamped at both ends: an engine reporting a negative current must not break the bar (docker's would panic).
+  const steps = Math.max(0, Math.min(Math.trunc(Math.trunc((current / total) * 100) / 2), 50))
   const bar = width > 110 ? `[${'='.repeat(steps)}>${' '.repeat(50 - steps)}] ` : ''
   let numbers = ''
   if (!detail.hidecounts) {

@@ -5,7 +5,7 @@
 // Plain HTTP only where docker allows it: loopback registries (RepositoryInfo.insecure).
 import {createHash} from 'node:crypto'
 import type {AuthConfig} from '../credentials/auth-config.js'
-import {isJsonObject} from '../io/json.js'
+import {isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
 import {exchange, header, RegistryError, registryErrorText, type HttpResponse} from './http.js'
 import {TokenAuth} from './token-auth.js'
 
@@ -220,9 +220,11 @@ export class RegistryClient {
 }
 
 function parseJsonObject(bytes: Buffer, what: string): ManifestDocument {
+  const text = bytes.toString('utf8')
+  if (nestsDeeperThan(text)) throw new RegistryError(`${what}: nested more than ${maxJsonDepth} deep`)
   let parsed: unknown
   try {
-    parsed = JSON.parse(bytes.toString('utf8'))
+    parsed = JSON.parse(text)
   } catch {
     throw new RegistryError(`${what}: not JSON`)
   }

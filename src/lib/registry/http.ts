@@ -2,6 +2,7 @@
 // HTTP only to loopback (docker's default insecure ranges), and the answer read whole.
 import type {IncomingHttpHeaders} from 'node:http'
 import {rootCertificates} from 'node:tls'
+import {describeNetworkError} from './network-error.js'
 import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
 
 /** A registry (or token server) failure, in one line, with the HTTP status when there was one. */
@@ -58,7 +59,8 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Http
   if (!connectionAllowed(url)) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
   const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
   const {body, limit, method} = options
-  return new Promise((resolve, reject) => {
+  let deadline: NodeJS.Timeout | undefined
+  return new Promise<HttpResponse>((resolve, reject) => {
     const request = transport.request(
       url,
       {
@@ -82,11 +84,14 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Http
           chunks.push(chunk)
         })
         response.on('end', () => resolve({body: Buffer.concat(chunks), headers: response.headers, status: response.statusCode ?? 0}))
-        response.on('error', reject)
+        response.on('error', (error) => reject(new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`)))
       },
     )
     request.on('timeout', () => request.destroy(new RegistryError(`${url.host}: no answer within ${timeoutMs / 1000}s`)))
-    request.on('error', reject)
+    // The socket timeout is for silence; a server trickling a byte at a time meets this deadline.
+    deadline = setTimeout(() => request.destroy(new RegistryError(`${url.host}: no complete answer within ${timeoutMs / 1000}s`)), timeoutMs)
+    // Parser errors become one line here; connection errors keep their codes (client.ts reads them).
+    request.on('error', (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('HPE_') ? new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`) : error))
     request.end(body)
-  })
+  }).finally(() => clearTimeout(deadline))
 }

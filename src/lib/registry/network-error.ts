@@ -14,7 +14,12 @@ export function describeNetworkError(error: NodeJS.ErrnoException, host: string)
     case 'EPROTO':
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return 'tls: first record does not look like a TLS handshake'
+    case 'HPE_HEADER_OVERFLOW':
+      return 'the answer\'s headers are larger than 16 KiB'
     default:
+      // A body cut short: Node says `aborted`, Go `unexpected EOF`. Node's HTTP parser errors (HPE_*) are Go's malformed response.
+      if (error.message === 'aborted') return 'unexpected EOF'
+      if (error.code?.startsWith('HPE_')) return `malformed HTTP response (${error.message})`
       return error.message
   }
 }

@@ -86,12 +86,14 @@ export class TokenAuth {
     const detail = registryErrorText(response.body)
     if (response.status !== 200) throw new RegistryError(`token server ${realm.origin}: ${response.status}${detail ? ` ${detail}` : ''}`, response.status === 401 ? 401 : undefined)
     if (response.body.length > tokenLimit) throw new RegistryError(`token server ${realm.origin}: answer too large`)
-    let body: {token?: unknown; access_token?: unknown}
+    let body: {token?: unknown; access_token?: unknown} | null
     try {
       body = JSON.parse(response.body.toString('utf8'))
     } catch {
       throw new RegistryError(`token server ${realm.origin}: answer is not JSON`)
     }
+
+    if (typeof body !== 'object' || body === null) throw new RegistryError(`token server ${realm.origin}: no token in its answer`)
 
     const token = typeof body.token === 'string' && body.token ? body.token : body.access_token
     if (typeof token !== 'string' || !token) throw new RegistryError(`token server ${realm.origin}: no token in its answer`)

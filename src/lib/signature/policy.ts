@@ -10,7 +10,7 @@ import {DkrError} from '../errors.js'
 import type {ImageReference} from '../reference/parse.js'
 import {fullName} from '../reference/format.js'
 import {loadPublicKey, type PublicKey} from './keys.js'
-import {isJsonObject, type JsonObject} from '../io/json.js'
+import {isJsonObject, shownJson, type JsonObject} from '../io/json.js'
 
 export type IdentityRule =
   | {type: 'matchRepoDigestOrExact'}
@@ -65,7 +65,7 @@ function parseIdentity(value: unknown, where: string): IdentityRule {
     case 'remapIdentity':
       return {prefix: expectString(value, 'prefix', where), signedPrefix: expectString(value, 'signedPrefix', where), type}
     default:
-      throw new PolicyError(`${where}: unknown signedIdentity type ${JSON.stringify(type)}`)
+      throw new PolicyError(`${where}: unknown signedIdentity type ${shownJson(type)}`)
   }
 }
 

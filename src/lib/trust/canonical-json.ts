@@ -5,7 +5,11 @@ import {TrustError} from './errors.js'
 
 const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 
-export function canonicalJson(value: unknown): string {
+/** Far deeper than any TUF document; deeper input is refused before recursion can overflow the stack. */
+const maxDepth = 100
+
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > maxDepth) throw new TrustError('malformed', `canonical JSON: nested more than ${maxDepth} deep`)
   if (value === null) return 'null'
   switch (typeof value) {
     case 'boolean':
@@ -16,10 +20,10 @@ export function canonicalJson(value: unknown): string {
     case 'string':
       return `"${value.replaceAll(/["\\]/g, (c) => `\\${c}`)}"`
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+      if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item, depth + 1)).join(',')}]`
       const record = value as Record<string, unknown>
       const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort(byUtf8)
-      return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson(record[k])}`).join(',')}}`
+      return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson(record[k], depth + 1)}`).join(',')}}`
     }
 
     default:

@@ -16,6 +16,19 @@ export interface Signature {
   sig: string
 }
 
+/** Whether a value from metadata has the shape of a key; anything else is skipped, never trusted. */
+export function isTufKey(value: unknown): value is TufKey {
+  const key = value as Partial<TufKey> | null
+  return typeof key === 'object' && key !== null && typeof key.keytype === 'string' && typeof key.keyval === 'object' && key.keyval !== null && typeof key.keyval.public === 'string'
+}
+
+/** The key named `id` in a metadata `keys` map: own entries of the right shape only (never `toString`). */
+export function keyNamed(keys: unknown, id: string): TufKey | undefined {
+  if (typeof keys !== 'object' || keys === null || !Object.hasOwn(keys, id)) return undefined
+  const key = (keys as Record<string, unknown>)[id]
+  return isTufKey(key) ? key : undefined
+}
+
 /** sha256 of the canonical key with its private part null: how Notary names a key. */
 export function keyId(key: TufKey): string {
   return createHash('sha256').update(canonicalJson({keytype: key.keytype, keyval: {private: null, public: key.keyval.public}})).digest('hex')

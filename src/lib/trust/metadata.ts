@@ -4,7 +4,8 @@
 import {createHash, type X509Certificate} from 'node:crypto'
 import {canonicalJson} from './canonical-json.js'
 import {TrustError} from './errors.js'
-import {certificateOf, isX509, keyId, verifySignature, type Signature, type TufKey} from './keys.js'
+import {maxJsonDepth, nestsDeeperThan, shownJson} from '../io/json.js'
+import {certificateOf, isX509, keyId, keyNamed, verifySignature, type Signature, type TufKey} from './keys.js'
 
 export interface RoleKeys {
   keyids: string[]
@@ -60,24 +61,29 @@ export interface Envelope<T extends Signed> {
 /** Parses a metadata file, keeping its raw bytes. */
 export function parseEnvelope<T extends Signed>(raw: Buffer, role: string): Envelope<T> {
   let parsed: {signed?: T; signatures?: Signature[]}
+  const text = raw.toString('utf8')
+  if (nestsDeeperThan(text)) throw new TrustError('malformed', `${role}: nested more than ${maxJsonDepth} deep`)
   try {
-    parsed = JSON.parse(raw.toString('utf8')) as typeof parsed
+    parsed = JSON.parse(text) as typeof parsed
   } catch (error) {
     throw new TrustError('malformed', `${role}: ${(error as Error).message}`)
   }
 
-  if (!parsed?.signed || typeof parsed.signed !== 'object' || !Array.isArray(parsed.signatures)) throw new TrustError('malformed', `${role}: not a signed TUF document`)
+  if (!parsed?.signed || typeof parsed.signed !== 'object' || Array.isArray(parsed.signed) || !Array.isArray(parsed.signatures)) throw new TrustError('malformed', `${role}: not a signed TUF document`)
+  // Each field is read as a string later (a sig of {"length":1e9} would be a gigabyte for Buffer.from).
+  const isSignature = (value: Partial<Signature> | null) => typeof value === 'object' && value !== null && typeof value.keyid === 'string' && typeof value.method === 'string' && typeof value.sig === 'string'
+  if (!parsed.signatures.every(isSignature)) throw new TrustError('malformed', `${role}: a signature is malformed`)
   return {raw, signatures: parsed.signatures, signed: parsed.signed}
 }
 
 /** At least `threshold` distinct keys of the role must have signed the canonical form of `signed`. */
 export function checkSignatures(envelope: Envelope<Signed>, role: string, keys: Record<string, TufKey>, roleKeys: RoleKeys): void {
-  if (!roleKeys || !(roleKeys.threshold >= 1)) throw new TrustError('threshold', `${role}: invalid threshold`)
+  if (!roleKeys || typeof roleKeys.threshold !== 'number' || !(roleKeys.threshold >= 1) || !Array.isArray(roleKeys.keyids)) throw new TrustError('threshold', `${role}: invalid threshold`)
   const message = Buffer.from(canonicalJson(envelope.signed), 'utf8')
   const valid = new Set<string>()
   for (const signature of envelope.signatures) {
     if (!roleKeys.keyids.includes(signature.keyid) || valid.has(signature.keyid)) continue
-    const key = keys[signature.keyid]
+    const key = keyNamed(keys, signature.keyid)
     if (!key) continue
     if (keyId(key) !== signature.keyid) throw new TrustError('mismatch', `${role}: key ID ${signature.keyid} does not match its key`)
     if (verifySignature(key, signature, message)) valid.add(signature.keyid)
@@ -91,8 +97,9 @@ const typeOf: Record<string, string> = {root: 'Root', snapshot: 'Snapshot', targ
 /** The checks every role shares: its type, its expiry (unparsable dates fail), and no going back in versions. */
 export function checkFreshness(signed: Signed, role: string, now: Date, cachedVersion?: number): void {
   const expected = typeOf[role] ?? 'Targets'
-  if (signed._type !== expected) throw new TrustError('mismatch', `${role}: expected type ${expected}, got ${String(signed._type)}`)
+  if (signed._type !== expected) throw new TrustError('mismatch', `${role}: expected type ${expected}, got ${typeof signed._type === 'string' ? signed._type : shownJson(signed._type)}`)
   if (!Number.isInteger(signed.version)) throw new TrustError('malformed', `${role}: no version`)
+  if (typeof signed.expires !== 'string') throw new TrustError('malformed', `${role}: no expiry`)
   const expires = Date.parse(signed.expires)
   if (Number.isNaN(expires) || expires <= now.getTime()) throw new TrustError('expired', `${role} expired at ${signed.expires}`)
   if (cachedVersion !== undefined && signed.version < cachedVersion) {
@@ -131,8 +138,9 @@ export function rootCertificatesNearExpiry(root: RootSigned, gun: string, now: D
 /** Root keys usable for first-use trust: unexpired leaf certificates whose CN is the repository name. */
 function leafKeysFor(root: RootSigned, gun: string, now: Date): Record<string, TufKey> {
   const usable: Record<string, TufKey> = {}
-  for (const id of root.roles.root?.keyids ?? []) {
-    const key = root.keys[id]
+  const ids: unknown = root.roles?.root?.keyids
+  for (const id of Array.isArray(ids) ? ids : []) {
+    const key = typeof id === 'string' ? keyNamed(root.keys, id) : undefined
     if (!key || !isX509(key)) continue
     const certificate = certificateOf(key)
     const name = commonName(certificate) ?? ''
@@ -179,5 +187,5 @@ export function rotateRoot(trusted: Envelope<RootSigned>, next: Envelope<RootSig
 
 /** sha256 of a listed file, in hex, for consistent-snapshot file names (`snapshot.<hex>.json`). */
 export function hexSha256(meta: FileMeta): string | undefined {
-  return meta.hashes?.sha256 ? Buffer.from(meta.hashes.sha256, 'base64').toString('hex') : undefined
+  return typeof meta.hashes?.sha256 === 'string' && meta.hashes.sha256 ? Buffer.from(meta.hashes.sha256, 'base64').toString('hex') : undefined
 }

@@ -52,7 +52,13 @@ export interface SignedTarget {
 
 const releasesRole = 'targets/releases'
 const timestampLimit = 1024 * 1024
-const rootLimit = 100 * 1024 * 1024
+/**
+ * The most dkr reads of any metadata file, whatever length the signed parent claims. Notary allows 100
+ * MiB; real roots and targets are kilobytes, and a file is held whole and parsed, so this keeps dkr's
+ * memory bounded (150 MiB in all) against a server that sends or signs for more.
+ */
+const metadataLimit = 8 * 1024 * 1024
+const tokenLimit = 1024 * 1024
 const requestTimeoutMs = 30_000
 const staleTimestampWarning = 'Error while downloading remote metadata, using cached timestamp - this might not be the latest version available remotely'
 
@@ -80,7 +86,7 @@ class NotaryServer {
   constructor(private readonly options: NotaryOptions) {
     this.url = new URL(options.server)
     this.tokens = new TokenAuth(options.auth ?? {}, (method, url, headers, body) =>
-      exchange(url, {body, ca: extraCertificates(options.configDir, url.host), headers, limit: rootLimit, method, signal: options.signal, verify: !(options.insecure && url.host === this.host)}),
+      exchange(url, {body, ca: extraCertificates(options.configDir, url.host), headers, limit: tokenLimit, method, signal: options.signal, verify: !(options.insecure && url.host === this.host)}),
     )
   }
 
@@ -110,7 +116,8 @@ class NotaryServer {
     const https = await import('node:https')
     this.agent ??= new https.Agent({ca: [...rootCertificates, ...extraCertificates(this.options.configDir, this.host)], rejectUnauthorized: !this.options.insecure})
     const path = `${this.url.pathname.replace(/\/$/, '')}/v2/${this.options.gun}/_trust/tuf/${name}.json`
-    return new Promise((resolve, reject) => {
+    let deadline: NodeJS.Timeout | undefined
+    return new Promise<Buffer | undefined | Challenged>((resolve, reject) => {
       const request = https.get({agent: this.agent, headers: {'User-Agent': 'dkr', ...authorization}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
         if (response.statusCode === 404) {
           response.resume()
@@ -145,9 +152,12 @@ class NotaryServer {
         response.on('end', () => resolve(Buffer.concat(chunks)))
         response.on('error', (error) => reject(new TrustError('network', describeNetworkError(error, this.host))))
       })
-      request.on('timeout', () => request.destroy(Object.assign(new Error(`timed out after ${requestTimeoutMs / 1000}s`), {code: 'ETIMEDOUT'})))
+      const timedOut = () => request.destroy(Object.assign(new Error(`timed out after ${requestTimeoutMs / 1000}s`), {code: 'ETIMEDOUT'}))
+      request.on('timeout', timedOut)
+      // The socket timeout is for silence; a server trickling a byte at a time meets this one.
+      deadline = setTimeout(timedOut, requestTimeoutMs)
       request.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof TrustError ? error : new TrustError('network', describeNetworkError(error, this.host))))
-    })
+    }).finally(() => clearTimeout(deadline))
   }
 }
 
@@ -179,12 +189,13 @@ export interface TrustedRepository {
 }
 
 function pathAllowed(role: DelegationRole | undefined, tag: string): boolean {
-  return (role?.paths ?? []).some((prefix) => tag.startsWith(prefix))
+  const paths: unknown = role?.paths
+  return Array.isArray(paths) && paths.some((prefix) => typeof prefix === 'string' && tag.startsWith(prefix))
 }
 
 function toSignedTarget(tag: string, targets: TargetsSigned): SignedTarget {
   const hash = targets.targets[tag]?.hashes?.sha256
-  if (!hash) throw new TrustError('no-target', 'no valid hash, expecting sha256')
+  if (typeof hash !== 'string' || !hash) throw new TrustError('no-target', 'no valid hash, expecting sha256')
   return {digest: `sha256:${Buffer.from(hash, 'base64').toString('hex')}`, tag}
 }
 
@@ -219,7 +230,7 @@ export class NotaryClient {
   private async rotate(trusted: Envelope<RootSigned>, latest: Envelope<RootSigned>): Promise<void> {
     let current = trusted
     for (let version = trusted.signed.version + 1; version < latest.signed.version; version++) {
-      const raw = await this.server.fetch(`${version}.root`, rootLimit)
+      const raw = await this.server.fetch(`${version}.root`, metadataLimit)
       if (!raw) throw new TrustError('untrusted-root', `could not rotate trust to a new trusted root: root version ${version} is missing`)
       const step = parseEnvelope<RootSigned>(raw, 'root')
       if (step.signed.version !== version) throw new TrustError('mismatch', `${version}.root: holds version ${step.signed.version}`)
@@ -240,7 +251,7 @@ export class NotaryClient {
   }
 
   private async downloadRoot(): Promise<Envelope<RootSigned>> {
-    const raw = await this.server.fetch('root', rootLimit)
+    const raw = await this.server.fetch('root', metadataLimit)
     if (!raw) throw new TrustError('no-repository', `${this.server.host} does not have trust data for ${this.options.gun}`)
     return parseEnvelope<RootSigned>(raw, 'root')
   }
@@ -279,7 +290,9 @@ export class NotaryClient {
     const cachedVersion = cachedRaw ? versionOf(cachedRaw) : undefined
     if (cachedRaw && matches(cachedRaw, meta, role)) return {cachedVersion, envelope: parseEnvelope<T>(cachedRaw, role)}
     const hex = hexSha256(meta)
-    const raw = (hex ? await this.server.fetch(`${role}.${hex}`, meta.length) : undefined) ?? (await this.server.fetch(role, meta.length))
+    // A length that is no number reads nothing: checkHashes then refuses the file as unlisted.
+    const limit = typeof meta.length === 'number' && meta.length >= 0 ? Math.min(meta.length, metadataLimit) : 0
+    const raw = (hex ? await this.server.fetch(`${role}.${hex}`, limit) : undefined) ?? (await this.server.fetch(role, limit))
     if (!raw) throw new TrustError('missing', `${this.server.host} has no ${role} for ${this.options.gun}`)
     checkHashes(raw, meta, role)
     return {cachedVersion, envelope: parseEnvelope<T>(raw, role)}
@@ -323,7 +336,8 @@ export class NotaryClient {
 
   /** targets/releases, when delegated: a bad or expired delegation is a warning and is skipped, as docker does. */
   private async releases(top: TargetsSigned, snapshot: SnapshotSigned): Promise<{signed: TargetsSigned; role: DelegationRole} | undefined> {
-    const role = top.delegations?.roles?.find((r) => r.name === releasesRole)
+    const roles: unknown = top.delegations?.roles
+    const role = Array.isArray(roles) ? (roles as (DelegationRole | null)[]).find((r) => r?.name === releasesRole) ?? undefined : undefined
     if (!role || !snapshot.meta?.[releasesRole]) return undefined
     try {
       const {cachedVersion, envelope} = await this.listed<TargetsSigned>(releasesRole, snapshot.meta[releasesRole])

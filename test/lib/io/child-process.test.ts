@@ -50,4 +50,14 @@ describe('runChild', () => {
     assert.equal(outcome.kind, 'failed')
     assert.equal(outcome.kind === 'failed' && outcome.error.code, 'ENOENT')
   })
+
+  it('a program that writes without end is stopped past 1 MiB, not buffered until its timeout', async () => {
+    // A credential helper is a peer too: `yes` answers gigabytes within the 15 s helper timeout.
+    const started = Date.now()
+    const outcome = await runChild('yes', [], {env: process.env, input: '', stderr: 'ignore', timeoutMs: 15_000})
+    assert.equal(outcome.kind, 'failed')
+    assert.equal(outcome.kind === 'failed' && outcome.error.message, 'yes wrote more than 1 MiB')
+    assert.equal(outcome.stdout.length, 80)
+    assert.ok(Date.now() - started < 5000)
+  })
 })

@@ -131,6 +131,11 @@ describe('readSignatureManifest', () => {
     assert.equal(readSignatureManifest(signature, subject.digest).kind, 'invalid')
     assert.equal(readSignatureManifest({...signature, layers: [layer]}, `sha256:${'b'.repeat(64)}`).kind, 'invalid')
   })
+
+  it('refuses a layer that is not an object (found by the signature-manifest fuzz target: null was a TypeError)', () => {
+    const signature = {artifactType: 'application/vnd.cncf.notary.signature', layers: [null], subject}
+    assert.deepEqual(readSignatureManifest(signature, subject.digest), {kind: 'invalid', problem: 'the envelope layer descriptor is malformed'})
+  })
 })
 
 describe('collectNotarySignatures', () => {
@@ -162,5 +167,13 @@ describe('collectNotarySignatures', () => {
     ])
     assert.deepEqual(signatures[0].envelope, envelope)
     assert.equal(opened.filter((digest) => digest === digestOf(bundle)).length, 1, 'a referrer declaring another artifactType is not opened')
+  })
+
+  it('reads at most 100 signatures, as notation does, and skips listed entries that are no descriptors', async () => {
+    // A hostile registry's referrers index (test/e2e/hostile-peers.test.ts) may list thousands.
+    const many = {...source, referrers: async () => [null, {digest: 5}, ...Array.from({length: 150}, () => listed(signature))] as never}
+    const signatures = await collectNotarySignatures(many, subjectDigest)
+    assert.equal(signatures.length, 101)
+    assert.equal(signatures.at(-1)?.problem, 'more than 100 signatures: the rest are not read')
   })
 })

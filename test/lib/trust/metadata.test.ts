@@ -90,3 +90,42 @@ describe('Notary metadata from docker', () => {
     assert.throws(() => checkSignatures(targets, 'targets', root.signed.keys, {...root.signed.roles.targets, threshold: 0}), kind('threshold'))
   })
 })
+
+describe('metadata the tuf-metadata and canonical-json fuzz targets built (test/fuzz/targets.ts)', () => {
+  const root = parseEnvelope<RootSigned>(fixture('root'), 'root')
+  const rootJson = JSON.parse(fixture('root').toString()) as {signed: Record<string, unknown>; signatures: Record<string, unknown>[]}
+  const withSigned = (change: Record<string, unknown>) => parseEnvelope<RootSigned>(Buffer.from(JSON.stringify({...rootJson, signed: {...rootJson.signed, ...change}})), 'root')
+
+  it('refuses a signature whose sig is not a string, before Buffer.from makes a gigabyte of {"length":1e9}', () => {
+    const started = Date.now()
+    const raw = Buffer.from(JSON.stringify({...rootJson, signatures: [{...rootJson.signatures[0], sig: {length: 1e9}}]}))
+    assert.throws(() => parseEnvelope(raw, 'root'), kind('malformed'))
+    assert.throws(() => parseEnvelope(Buffer.from('{"signed":[],"signatures":[]}'), 'root'), kind('malformed'))
+    assert.ok(Date.now() - started < 1000)
+  })
+
+  it('refuses a threshold that is not a number (an object with toString was a TypeError)', () => {
+    const targets = parseEnvelope<TargetsSigned>(fixture('targets'), 'targets')
+    const threshold = {toString: 1} as unknown as number
+    assert.throws(() => checkSignatures(targets, 'targets', root.signed.keys, {...root.signed.roles.targets, threshold}), kind('threshold'))
+    assert.throws(() => checkSignatures(targets, 'targets', root.signed.keys, {keyids: 'abc' as unknown as string[], threshold: 1}), kind('threshold'))
+  })
+
+  it('ignores keys that are not own entries of the right shape, and a root without roles', () => {
+    const forged = {...root, signatures: [{keyid: 'toString', method: 'ecdsa', sig: 'AA=='}]}
+    assert.throws(() => checkSignatures(forged, 'root', root.signed.keys, {keyids: ['toString'], threshold: 1}), kind('threshold'))
+    assert.throws(() => trustNewRoot(withSigned({roles: undefined}), gun, sampleTime), kind('untrusted-root'))
+    const keys = {...root.signed.keys, '3ddf66f8a20f8f5e6cc403761f53f67c7bcba0e6e72d0966360284e97fc0a900': {keytype: 'ecdsa-x509', keyval: {public: {length: 1e9}}}}
+    assert.throws(() => trustNewRoot(withSigned({keys}), gun, sampleTime), kind('untrusted-root'))
+  })
+
+  it('names a type that is not a string without converting it, and refuses an expiry that is not a string', () => {
+    assert.throws(() => checkFreshness({...root.signed, _type: {toString: 1} as unknown as string}, 'root', sampleTime), {message: 'root: expected type Root, got an object'})
+    assert.throws(() => checkFreshness({...root.signed, expires: ['2030-01-01'] as unknown as string}, 'root', sampleTime), kind('malformed'))
+  })
+
+  it('refuses to canonicalise a value nested deeper than any TUF document, instead of overflowing the stack', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)) as unknown
+    assert.throws(() => canonicalJson({signed: deep}), kind('malformed'))
+  })
+})
