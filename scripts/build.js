@@ -152,12 +152,12 @@ const editPackages = {
 
 /**
  * Node modules that oclif, dockerode and dkr load at start-up but a pull over a unix socket never calls:
- * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers. Each is left out of the bundle
- * as `first-use:NAME`, which rewriteRequires turns into a stand-in that requires the real module when a
- * property is first read. (A default or namespace import still loads it at once: esbuild copies its
- * properties.)
+ * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers, and fs/promises, whose few path
+ * functions a start-up calls fs serves (firstUseBanner). Each is left out of the bundle as `first-use:NAME`,
+ * which rewriteRequires turns into a stand-in that requires the real module when a property is first read.
+ * (A default or namespace import still loads it at once: esbuild copies its properties.)
  */
-const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|https|perf_hooks|readline|tls|zlib)$/
+const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|fs\/promises|https|perf_hooks|readline|tls|zlib)$/
 
 /** @type {import('esbuild').Plugin} */
 const requireOnFirstUse = {
@@ -179,6 +179,8 @@ const requireOnFirstUse = {
 const packagesOnFirstUse = [
   {importer: /@oclif\/core\/lib\/config\/plugin\.js$/, specifier: 'tinyglobby'},
   {importer: /@oclif\/core\/lib\/config\/plugin-loader\.js$/, specifier: 'minimatch'},
+  // oclif looks for an .oclifrc only for a package.json without oclif settings (lilconfig takes fs.promises as it loads).
+  {importer: /@oclif\/core\/lib\/util\/read-pjson\.js$/, specifier: 'lilconfig'},
   {importer: /@oclif\/core\/lib\/(config\/config|help\/util)\.js$/, specifier: 'ejs'},
   {importer: /@oclif\/core\/lib\/errors\/(handle|errors\/cli)\.js$/, specifier: 'clean-stack'},
   {importer: /@oclif\/core\/lib\/(errors\/errors\/(cli|pretty-print)|help\/formatter)\.js$/, specifier: 'wrap-ansi'},
@@ -210,12 +212,13 @@ const packageOnFirstUse = {
 }
 
 /** Defined at the top of the bundle: the stand-ins of packagesOnFirstUse, and of the `first-use:` requires (loadedOnFirstUse). */
-const firstUseBanner = `function __dkrOnFirstUse(load, {callable = false, esModule} = {}) {
+const firstUseBanner = `function __dkrOnFirstUse(load, {callable = false, esModule, served = {}} = {}) {
   let real
   const loaded = () => (real ??= load())
   const standIn = new Proxy(callable ? () => {} : {}, {
     apply: (_, self, args) => Reflect.apply(loaded(), self, args),
-    get: (_, key) => (key === '__esModule' && esModule !== undefined && real === undefined ? esModule : loaded()[key]),
+    get: (_, key) =>
+      Object.hasOwn(served, key) ? served[key] : key === '__esModule' && esModule !== undefined && real === undefined ? esModule : loaded()[key],
     getOwnPropertyDescriptor: (_, key) => {
       const descriptor = Reflect.getOwnPropertyDescriptor(loaded(), key)
       return descriptor && {...descriptor, configurable: true}
@@ -229,7 +232,13 @@ const firstUseBanner = `function __dkrOnFirstUse(load, {callable = false, esModu
   return standIn
 }
 function __dkrFirstUse(name) {
-  return __dkrOnFirstUse(() => require(name))
+  if (name.replace(/^node:/, '') !== 'fs/promises') return __dkrOnFirstUse(() => require(name))
+  // fs/promises loads FileHandle's stream and readline internals: the path functions start-up calls are
+  // fs's own, promisified (the same results and errors); anything else loads fs/promises.
+  const fs = require('node:fs')
+  const {promisify} = require('node:util')
+  const served = {constants: fs.constants, ...Object.fromEntries(['access', 'mkdir', 'readFile', 'rename', 'stat', 'writeFile'].map((key) => [key, promisify(fs[key])]))}
+  return __dkrOnFirstUse(() => require(name), {served})
 }`
 
 /** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
