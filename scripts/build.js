@@ -10,7 +10,8 @@
 import {build} from 'esbuild'
 import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {createRequire} from 'node:module'
+import {join, relative, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 
 const {values: argv} = parseArgs({options: {standalone: {type: 'string'}}})
@@ -151,12 +152,12 @@ const editPackages = {
 
 /**
  * Node modules that oclif, dockerode and dkr load at start-up but a pull over a unix socket never calls:
- * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers. Each is left out of the bundle
- * as `first-use:NAME`, which rewriteRequires turns into a stand-in that requires the real module when a
- * property is first read. (A default or namespace import still loads it at once: esbuild copies its
- * properties.)
+ * TLS, HTTPS, crypto, child processes, readline, zlib, performance timers, and fs/promises, whose few path
+ * functions a start-up calls fs serves (firstUseBanner). Each is left out of the bundle as `first-use:NAME`,
+ * which rewriteRequires turns into a stand-in that requires the real module when a property is first read.
+ * (A default or namespace import still loads it at once: esbuild copies its properties.)
  */
-const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|https|perf_hooks|readline|tls|zlib)$/
+const loadedOnFirstUse = /^(node:)?(child_process|crypto|dgram|fs\/promises|https|perf_hooks|readline|tls|zlib)$/
 
 /** @type {import('esbuild').Plugin} */
 const requireOnFirstUse = {
@@ -167,23 +168,77 @@ const requireOnFirstUse = {
   },
 }
 
-/** Defined at the top of the bundle, for the `first-use:` requires. */
-const firstUseBanner = `function __dkrFirstUse(name) {
+/**
+ * Packages that oclif and dockerode require when they load but call only on paths a command seldom takes:
+ * file globbing and plugin patterns (oclif finds commands and plugins that way only without a manifest),
+ * help templates (ejs), error formatting (clean-stack, wrap-ansi, the terminal width), the spinner's frames,
+ * tar for image builds. Each importer gets a stand-in that requires the package when first used, as for
+ * loadedOnFirstUse; the build finds out whether the package is a function and what its `__esModule` is, so
+ * that `__importDefault` and calls need not load it.
+ */
+const packagesOnFirstUse = [
+  {importer: /@oclif\/core\/lib\/config\/plugin\.js$/, specifier: 'tinyglobby'},
+  {importer: /@oclif\/core\/lib\/config\/plugin-loader\.js$/, specifier: 'minimatch'},
+  // oclif looks for an .oclifrc only for a package.json without oclif settings (lilconfig takes fs.promises as it loads).
+  {importer: /@oclif\/core\/lib\/util\/read-pjson\.js$/, specifier: 'lilconfig'},
+  {importer: /@oclif\/core\/lib\/(config\/config|help\/util)\.js$/, specifier: 'ejs'},
+  {importer: /@oclif\/core\/lib\/errors\/(handle|errors\/cli)\.js$/, specifier: 'clean-stack'},
+  {importer: /@oclif\/core\/lib\/(errors\/errors\/(cli|pretty-print)|help\/formatter)\.js$/, specifier: 'wrap-ansi'},
+  {importer: /@oclif\/core\/lib\/(errors\/errors\/(cli|pretty-print)|ux\/action\/spinner|ux\/list|help\/formatter)\.js$/, specifier: /^(\.\.\/)+screen$/},
+  {importer: /@oclif\/core\/lib\/ux\/action\/spinner\.js$/, specifier: 'cli-spinners'},
+  {importer: /dockerode\/lib\/util\.js$/, specifier: 'tar-fs'},
+]
+
+/** @type {import('esbuild').Plugin} */
+const packageOnFirstUse = {
+  name: 'package-on-first-use',
+  setup(bundle) {
+    const matches = (entry, path) => (typeof entry.specifier === 'string' ? entry.specifier === path : entry.specifier.test(path))
+    bundle.onResolve({filter: /^[^./]|^\.\.\//}, async ({importer, kind, namespace, path, resolveDir}) => {
+      if (namespace !== 'file' || kind !== 'require-call') return undefined
+      if (!packagesOnFirstUse.some((entry) => entry.importer.test(importer) && matches(entry, path))) return undefined
+      const resolved = await bundle.resolve(path, {importer, kind, resolveDir})
+      if (resolved.errors.length > 0) return {errors: resolved.errors}
+      // Named by its path in the checkout: the bundle holds no machine's paths.
+      return {namespace: 'package-on-first-use', path: relative('.', resolved.path)}
+    })
+    // The stand-in's own require of the package (a ./ path) resolves as usual.
+    bundle.onLoad({filter: /.*/, namespace: 'package-on-first-use'}, ({path}) => {
+      const real = createRequire(import.meta.url)(resolve(path))
+      const shape = {callable: typeof real === 'function', esModule: Boolean(real.__esModule)}
+      return {contents: `module.exports = __dkrOnFirstUse(() => require(${JSON.stringify(`./${path}`)}), ${JSON.stringify(shape)})`, loader: 'js', resolveDir: resolve('.')}
+    })
+  },
+}
+
+/** Defined at the top of the bundle: the stand-ins of packagesOnFirstUse, and of the `first-use:` requires (loadedOnFirstUse). */
+const firstUseBanner = `function __dkrOnFirstUse(load, {callable = false, esModule, served = {}} = {}) {
   let real
-  const load = () => (real ??= require(name))
-  const standIn = new Proxy({}, {
-    get: (_, key) => load()[key],
+  const loaded = () => (real ??= load())
+  const standIn = new Proxy(callable ? () => {} : {}, {
+    apply: (_, self, args) => Reflect.apply(loaded(), self, args),
+    get: (_, key) =>
+      Object.hasOwn(served, key) ? served[key] : key === '__esModule' && esModule !== undefined && real === undefined ? esModule : loaded()[key],
     getOwnPropertyDescriptor: (_, key) => {
-      const descriptor = Reflect.getOwnPropertyDescriptor(load(), key)
+      const descriptor = Reflect.getOwnPropertyDescriptor(loaded(), key)
       return descriptor && {...descriptor, configurable: true}
     },
-    has: (_, key) => key in load(),
-    ownKeys: () => Reflect.ownKeys(load()),
+    has: (_, key) => key in loaded(),
+    ownKeys: () => Reflect.ownKeys(loaded()),
     // An object whose prototype is the module (docker-modem does that to https) gets its own property.
     set: (_, key, value, receiver) =>
-      receiver === standIn ? Reflect.set(load(), key, value) : Reflect.defineProperty(receiver, key, {configurable: true, enumerable: true, value, writable: true}),
+      receiver === standIn ? Reflect.set(loaded(), key, value) : Reflect.defineProperty(receiver, key, {configurable: true, enumerable: true, value, writable: true}),
   })
   return standIn
+}
+function __dkrFirstUse(name) {
+  if (name.replace(/^node:/, '') !== 'fs/promises') return __dkrOnFirstUse(() => require(name))
+  // fs/promises loads FileHandle's stream and readline internals: the path functions start-up calls are
+  // fs's own, promisified (the same results and errors); anything else loads fs/promises.
+  const fs = require('node:fs')
+  const {promisify} = require('node:util')
+  const served = {constants: fs.constants, ...Object.fromEntries(['access', 'mkdir', 'readFile', 'rename', 'stat', 'writeFile'].map((key) => [key, promisify(fs[key])]))}
+  return __dkrOnFirstUse(() => require(name), {served})
 }`
 
 /** Command ids as oclif's pattern strategy names them: image/pull.ts is image:pull, autocomplete/index.ts is autocomplete. */
@@ -249,7 +304,7 @@ const options = {
   // the bundle stays readable.
   // typescript: only @oclif/core's development-mode tsconfig reader wants it. ssh2's optional native parts.
   external: [...loadedWhenUsed, ...(standalone ? deferred.map(({real}) => real) : []), 'typescript', 'cpu-features', '*.node'],
-  plugins: [deferOnFirstCall, editPackages, requireOnFirstUse],
+  plugins: [deferOnFirstCall, packageOnFirstUse, editPackages, requireOnFirstUse],
   banner: {js: firstUseBanner},
   logLevel: 'warning',
   write: false,

@@ -103,6 +103,29 @@ describe("the bundle's V8 code cache ($XDG_CACHE_HOME/dkr/code-cache)", () => {
     assert.deepEqual(cacheFiles(home).sort(), [file, ...others.slice(1).map((other) => basename(other))].sort())
   })
 
+  it('a file that passed its CRC check is taken as is by later runs (no zlib), and checked again once anything rewrites it', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'dkr-cache-'))
+    const expected = await config(home)
+    const [file] = cacheFiles(home)
+    const path = join(cacheDir(home), file)
+    // Recorded only for a file changed more than 2 s before.
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    assert.equal(await config(home), expected)
+    assert.ok(readFileSync(join(home, 'dkr', 'code-cache.verified'), 'utf8').includes(file))
+
+    const zlibProbe = `data:text/javascript,${encodeURIComponent("process.on('exit', () => process.stderr.write('zlib ' + process.moduleLoadList.includes('NativeModule zlib')))")}`
+    const env = baseEnv({XDG_CACHE_HOME: home, XDG_CONFIG_HOME: '/nonexistent/config'})
+    const probed = await run(process.execPath, ['--import', zlibProbe, dkrBin, 'config', 'path'], {env})
+    assert.deepEqual([probed.stdout, probed.stderr], [expected, 'zlib false'])
+
+    const good = readFileSync(path)
+    const flipped = Buffer.from(good)
+    flipped[Math.floor(flipped.length / 2)] ^= 0xff
+    writeFileSync(path, flipped)
+    assert.equal(await config(home), expected)
+    assert.ok(readFileSync(path).equals(good) || !readFileSync(path).equals(flipped), 'rewritten')
+  })
+
   it('an unusable cache directory costs nothing but time: no output, same result', async () => {
     const home = join(mkdtempSync(join(tmpdir(), 'dkr-cache-')), 'a-file')
     writeFileSync(home, '')

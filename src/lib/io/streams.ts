@@ -47,7 +47,9 @@ export function systemStreams(env: NodeJS.ProcessEnv = process.env): IOStreams {
   return {
     env,
     err: describe(process.stderr),
-    in: process.stdin,
+    // Node makes process.stdin when first asked (a TTY or pipe handle, some milliseconds): only logins
+    // and prompts read it.
+    get in() { return process.stdin },
     out: describe(process.stdout),
   }
 }
