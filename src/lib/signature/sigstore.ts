@@ -30,8 +30,11 @@ export interface CertificateIdentity {
   emailOnly?: boolean
 }
 
+/** What signatures are checked against: CAs, transparency logs, CT logs, timestamp authorities. */
+export type TrustRoots = Omit<TrustMaterial, 'publicKey'>
+
 export interface SigstoreRules {
-  trust: TrustMaterial
+  trust: TrustRoots
   /** Keyless: the identity the certificate must carry. */
   identity?: CertificateIdentity
   /** Keyed: the keys one of which must have signed (no certificate needed). */
@@ -143,7 +146,7 @@ export function legacyBundle(candidate: Extract<Candidate, {format: 'simplesigni
  * certificate already trusted (so an attacker's chain never becomes trusted by being carried along).
  * containers/image and cosign take every chain certificate but the last (the root) as untrusted.
  */
-export function withIntermediates(trust: TrustMaterial, chainPem: string | undefined): TrustMaterial {
+export function withIntermediates(trust: TrustRoots, chainPem: string | undefined): TrustRoots {
   if (!chainPem) return trust
   let carried: X509Certificate[]
   try {
@@ -334,7 +337,13 @@ function timestampOf(bundle: Bundle): string | undefined {
  * sigstore-js, then the log entry's key, the certificate's EKU, issuer and identity. Never throws.
  */
 export function verifyBundle(bundle: Bundle, artifact: Buffer | undefined, rules: SigstoreRules, format: SignatureFormat = 'bundle', intermediates?: string): SigstoreResult {
-  const leaf = signedWith(bundle)
+  let leaf: X509Certificate | undefined
+  try {
+    leaf = signedWith(bundle)
+  } catch (error) {
+    return {format, reason: `a damaged certificate (${describeError(error)})`, stage: 'unsigned'}
+  }
+
   const material = bundle.verificationMaterial
   if (!leaf && !rules.keys) return {format, reason: 'a signature made with a key, not a certificate', stage: 'unsigned'}
   if (leaf && !rules.identity) return {format, reason: 'a keyless signature, where a key was required', stage: 'unsigned'}
