@@ -46,6 +46,7 @@ describe('dkr config', () => {
       'retry             0             default',
       'signaturePolicy                 default',
       'stallTimeout      5m            default',
+      'trustedRoot                     default',
       '',
     ].join('\n'))
     const json = JSON.parse((await dkr(['config', 'list', '--format', 'json'], {env})).stdout) as Record<string, {source: string; value: unknown}>
@@ -59,13 +60,13 @@ describe('dkr config', () => {
     await set(env, 'progress', 'plain')
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
-      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
+      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout, trustedRoot'],
       [['set', 'parallel', '17'], 'invalid value "17" for parallel: expected a whole number from 1 to 16'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
       [['set', 'stallTimeout', '30'], 'invalid value "30" for stallTimeout: expected a duration such as 30s, 500ms or 5m, or 0'],
       [['set', 'retry', '-1'], 'invalid value "-1" for retry: expected a whole number from 0 to 100'],
-      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
+      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout, trustedRoot'],
     ] as const) {
       const result = await dkr(['config', ...args], {env})
       assert.equal(result.code, 1, args.join(' '))

@@ -29,6 +29,8 @@ export interface Preferences {
   signaturePolicy?: string
   /** A notation configuration directory, or `default` (notation's own): pulls verify Notary signatures by it (--notation-config overrides). */
   notationConfig?: string
+  /** A Sigstore TrustedRoot JSON file that keyless cosign signatures are checked against (--trusted-root overrides). */
+  trustedRoot?: string
 }
 
 export type PreferenceKey = keyof Preferences
@@ -59,6 +61,7 @@ export const schema = {
   signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
   retry: {description: 'How many times a pull is tried again after a failure that may get better (--retry overrides)', maximum: 100, minimum: 0, type: 'integer'},
+  trustedRoot: {description: 'A Sigstore TrustedRoot JSON file that cosign signatures are checked against (--trusted-root overrides)', minLength: 1, type: 'string'},
   stallTimeout: {description: 'Abort a pull with no new bytes or status for this long, e.g. 30s, 5m; 0: never (--stall-timeout overrides)', pattern: durationSyntax, type: 'string'},
 } as const
 
@@ -126,6 +129,7 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
     retry: pick('retry'),
     stallTimeout: pick('stallTimeout'),
     signaturePolicy: pick('signaturePolicy'),
+    trustedRoot: pick('trustedRoot'),
   }
 }
 
@@ -155,7 +159,7 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
   if (rule.pattern && !new RegExp(rule.pattern).test(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected a duration such as 30s, 500ms or 5m, or 0`)
   // A file is kept absolute, so later pulls from any directory read the same one.
-  return key === 'signaturePolicy' || (key === 'notationConfig' && text !== 'default') ? resolve(text) : text
+  return key === 'signaturePolicy' || key === 'trustedRoot' || (key === 'notationConfig' && text !== 'default') ? resolve(text) : text
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */

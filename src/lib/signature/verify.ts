@@ -9,11 +9,11 @@ import {createHash} from 'node:crypto'
 import {referenceString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import type {RegistryClient} from '../registry/client.js'
-import {checkCandidate, findSignatures, type Found, type SignatureFormat} from './cosign.js'
+import {checkCandidate, findSignatures, type Candidate, type Found, type SignatureFormat} from './cosign.js'
 import {describeRule, identityMatches} from './identity.js'
 import type {KeyKind} from './keys.js'
 import type {IdentityRule, Requirement, SignaturePolicy} from './policy.js'
-import {verifySigstore, type SigstoreRules, type SigstoreSigner, type TrustRoots} from './sigstore.js'
+import {verifySigstore, type SigstoreResult, type SigstoreRules, type SigstoreSigner, type TrustRoots} from './sigstore.js'
 
 export interface VerifiedSignature {
   format: SignatureFormat
@@ -98,47 +98,47 @@ function identityProblem(rule: IdentityRule, intended: ImageReference, checked: 
   return `a signature for ${checked.identity}, which signedIdentity ${describeRule(rule)} does not accept for ${referenceString(intended)}`
 }
 
-/** Checks one sigstoreSigned requirement against the signatures found; throws SignatureRefusal. */
-export function checkSigstore(requirement: Extract<Requirement, {type: 'sigstoreSigned'}>, intended: ImageReference, digest: string, found: Found, ctlogs: TrustRoots['ctlogs'] = []): VerifiedSignature {
+/** A candidate's outcome: accepted, or how far it got (higher is closer) and why not. */
+export type Attempt<T> = {accepted: T} | {rank: number; reason: string}
+
+/** The first signature `attempt` accepts; else a SignatureRefusal naming the closest miss. */
+export function firstAccepted<T>(found: Found, attempt: (candidate: Candidate) => Attempt<T>): T {
   let furthest: {rank: number; reason: string} | undefined
-  const note = (rank: number, reason: string) => {
-    if (!furthest || rank > furthest.rank) furthest = {rank, reason}
-  }
-
-  const rules = sigstoreRules(requirement, ctlogs)
   for (const candidate of found.candidates) {
-    let signed: {format: SignatureFormat; identity?: string; verified: VerifiedSignature}
-    if (rules) {
-      const result = verifySigstore(candidate, digest, rules)
-      if (result.stage !== 'signed') {
-        note(stageRank[result.stage], result.reason)
-        continue
-      }
-
-      const keyType = requirement.keys.find((key) => key.label === result.signer.key)?.kind
-      signed = {format: result.signer.format, identity: result.signer.identity, verified: describeSigner(result.signer, keyType)}
-    } else {
-      const checked = checkCandidate(candidate, digest, requirement.keys)
-      if (checked.stage !== 'signed') {
-        note(stageRank[checked.stage], checked.reason)
-        continue
-      }
-
-      signed = {format: checked.format, identity: checked.identity, verified: {format: checked.format, identity: checked.identity, key: checked.key.label, keyType: checked.key.kind}}
-    }
-
-    const problem = identityProblem(requirement.signedIdentity, intended, signed)
-    if (problem) {
-      note(3, problem)
-      continue
-    }
-
-    return signed.verified
+    const outcome = attempt(candidate)
+    if ('accepted' in outcome) return outcome.accepted
+    if (!furthest || outcome.rank > furthest.rank) furthest = outcome
   }
 
   if (furthest) throw new SignatureRefusal(`no acceptable signature: found ${furthest.reason}`)
   if (found.damaged.length > 0) throw new SignatureRefusal(`damaged signature: ${found.damaged[0]}`)
   throw new SignatureRefusal('no cosign signature found')
+}
+
+/** A sigstore result as an attempt: its rank among the ways to fall short. */
+export function sigstoreAttempt(result: SigstoreResult): Attempt<SigstoreSigner> {
+  return result.stage === 'signed' ? {accepted: result.signer} : {rank: stageRank[result.stage], reason: result.reason}
+}
+
+/** Checks one sigstoreSigned requirement against the signatures found; throws SignatureRefusal. */
+export function checkSigstore(requirement: Extract<Requirement, {type: 'sigstoreSigned'}>, intended: ImageReference, digest: string, found: Found, ctlogs: TrustRoots['ctlogs'] = []): VerifiedSignature {
+  const rules = sigstoreRules(requirement, ctlogs)
+  return firstAccepted(found, (candidate) => {
+    let signed: {identity?: string; verified: VerifiedSignature}
+    if (rules) {
+      const attempt = sigstoreAttempt(verifySigstore(candidate, digest, rules))
+      if (!('accepted' in attempt)) return attempt
+      const keyType = requirement.keys.find((key) => key.label === attempt.accepted.key)?.kind
+      signed = {identity: attempt.accepted.identity, verified: describeSigner(attempt.accepted, keyType)}
+    } else {
+      const checked = checkCandidate(candidate, digest, requirement.keys)
+      if (checked.stage !== 'signed') return {rank: stageRank[checked.stage], reason: checked.reason}
+      signed = {identity: checked.identity, verified: {format: checked.format, identity: checked.identity, key: checked.key.label, keyType: checked.key.kind}}
+    }
+
+    const problem = identityProblem(requirement.signedIdentity, intended, signed)
+    return problem ? {rank: 3, reason: problem} : {accepted: signed.verified}
+  })
 }
 
 export interface VerifyInput {

@@ -1,0 +1,119 @@
+// cosign's own verification flags on a pull, with `cosign verify`'s meaning: --key FILE, or a keyless
+// identity (--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp], each exactly one of
+// the pair), trusted through --trusted-root FILE; a transparency log entry is required unless
+// --insecure-ignore-tlog. Every image must carry one cosign signature, in either format, that cosign
+// would accept with the same flags, for the digest being pulled.
+import {readFile} from 'node:fs/promises'
+import {toTrustMaterial} from '@sigstore/verify'
+import {DkrError} from '../errors.js'
+import {referenceString} from '../reference/format.js'
+import type {ImageReference} from '../reference/parse.js'
+import type {RegistryClient} from '../registry/client.js'
+import {findSignatures} from './cosign.js'
+import {loadPublicKey} from './keys.js'
+import {compileRegexp, describeMatch, verifySigstore, type Match, type SigstoreRules, type TrustRoots} from './sigstore.js'
+import {loadTrustedRoot} from './trusted-root.js'
+import {describeSigner, firstAccepted, sigstoreAttempt, type VerifiedSignature} from './verify.js'
+
+export interface CosignFlags {
+  key?: string
+  certificateIdentity?: string
+  certificateIdentityRegexp?: string
+  certificateOidcIssuer?: string
+  certificateOidcIssuerRegexp?: string
+  /** --trusted-root, or the trustedRoot preference. */
+  trustedRoot?: string
+  insecureIgnoreTlog?: boolean
+}
+
+/** The flags checked and ready: the sigstore rules and how the requirement reads in --json. */
+export interface CosignRequirement {
+  rules: SigstoreRules
+  requirement: string
+}
+
+/** What --json says about an image the flags verified. */
+export interface CosignVerification {
+  check: 'cosign'
+  reference: string
+  digest: string
+  verified: true
+  /** The flags' requirement: `key FILE`, or `identity … issuer …`. */
+  requirement: string
+  signatures: VerifiedSignature[]
+}
+
+/** Whether any of cosign's verification flags is given (then every image must be signed). */
+export function cosignFlagsGiven(flags: CosignFlags): boolean {
+  return flags.key !== undefined || flags.certificateIdentity !== undefined || flags.certificateIdentityRegexp !== undefined || flags.certificateOidcIssuer !== undefined || flags.certificateOidcIssuerRegexp !== undefined
+}
+
+function oneOf(exact: string | undefined, regexp: string | undefined, names: [string, string]): Match | undefined {
+  if (exact !== undefined && regexp !== undefined) throw new DkrError(`${names[0]} and ${names[1]} cannot be used together`)
+  if (exact !== undefined) {
+    if (exact === '') throw new DkrError(`${names[0]}: expected a value`)
+    return {exact}
+  }
+
+  if (regexp === undefined) return undefined
+  try {
+    return {regexp: compileRegexp(regexp, names[1])}
+  } catch (error) {
+    throw new DkrError((error as Error).message)
+  }
+}
+
+const noTrust: TrustRoots = {certificateAuthorities: [], ctlogs: [], timestampAuthorities: [], tlogs: []}
+
+/** Reads the trusted root named by the flags; one line naming the file when it cannot be used. */
+export async function trustFromFile(path: string): Promise<TrustRoots> {
+  try {
+    return toTrustMaterial(await loadTrustedRoot(path))
+  } catch (error) {
+    throw new DkrError((error as Error).message)
+  }
+}
+
+/** Checks the flag combination as cosign does and loads the key and trusted root; bad input is one DkrError line. */
+export async function cosignRequirement(flags: CosignFlags): Promise<CosignRequirement> {
+  const san = oneOf(flags.certificateIdentity, flags.certificateIdentityRegexp, ['--certificate-identity', '--certificate-identity-regexp'])
+  const issuer = oneOf(flags.certificateOidcIssuer, flags.certificateOidcIssuerRegexp, ['--certificate-oidc-issuer', '--certificate-oidc-issuer-regexp'])
+  const requireTlog = !flags.insecureIgnoreTlog
+  if (flags.key !== undefined) {
+    if (san || issuer) throw new DkrError('--key cannot be used with --certificate-identity or --certificate-oidc-issuer: a key signature has no certificate')
+    let pem: Buffer
+    try {
+      pem = await readFile(flags.key)
+    } catch (error) {
+      throw new DkrError(`--key ${flags.key}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    }
+
+    let key
+    try {
+      key = loadPublicKey(pem, flags.key)
+    } catch (error) {
+      throw new DkrError(`--key ${flags.key}: ${(error as Error).message}`)
+    }
+
+    // A key signature needs the trusted root only for its log entry.
+    if (requireTlog && flags.trustedRoot === undefined) throw new DkrError('--key needs a trusted root for the signature\'s transparency log entry: give --trusted-root FILE (or --insecure-ignore-tlog)')
+    const trust = requireTlog ? await trustFromFile(flags.trustedRoot!) : noTrust
+    return {requirement: `key ${flags.key}`, rules: {keys: [key], requireSct: false, requireTlog, trust}}
+  }
+
+  if (!san) throw new DkrError('keyless verification needs --certificate-identity or --certificate-identity-regexp')
+  if (!issuer) throw new DkrError('keyless verification needs --certificate-oidc-issuer or --certificate-oidc-issuer-regexp')
+  if (flags.trustedRoot === undefined) throw new DkrError("keyless verification needs Sigstore's trusted root: give --trusted-root FILE (a TrustedRoot JSON, as cosign and sigstore-go read), or set the trustedRoot preference")
+  const trust = await trustFromFile(flags.trustedRoot)
+  // cosign requires SCTs whenever the root lists CT logs (--insecure-ignore-sct is not offered).
+  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, requireSct: trust.ctlogs.length > 0, requireTlog, trust}}
+}
+
+/** The flags' verdict on one image: one signature cosign would accept, for the digest; throws SignatureRefusal. */
+export async function verifyWithFlags(input: {client: RegistryClient; intended: ImageReference; digest: string; requirement: CosignRequirement}): Promise<CosignVerification> {
+  const {client, intended, digest, requirement} = input
+  const found = await findSignatures(client, intended.path, digest)
+  const signer = firstAccepted(found, (candidate) => sigstoreAttempt(verifySigstore(candidate, digest, requirement.rules)))
+  const keyType = requirement.rules.keys?.[0]?.kind
+  return {check: 'cosign', digest, reference: referenceString(intended), requirement: requirement.requirement, signatures: [describeSigner(signer, keyType)], verified: true}
+}
