@@ -22,7 +22,7 @@ DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_C
 progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, trustedRoot (see dkr config list).
 
 cosign's verification flags (--key, --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], \
---trusted-root, --insecure-ignore-tlog) keep cosign's meaning: every image must carry a cosign signature, in \
+--trusted-root, --insecure-ignore-tlog, --insecure-ignore-sct) keep cosign's meaning: every image must carry a cosign signature, in \
 either format, that cosign verify would accept with the same flags, for the digest that is pulled. With a \
 signature policy too, both must hold.`
 
@@ -41,6 +41,7 @@ signature policy too, both must hold.`
     'certificate-oidc-issuer': Flags.string({description: 'cosign: the OIDC issuer in the signing certificate, exactly', exclusive: ['certificate-oidc-issuer-regexp']}),
     'certificate-oidc-issuer-regexp': Flags.string({description: "cosign: a regular expression (RE2, unanchored as in cosign) the certificate's OIDC issuer must match"}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
+    'insecure-ignore-sct': Flags.boolean({description: 'cosign: accept keyless certificates without an embedded SCT (certificate transparency proof)'}),
     'insecure-ignore-tlog': Flags.boolean({description: 'cosign: accept signatures without a transparency log entry (dated by an RFC 3161 timestamp when keyless)'}),
     key: Flags.string({helpValue: 'FILE', description: 'cosign: verify signatures by this public key (PEM)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
@@ -75,6 +76,7 @@ signature policy too, both must hold.`
         certificateIdentityRegexp: flags['certificate-identity-regexp'],
         certificateOidcIssuer: flags['certificate-oidc-issuer'],
         certificateOidcIssuerRegexp: flags['certificate-oidc-issuer-regexp'],
+        insecureIgnoreSct: flags['insecure-ignore-sct'],
         insecureIgnoreTlog: flags['insecure-ignore-tlog'],
         key: flags.key,
         trustedRoot: flags['trusted-root'] ?? preferences.trustedRoot.value,

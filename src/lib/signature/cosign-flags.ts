@@ -1,7 +1,7 @@
 // cosign's own verification flags on a pull, with `cosign verify`'s meaning: --key FILE, or a keyless
 // identity (--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp], each exactly one of
 // the pair), trusted through --trusted-root FILE; a transparency log entry is required unless
-// --insecure-ignore-tlog. Every image must carry one cosign signature, in either format, that cosign
+// --insecure-ignore-tlog, an SCT in the certificate unless --insecure-ignore-sct. Every image must carry one cosign signature, in either format, that cosign
 // would accept with the same flags, for the digest being pulled.
 import {readFile} from 'node:fs/promises'
 import {toTrustMaterial} from '@sigstore/verify'
@@ -24,6 +24,7 @@ export interface CosignFlags {
   /** --trusted-root, or the trustedRoot preference. */
   trustedRoot?: string
   insecureIgnoreTlog?: boolean
+  insecureIgnoreSct?: boolean
 }
 
 /** The flags checked and ready: the sigstore rules and how the requirement reads in --json. */
@@ -105,8 +106,9 @@ export async function cosignRequirement(flags: CosignFlags): Promise<CosignRequi
   if (!issuer) throw new DkrError('keyless verification needs --certificate-oidc-issuer or --certificate-oidc-issuer-regexp')
   if (flags.trustedRoot === undefined) throw new DkrError("keyless verification needs Sigstore's trusted root: give --trusted-root FILE (a TrustedRoot JSON, as cosign and sigstore-go read), or set the trustedRoot preference")
   const trust = await trustFromFile(flags.trustedRoot)
-  // cosign requires SCTs whenever the root lists CT logs (--insecure-ignore-sct is not offered).
-  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, requireSct: trust.ctlogs.length > 0, requireTlog, trust}}
+  // cosign requires an SCT in every certificate unless --insecure-ignore-sct (measured: even with a root
+  // that lists no CT log, "only able to verify 0 SCT entries").
+  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, requireSct: !flags.insecureIgnoreSct, requireTlog, trust}}
 }
 
 /** The flags' verdict on one image: one signature cosign would accept, for the digest; throws SignatureRefusal. */

@@ -49,9 +49,9 @@ describe('cosign flags', () => {
     const {requirement, rules} = await cosignRequirement({...email, trustedRoot: root})
     assert.equal(requirement, 'identity me@example.com issuer https://accounts.example.com')
     assert.deepEqual([rules.requireTlog, rules.requireSct, rules.keys], [true, true, undefined])
-    const regexp = await cosignRequirement({certificateIdentityRegexp: '@example\\.com$', certificateOidcIssuerRegexp: '^https://', insecureIgnoreTlog: true, trustedRoot: root})
+    const regexp = await cosignRequirement({certificateIdentityRegexp: '@example\\.com$', certificateOidcIssuerRegexp: '^https://', insecureIgnoreSct: true, insecureIgnoreTlog: true, trustedRoot: root})
     assert.equal(regexp.requirement, 'identity /@example\\.com$/ issuer /^https:\\/\\//')
-    assert.equal(regexp.rules.requireTlog, false)
+    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct], [false, false])
   })
 
   it('keyed with --insecure-ignore-tlog needs no trusted root', async () => {
