@@ -183,6 +183,17 @@ function safeVerify(certificate: X509Certificate, issuer: X509Certificate): bool
   }
 }
 
+/**
+ * Logs known by their key alone (a policy's rekorPublicKey*, with an empty baseURL) named after the
+ * bundle's checkpoint signers: sigstore-js accepts a checkpoint signature only from a log whose URL holds
+ * the signer's name, and for such a log the key is what authenticates the checkpoint.
+ */
+function nameKeyOnlyLogs(trust: TrustRoots, bundle: Bundle): TrustRoots {
+  if (!trust.tlogs.some((log) => log.baseURL === '')) return trust
+  const names = bundle.verificationMaterial.tlogEntries.flatMap((entry) => [...(entry.inclusionProof?.checkpoint?.envelope ?? '').matchAll(/\u2014 (\S+) /g)].map((m) => m[1]))
+  return {...trust, tlogs: trust.tlogs.map((log) => (log.baseURL === '' ? {...log, baseURL: names.join(' ')} : log))}
+}
+
 function matches(match: Match, value: string | undefined): boolean {
   if (value === undefined) return false
   return 'exact' in match ? value === match.exact : match.regexp.test(value)
@@ -355,7 +366,7 @@ export function verifyBundle(bundle: Bundle, artifact: Buffer | undefined, rules
 
   let lastError = 'no key to check it with'
   for (const key of leaf ? [undefined] : (rules.keys ?? [])) {
-    const trust: TrustMaterial = {...withIntermediates(rules.trust, intermediates), publicKey: () => ({publicKey: key!.key, validFor: () => true})}
+    const trust: TrustMaterial = {...withIntermediates(nameKeyOnlyLogs(rules.trust, bundle), intermediates), publicKey: () => ({publicKey: key!.key, validFor: () => true})}
     const verifier = new Verifier(trust, {ctlogThreshold: leaf && rules.requireSct ? 1 : 0, timestampThreshold: leaf || rules.requireTlog ? 1 : 0, tlogThreshold: rules.requireTlog ? 1 : 0})
     let signerKey: KeyObject
     try {
@@ -375,7 +386,8 @@ export function verifyBundle(bundle: Bundle, artifact: Buffer | undefined, rules
     if (issuer.problem) return {format, reason: issuer.problem, stage: 'unsigned'}
     const names = leaf.extSubjectAltName
     const san = identity.emailOnly ? names?.rfc822Name : (names?.uri ?? names?.rfc822Name)
-    if (!matches(identity.san, san)) return {format, reason: `a signature by ${san ?? 'a certificate without such a SAN'}, not ${describeMatch(identity.san)}`, stage: 'other-signer'}
+    const signer = san ?? (identity.emailOnly && names?.uri ? `${names.uri}, which has no email SAN` : 'a certificate without a SAN')
+    if (!matches(identity.san, san)) return {format, reason: `a signature by ${signer}, not ${describeMatch(identity.san)}`, stage: 'other-signer'}
     if (!matches(identity.issuer, issuer.issuer)) return {format, reason: `a signature by ${san} from issuer ${issuer.issuer ?? '(none)'}, not ${describeMatch(identity.issuer)}`, stage: 'other-signer'}
     return {signer: {format, issuer: issuer.issuer, san, ...dated}, stage: 'signed'}
   }

@@ -27,6 +27,11 @@ export function parseTrustedRoot(text: string): TrustedRoot {
     throw new Error(`not a TrustedRoot: ${(error as Error).message}`)
   }
 
+  return checkTrustedRoot(root)
+}
+
+/** `root` itself, once every log key has a validity start; throws an Error naming the log otherwise. */
+export function checkTrustedRoot(root: TrustedRoot): TrustedRoot {
   for (const [i, log] of root.tlogs.entries()) {
     if (!log.publicKey?.rawBytes || log.publicKey.rawBytes.length === 0) throw new Error(`tlogs[${i}] has no public key`)
     if (!log.publicKey.validFor?.start) throw new Error(`tlogs[${i}] (${log.baseUrl || 'a transparency log'}) has no validity start`)

@@ -82,6 +82,7 @@ function sigstoreRules(requirement: Extract<Requirement, {type: 'sigstoreSigned'
       certificateAuthorities: fulcio ? [{certChain: fulcio.caCertificates, validFor: always}] : [],
       ctlogs,
       timestampAuthorities: [],
+      // Known by key alone (baseURL ''): the sigstore layer accepts their checkpoints by the key.
       tlogs: (rekorKeys ?? []).map((key) => ({baseURL: '', logID: createHash('sha256').update(key.key.export({format: 'der', type: 'spki'})).digest(), publicKey: key.key, validFor: always})),
     },
   }

@@ -1,0 +1,145 @@
+// Keyless cosign verification on pull, against signatures the real cosign made on the stack's registry
+// with certificates of the test's own Fulcio-like CA and entries in the project's small Rekor: every case
+// gets the verdict `cosign verify --trusted-root` gives with the same flags (the oracle), refusals are one
+// line and pull nothing. Verification is tested once (dockerd); one pull per engine proves the pull.
+import assert from 'node:assert/strict'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
+import {actionsIssuer, KeylessSigning} from '../helpers/keyless.js'
+import {toolsEnv} from '../helpers/notation.js'
+import {pushRandomImage} from '../helpers/random-image.js'
+import {baseEnv, dkr, run} from '../helpers/run.js'
+import {imageExists, removeImages, stack} from '../helpers/stack.js'
+
+const workflow = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
+const email = 'release@acme.example'
+const googleIssuer = 'https://accounts.google.com'
+const image = (name: string) => `${stack.registry}/keyless/${name}:1.0`
+
+let signing: KeylessSigning
+let root: string
+let rootWithoutCa: string
+
+interface Case {
+  name: string
+  image: string
+  flags: () => string[]
+  accepted: boolean
+  reason?: RegExp
+}
+
+const uri = ['--certificate-identity', workflow, '--certificate-oidc-issuer', actionsIssuer]
+const trust = () => ['--trusted-root', root, '--insecure-ignore-sct']
+const cases = (): Case[] => [
+  {accepted: true, flags: () => [...uri, ...trust()], image: image('uri-bundle'), name: 'a workflow URI identity, bundle format'},
+  {accepted: true, flags: () => ['--certificate-identity-regexp', '^https://github\\.com/acme/', '--certificate-oidc-issuer-regexp', 'githubusercontent', ...trust()], image: image('uri-bundle'), name: 'regular expressions'},
+  {accepted: true, flags: () => ['--certificate-identity', email, '--certificate-oidc-issuer', googleIssuer, ...trust()], image: image('email-legacy'), name: 'an email identity, legacy format'},
+  {accepted: false, flags: () => ['--certificate-identity', workflow.replace('release', 'nightly'), '--certificate-oidc-issuer', actionsIssuer, ...trust()], image: image('uri-bundle'), name: 'another identity', reason: /found a signature by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml@refs\/heads\/main, not .*nightly/},
+  {accepted: false, flags: () => ['--certificate-identity', email, '--certificate-oidc-issuer', actionsIssuer, ...trust()], image: image('email-legacy'), name: 'another issuer', reason: /from issuer https:\/\/accounts\.google\.com, not https:\/\/token\.actions/},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('no-log'), name: 'no log entry', reason: /found a signature with no transparency log entry/},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('not-yet-valid'), name: 'a certificate not valid at the signing time', reason: /does not verify: .*(expired|valid)/i},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('stranger'), name: 'an untrusted CA', reason: /does not verify: .*certificate/i},
+  {accepted: false, flags: () => [...uri, '--trusted-root', rootWithoutCa, '--insecure-ignore-sct'], image: image('uri-bundle'), name: 'a root without the CA', reason: /does not verify/},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('unsigned'), name: 'no signature', reason: /no cosign signature found/},
+]
+
+async function digestOf(reference: string): Promise<string> {
+  const result = await run('crane', ['digest', '--insecure', reference], {env: toolsEnv()})
+  assert.equal(result.code, 0, result.stderr)
+  return result.stdout.trim()
+}
+
+/** A fresh image at keyless/NAME:1.0; returns its digest reference, which cosign signs. */
+async function fresh(name: string): Promise<string> {
+  await pushRandomImage(stack.registry, `keyless/${name}`, '1.0', 4096)
+  return `${stack.registry}/keyless/${name}@${await digestOf(image(name))}`
+}
+
+before(async () => {
+  signing = new KeylessSigning()
+  await signing.start()
+  root = signing.trustedRoot('root')
+  rootWithoutCa = signing.trustedRoot('root-without-ca', {withoutCa: true})
+  const day = 86_400_000
+  // cosign sign checks a leaf's chain at its notBefore, when the test's CA (made now) must be valid: a
+  // leaf not valid until tomorrow stands for one outside its validity at the signing time.
+  const [uriLeaf, emailLeaf, notYetValid, stranger] = [
+    await signing.leaf('uri', `URI:${workflow}`, actionsIssuer),
+    await signing.leaf('email', `email:${email}`, googleIssuer),
+    await signing.leaf('not-yet-valid', `URI:${workflow}`, actionsIssuer, {end: new Date(Date.now() + 2 * day), start: new Date(Date.now() + day)}),
+    await signing.leaf('stranger', `URI:${workflow}`, actionsIssuer, {ca: signing.otherCa}),
+  ]
+  await signing.sign(await fresh('uri-bundle'), uriLeaf, {format: 'bundle'})
+  await signing.sign(await fresh('email-legacy'), emailLeaf, {format: 'legacy'})
+  await signing.sign(await fresh('no-log'), uriLeaf, {format: 'bundle', log: false})
+  await signing.sign(await fresh('not-yet-valid'), notYetValid, {format: 'legacy'})
+  await signing.sign(await fresh('stranger'), stranger, {format: 'legacy'})
+  await fresh('unsigned')
+})
+
+after(() => signing?.stop())
+
+describe('keyless cosign: cosign verify --trusted-root agrees on every case', () => {
+  it('accepts and refuses what dkr accepts and refuses', async () => {
+    const verdicts: [string, boolean][] = []
+    for (const c of cases()) verdicts.push([c.name, await signing.cosignAccepts(c.image, c.flags())])
+    assert.deepEqual(verdicts, cases().map((c) => [c.name, c.accepted]))
+  })
+})
+
+describe('keyless cosign: verified pulls (dockerd)', () => {
+  it('pulls each accepted case; refuses the others in one line `<image>: not pulled: cosign: <reason>`, pulling nothing', async () => {
+    for (const c of cases()) {
+      await removeImages(c.image)
+      const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(), timeoutMs: 120_000})
+      if (c.accepted) {
+        assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${c.image}\n`, ''], c.name)
+        assert.equal(await imageExists(c.image), true, c.name)
+      } else {
+        assert.equal(result.code, 1, `${c.name}: ${result.stdout}`)
+        assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+        assert.ok(result.stderr.startsWith(`${c.image}: not pulled: cosign: `), result.stderr)
+        assert.match(result.stderr, c.reason!, c.name)
+        assert.equal(result.stdout, '')
+        assert.equal(await imageExists(c.image), false, `${c.name}: pulled`)
+      }
+    }
+  })
+
+  it('--json names the signer and the log entry that dated the signature', async () => {
+    await removeImages(image('uri-bundle'))
+    const result = await dkr(['pull', '--json', ...uri, ...trust(), image('uri-bundle')], {env: baseEnv(), timeoutMs: 120_000})
+    assert.equal(result.code, 0, result.stderr)
+    const [pulled] = (JSON.parse(result.stdout) as {images: {verification: {check: string; digest: string; signatures: {format: string; signer: unknown; logEntry: {logID: string; logIndex: string; integratedTime: string}}[]}[]}[]}).images
+    const [verdict] = pulled.verification
+    assert.deepEqual([verdict.check, verdict.digest, verdict.signatures[0].format, verdict.signatures[0].signer], ['cosign', await digestOf(image('uri-bundle')), 'bundle', {issuer: actionsIssuer, san: workflow}])
+    assert.match(verdict.signatures[0].logEntry.logID, /^[0-9a-f]{64}$/)
+    assert.ok(Math.abs(Date.parse(verdict.signatures[0].logEntry.integratedTime) - Date.now()) < 3_600_000, verdict.signatures[0].logEntry.integratedTime)
+  })
+
+  it('with a containers-policy.json fulcio requirement too, both must hold', async () => {
+    const policy = join(signing.dir, 'policy.json')
+    writeFileSync(policy, JSON.stringify({default: [{fulcio: {caPath: signing.ca.certPath, oidcIssuer: googleIssuer, subjectEmail: email}, rekorPublicKeyPath: signing.rekorPublicKey, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]}))
+    await removeImages(image('email-legacy'), image('uri-bundle'))
+    const both = await dkr(['pull', '-q', '--signature-policy', policy, '--certificate-identity', email, '--certificate-oidc-issuer', googleIssuer, ...trust(), image('email-legacy')], {env: baseEnv(), timeoutMs: 120_000})
+    assert.deepEqual([both.code, both.stdout], [0, `${image('email-legacy')}\n`], both.stderr)
+    // The flags hold for uri-bundle, the policy's email does not.
+    const policyRefuses = await dkr(['pull', '-q', '--signature-policy', policy, ...uri, ...trust(), image('uri-bundle')], {env: baseEnv(), timeoutMs: 120_000})
+    assert.equal(policyRefuses.code, 1)
+    assert.match(policyRefuses.stderr, new RegExp(`^${image('uri-bundle')}: not pulled: no acceptable signature: found a signature by ${workflow.replace(/[.?/]/g, '\\$&')}, which has no email SAN, not ${email} \\(signature policy ${policy}\\)\n$`))
+    assert.equal(await imageExists(image('uri-bundle')), false)
+  })
+})
+
+for (const engine of enginesUnderTest()) {
+  describeEngine(engine, 'keyless cosign pull', () => {
+    it('pulls a keyless-signed image by its verified digest; -q prints exactly the reference', async () => {
+      await removeImages(image('uri-bundle'))
+      const result = await dkr(['pull', '-q', ...uri, ...trust(), image('uri-bundle')], {env: baseEnv(), timeoutMs: 120_000})
+      assert.deepEqual([result.code, result.stdout], [0, `${image('uri-bundle')}\n`], result.stderr)
+      assert.equal(await imageExists(image('uri-bundle')), true)
+    })
+  })
+}

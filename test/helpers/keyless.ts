@@ -1,0 +1,112 @@
+// Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
+// critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
+// small Rekor (scripts/rekor.mjs), the TrustedRoot and signing config naming them, and the real cosign
+// signing with `--certificate`/`--certificate-chain` in both formats.
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createHash, createPublicKey} from 'node:crypto'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {toolsEnv} from './notation.js'
+import {issue, makeSelfSigned, type Issued} from './pki.js'
+import {projectRoot, run} from './run.js'
+
+export const actionsIssuer = 'https://token.actions.githubusercontent.com'
+const validFrom = {start: '2020-01-01T00:00:00Z'}
+
+export interface Leaf extends Issued {
+  /** cosign's encrypted key file made from the leaf's key (cosign sign --key reads only its own format). */
+  cosignKey: string
+  /** The CA that issued it: the chain cosign sign is given. */
+  issuerPath: string
+}
+
+export class KeylessSigning {
+  readonly dir = mkdtempSync(join(tmpdir(), 'dkr-keyless-'))
+  readonly ca = makeSelfSigned(this.dir, 'fulcio-root', '/O=dkr test/CN=dkr fulcio root', {keyType: 'ec-256'})
+  readonly otherCa = makeSelfSigned(this.dir, 'other-root', '/O=dkr test/CN=untrusted root', {keyType: 'ec-256'})
+  private rekor?: ChildProcess
+  rekorUrl = ''
+
+  /** Starts the Rekor; its key is made here. */
+  async start(): Promise<void> {
+    const key = join(this.dir, 'rekor.key')
+    const made = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key])
+    if (made.code !== 0) throw new Error(`openssl genpkey: ${made.stderr}`)
+    const portFile = join(this.dir, 'rekor.port')
+    this.rekor = spawn(process.execPath, [join(projectRoot, 'scripts', 'rekor.mjs'), key, '0', portFile], {stdio: 'ignore'})
+    for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(50)
+    if (!existsSync(portFile)) throw new Error('scripts/rekor.mjs did not start')
+    this.rekorUrl = `http://127.0.0.1:${readFileSync(portFile, 'utf8')}`
+    writeFileSync(this.rekorPublicKey, createPublicKey(readFileSync(key)).export({format: 'pem', type: 'spki'}))
+  }
+
+  /** The Rekor's public key (PEM), for a policy's rekorPublicKeyPath. */
+  get rekorPublicKey(): string {
+    return join(this.dir, 'rekor.pub')
+  }
+
+  stop(): void {
+    this.rekor?.kill()
+  }
+
+  /**
+   * A leaf for `san` (`email:…` or `URI:…`) and OIDC `issuer`, issued by `ca` (default: the trusted one),
+   * valid from now (cosign sign checks the chain at the leaf's notBefore, and the CA starts at its making).
+   */
+  async leaf(name: string, san: string, issuer: string, options: {ca?: Issued; start?: Date; end?: Date} = {}): Promise<Leaf> {
+    const extensions = [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=codeSigning',
+      `subjectAltName=critical,${san}`,
+      `1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString('hex')}`,
+      `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`,
+    ].join('\n')
+    const ca = options.ca ?? this.ca
+    const issued = issue(this.dir, name, ca, '/O=dkr test signer', {end: options.end, extensions, keyType: 'ec-256', start: options.start ?? new Date()})
+    const prefix = join(this.dir, `${name}-cosign`)
+    const imported = await run('cosign', ['import-key-pair', '--key', issued.keyPath, '--output-key-prefix', prefix, '-y'], {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})})
+    if (imported.code !== 0) throw new Error(`cosign import-key-pair: ${imported.stderr}`)
+    return {...issued, cosignKey: `${prefix}.key`, issuerPath: ca.certPath}
+  }
+
+  /** A TrustedRoot JSON: the trusted CA and the Rekor, or what `options` leaves out. */
+  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean} = {}): string {
+    const rekorKey = createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'der', type: 'spki'})
+    const root = {
+      certificateAuthorities: options.withoutCa ? [] : [{certChain: {certificates: [{rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr fulcio root', organization: 'dkr test'}, uri: 'http://127.0.0.1/fulcio', validFor: validFrom}],
+      ctlogs: [],
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      timestampAuthorities: [],
+      tlogs: options.withoutLog ? [] : [{baseUrl: this.rekorUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(rekorKey).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: rekorKey.toString('base64'), validFor: validFrom}}],
+    }
+    const path = join(this.dir, `${name}.json`)
+    writeFileSync(path, JSON.stringify(root))
+    return path
+  }
+
+  /** cosign signs `image` (by digest) with `leaf`: a bundle through a signing config naming the Rekor, or a legacy .sig with the Rekor URL; without `log`, no entry. */
+  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean}): Promise<void> {
+    const log = options.log ?? true
+    const common = ['sign', '-y', '--key', leaf.cosignKey, '--certificate', leaf.certPath, '--certificate-chain', leaf.issuerPath, '--allow-insecure-registry']
+    let args: string[]
+    if (options.format === 'bundle') {
+      const config = join(this.dir, log ? 'signing-config.json' : 'signing-config-nolog.json')
+      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls: log ? [{majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : [], tsaConfig: {selector: 'ANY'}, tsaUrls: []}))
+      args = [...common, '--signing-config', config, image]
+    } else {
+      args = [...common, '--use-signing-config=false', '--new-bundle-format=false', ...(log ? ['--rekor-url', this.rekorUrl, '--tlog-upload=true'] : ['--tlog-upload=false']), image]
+    }
+
+    const signed = await run('cosign', args, {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'}), timeoutMs: 60_000})
+    if (signed.code !== 0) throw new Error(`cosign sign ${image}: ${signed.stderr}`)
+  }
+
+  /** `cosign verify` with the same flags dkr is given: the oracle. */
+  async cosignAccepts(image: string, flags: readonly string[]): Promise<boolean> {
+    const result = await run('cosign', ['verify', '--allow-insecure-registry', ...flags, image], {env: toolsEnv(), timeoutMs: 60_000})
+    return result.code === 0
+  }
+}
