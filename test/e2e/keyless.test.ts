@@ -119,6 +119,16 @@ describe('keyless cosign: verified pulls (dockerd)', () => {
     assert.ok(Math.abs(Date.parse(verdict.signatures[0].logEntry.integratedTime) - Date.now()) < 3_600_000, verdict.signatures[0].logEntry.integratedTime)
   })
 
+  it('offline without a trusted root: one line naming --trusted-root, nothing pulled', async () => {
+    await removeImages(image('uri-bundle'))
+    // No TUF repository answers on loopback port 9, and the cache is empty.
+    const env = baseEnv({DKR_SIGSTORE_TUF_URL: 'http://127.0.0.1:9/', XDG_CACHE_HOME: join(signing.dir, 'empty-cache')})
+    const result = await dkr(['pull', '-q', ...uri, '--insecure-ignore-sct', image('uri-bundle')], {env, timeoutMs: 60_000})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /^cannot get Sigstore's trusted root through TUF from http:\/\/127\.0\.0\.1:9\/ \(.*\) and no usable copy is cached: when offline, give --trusted-root FILE \(a TrustedRoot JSON\)\n$/)
+    assert.equal(await imageExists(image('uri-bundle')), false)
+  })
+
   it('with a containers-policy.json fulcio requirement too, both must hold', async () => {
     const policy = join(signing.dir, 'policy.json')
     writeFileSync(policy, JSON.stringify({default: [{fulcio: {caPath: signing.ca.certPath, oidcIssuer: googleIssuer, subjectEmail: email}, rekorPublicKeyPath: signing.rekorPublicKey, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]}))

@@ -52,7 +52,7 @@ signature policy too, both must hold.`
     'retry-delay': Flags.string({description: 'Wait this long between attempts, e.g. 2s, 500ms (default 2s, doubling after each attempt)'}),
     'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
     'stall-timeout': Flags.string({description: 'Abort a pull that brings no new bytes or status for this long, e.g. 30s; 0: never (default 5m, or the stallTimeout preference)'}),
-    'trusted-root': Flags.string({helpValue: 'FILE', description: "cosign: the Sigstore TrustedRoot JSON (Fulcio CAs, Rekor logs, CT logs, timestamp authorities) signatures are checked against (default: the trustedRoot preference)"}),
+    'trusted-root': Flags.string({helpValue: 'FILE', description: "cosign: the Sigstore TrustedRoot JSON (Fulcio CAs, Rekor logs, CT logs, timestamp authorities) signatures are checked against (default: the trustedRoot preference, else Sigstore's public-good root through TUF, cached under $XDG_CACHE_HOME/dkr)"}),
   }
 
   static strict = false

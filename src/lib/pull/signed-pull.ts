@@ -78,7 +78,7 @@ export async function signatureChecks(cli: Cli, options: {signaturePolicy?: stri
     checks.push(cosignCheck(policy, cosign.trustedRoot === undefined ? undefined : (await trustFromFile(cosign.trustedRoot)).ctlogs))
   }
 
-  if (cosignFlagsGiven(cosign)) checks.push(cosignFlagsCheck(await cosignRequirement(cosign)))
+  if (cosignFlagsGiven(cosign)) checks.push(cosignFlagsCheck(await cosignRequirement(cosign, cli.streams.env)))
   if (options.notationConfig !== undefined) checks.push(notationCheck(cli, loadNotationConfig(options.notationConfig)))
   return checks
 }

@@ -1,6 +1,7 @@
 // cosign's own verification flags on a pull, with `cosign verify`'s meaning: --key FILE, or a keyless
 // identity (--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp], each exactly one of
-// the pair), trusted through --trusted-root FILE; a transparency log entry is required unless
+// the pair), trusted through --trusted-root FILE (else Sigstore's public-good root through TUF,
+// public-good.ts); a transparency log entry is required unless
 // --insecure-ignore-tlog, an SCT in the certificate unless --insecure-ignore-sct. Every image must carry one cosign signature, in either format, that cosign
 // would accept with the same flags, for the digest being pulled.
 import {readFile} from 'node:fs/promises'
@@ -12,6 +13,7 @@ import type {RegistryClient} from '../registry/client.js'
 import {findSignatures} from './cosign.js'
 import {loadPublicKey} from './keys.js'
 import {compileRegexp, describeMatch, verifySigstore, type Match, type SigstoreRules, type TrustRoots} from './sigstore.js'
+import {publicGoodRoot} from './public-good.js'
 import {loadTrustedRoot} from './trusted-root.js'
 import {describeSigner, firstAccepted, sigstoreAttempt, type VerifiedSignature} from './verify.js'
 
@@ -75,8 +77,13 @@ export async function trustFromFile(path: string): Promise<TrustRoots> {
   }
 }
 
+/** The flags' trusted root: the file given, else the public-good one through TUF. */
+async function trustOf(flags: CosignFlags, env: NodeJS.ProcessEnv): Promise<TrustRoots> {
+  return flags.trustedRoot === undefined ? toTrustMaterial(await publicGoodRoot(env)) : trustFromFile(flags.trustedRoot)
+}
+
 /** Checks the flag combination as cosign does and loads the key and trusted root; bad input is one DkrError line. */
-export async function cosignRequirement(flags: CosignFlags): Promise<CosignRequirement> {
+export async function cosignRequirement(flags: CosignFlags, env: NodeJS.ProcessEnv): Promise<CosignRequirement> {
   const san = oneOf(flags.certificateIdentity, flags.certificateIdentityRegexp, ['--certificate-identity', '--certificate-identity-regexp'])
   const issuer = oneOf(flags.certificateOidcIssuer, flags.certificateOidcIssuerRegexp, ['--certificate-oidc-issuer', '--certificate-oidc-issuer-regexp'])
   const requireTlog = !flags.insecureIgnoreTlog
@@ -97,15 +104,13 @@ export async function cosignRequirement(flags: CosignFlags): Promise<CosignRequi
     }
 
     // A key signature needs the trusted root only for its log entry.
-    if (requireTlog && flags.trustedRoot === undefined) throw new DkrError('--key needs a trusted root for the signature\'s transparency log entry: give --trusted-root FILE (or --insecure-ignore-tlog)')
-    const trust = requireTlog ? await trustFromFile(flags.trustedRoot!) : noTrust
+    const trust = requireTlog ? await trustOf(flags, env) : noTrust
     return {requirement: `key ${flags.key}`, rules: {keys: [key], requireSct: false, requireTlog, trust}}
   }
 
   if (!san) throw new DkrError('keyless verification needs --certificate-identity or --certificate-identity-regexp')
   if (!issuer) throw new DkrError('keyless verification needs --certificate-oidc-issuer or --certificate-oidc-issuer-regexp')
-  if (flags.trustedRoot === undefined) throw new DkrError("keyless verification needs Sigstore's trusted root: give --trusted-root FILE (a TrustedRoot JSON, as cosign and sigstore-go read), or set the trustedRoot preference")
-  const trust = await trustFromFile(flags.trustedRoot)
+  const trust = await trustOf(flags, env)
   // cosign requires an SCT in every certificate unless --insecure-ignore-sct (measured: even with a root
   // that lists no CT log, "only able to verify 0 SCT entries").
   return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, requireSct: !flags.insecureIgnoreSct, requireTlog, trust}}
