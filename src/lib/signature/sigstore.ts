@@ -194,6 +194,19 @@ function nameKeyOnlyLogs(trust: TrustRoots, bundle: Bundle): TrustRoots {
   return {...trust, tlogs: trust.tlogs.map((log) => (log.baseURL === '' ? {...log, baseURL: names.join(' ')} : log))}
 }
 
+/**
+ * The bundle without its RFC 3161 timestamps when the trust has no timestamp authority and every log
+ * entry carries an integrated time: nothing could check them and nothing needs them, as cosign (which
+ * verifies signed timestamps only when asked) accepts such a bundle. sigstore-js would refuse it.
+ */
+function withoutUncheckableTimestamps(bundle: Bundle, trust: TrustRoots): Bundle {
+  const data = bundle.verificationMaterial.timestampVerificationData
+  if (!data?.rfc3161Timestamps.length || trust.timestampAuthorities.length > 0) return bundle
+  const entries = bundle.verificationMaterial.tlogEntries
+  if (entries.length === 0 || entries.some((entry) => !(Number(entry.integratedTime) > 0))) return bundle
+  return {...bundle, verificationMaterial: {...bundle.verificationMaterial, timestampVerificationData: {...data, rfc3161Timestamps: []}}}
+}
+
 function matches(match: Match, value: string | undefined): boolean {
   if (value === undefined) return false
   return 'exact' in match ? value === match.exact : match.regexp.test(value)
@@ -347,7 +360,8 @@ function timestampOf(bundle: Bundle): string | undefined {
  * Verifies a parsed bundle (over `artifact` for a message signature) under `rules`: the cryptography by
  * sigstore-js, then the log entry's key, the certificate's EKU, issuer and identity. Never throws.
  */
-export function verifyBundle(bundle: Bundle, artifact: Buffer | undefined, rules: SigstoreRules, format: SignatureFormat = 'bundle', intermediates?: string): SigstoreResult {
+export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules: SigstoreRules, format: SignatureFormat = 'bundle', intermediates?: string): SigstoreResult {
+  const bundle = withoutUncheckableTimestamps(given, rules.trust)
   let leaf: X509Certificate | undefined
   try {
     leaf = signedWith(bundle)

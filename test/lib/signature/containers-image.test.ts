@@ -88,6 +88,11 @@ describe('containers/image fulcio + Rekor expectations', () => {
     })
   }
 
+  it('refuses a genuine SET of the same log for another signature (it dates the certificate wrongly, and names another body)', async () => {
+    const otherSet = signatureFile('dir-img-cosign-key-rekor-valid').candidate.annotations['dev.sigstore.cosign/bundle']
+    await assert.rejects(evaluate({fulcio, rekorPublicKeyPath: 'rekor.pub'}, withAnnotation('dev.sigstore.cosign/bundle', otherSet)), /does not verify: .*(not valid|mismatch)/i)
+  })
+
   it('refuses another email, naming the signer it found', async () => {
     await assert.rejects(evaluate({fulcio: {...fulcio, subjectEmail: 'someone@example.com'}, rekorPublicKeyPath: 'rekor.pub'}), /found a signature by mitr@redhat\.com, not someone@example\.com/)
   })

@@ -33,6 +33,12 @@ describe('sigstore-rs bundle_v03.json (a real cosign v3 image bundle)', () => {
     assert.equal(result.signer.timestamp, 'rfc3161')
   })
 
+  it('without a timestamp authority in the root, leaves the RFC 3161 timestamp aside when the log entry dates the signature, as cosign does', () => {
+    const result = verifySigstore(candidate, digest, rules(exact(workflow), {trust: {...trust, timestampAuthorities: []}}))
+    assert.equal(result.stage, 'signed')
+    if (result.stage === 'signed') assert.deepEqual([result.signer.timestamp, typeof result.signer.logEntry?.integratedTime], [undefined, 'string'])
+  })
+
   it('refuses it for another digest', () => {
     const result = verifySigstore(candidate, `sha256:${'0'.repeat(64)}`, rules(exact(workflow)))
     assert.deepEqual(result, {format: 'bundle', reason: 'a bundle signed for another digest', stage: 'other-subject'})
