@@ -160,7 +160,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'preferences cha
     const {env} = prefsEnv({DOCKER_CONTENT_TRUST_SERVER: stack.notaryServer})
     await set(env, 'contentTrust', 'true')
     const signed = `${stack.registry}/signed/app:1.0`
-    assert.match((await dkr(['pull', '-q', signed], {env})).stdout, /^Pull \(1 of 1\)/)
+    assert.match((await dkr(['pull', signed], {env})).stdout, /^Pull \(1 of 1\)/)
     assert.equal((await dkr(['pull', '-q', signed], {env: {...env, DOCKER_CONTENT_TRUST: '0'}})).stdout, `${signed}\n`)
     assert.equal((await dkr(['pull', '-q', '--disable-content-trust', signed], {env})).stdout, `${signed}\n`)
     await removeImages(signed)

@@ -1,7 +1,8 @@
 // Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
 // critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
-// small Rekor (scripts/rekor.mjs), the TrustedRoot and signing config naming them, and the real cosign
-// signing with `--certificate`/`--certificate-chain` in both formats.
+// small Rekor (scripts/rekor.mjs) and RFC 3161 authority (scripts/tsa.mjs, openssl ts), the TrustedRoot
+// and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
+// in both formats.
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash, createPublicKey} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -26,20 +27,33 @@ export class KeylessSigning {
   readonly dir = mkdtempSync(join(tmpdir(), 'dkr-keyless-'))
   readonly ca = makeSelfSigned(this.dir, 'fulcio-root', '/O=dkr test/CN=dkr fulcio root', {keyType: 'ec-256'})
   readonly otherCa = makeSelfSigned(this.dir, 'other-root', '/O=dkr test/CN=untrusted root', {keyType: 'ec-256'})
-  private rekor?: ChildProcess
+  private readonly servers: ChildProcess[] = []
   rekorUrl = ''
+  tsaUrl = ''
+  private tsa?: Issued
 
-  /** Starts the Rekor; its key is made here. */
+  /** Runs scripts/NAME.mjs with ARGS, PORT 0 and a port file; its URL once it listens. */
+  private async serve(name: string, args: string[]): Promise<string> {
+    const portFile = join(this.dir, `${name}.port`)
+    this.servers.push(spawn(process.execPath, [join(projectRoot, 'scripts', `${name}.mjs`), ...args, '0', portFile], {stdio: 'ignore'}))
+    for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(50)
+    if (!existsSync(portFile)) throw new Error(`scripts/${name}.mjs did not start`)
+    return `http://127.0.0.1:${readFileSync(portFile, 'utf8')}`
+  }
+
+  /** Starts the Rekor and the timestamp authority; their keys are made here. */
   async start(): Promise<void> {
     const key = join(this.dir, 'rekor.key')
     const made = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key])
     if (made.code !== 0) throw new Error(`openssl genpkey: ${made.stderr}`)
-    const portFile = join(this.dir, 'rekor.port')
-    this.rekor = spawn(process.execPath, [join(projectRoot, 'scripts', 'rekor.mjs'), key, '0', portFile], {stdio: 'ignore'})
-    for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(50)
-    if (!existsSync(portFile)) throw new Error('scripts/rekor.mjs did not start')
-    this.rekorUrl = `http://127.0.0.1:${readFileSync(portFile, 'utf8')}`
+    this.rekorUrl = await this.serve('rekor', [key])
     writeFileSync(this.rekorPublicKey, createPublicKey(readFileSync(key)).export({format: 'pem', type: 'spki'}))
+    this.tsa = issue(this.dir, 'tsa', this.ca, '/O=dkr test/CN=dkr tsa', {extensions: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping', keyType: 'ec-256', start: new Date()})
+    this.tsaUrl = `${await this.serve('tsa', [this.dir, this.tsa.keyPath, this.tsa.certPath])}/api/v1/timestamp`
+  }
+
+  stop(): void {
+    for (const server of this.servers) server.kill()
   }
 
   /** The Rekor's public key (PEM), for a policy's rekorPublicKeyPath. */
@@ -47,9 +61,6 @@ export class KeylessSigning {
     return join(this.dir, 'rekor.pub')
   }
 
-  stop(): void {
-    this.rekor?.kill()
-  }
 
   /**
    * A leaf for `san` (`email:…` or `URI:…`) and OIDC `issuer`, issued by `ca` (default: the trusted one),
@@ -72,14 +83,14 @@ export class KeylessSigning {
     return {...issued, cosignKey: `${prefix}.key`, issuerPath: ca.certPath}
   }
 
-  /** A TrustedRoot JSON: the trusted CA and the Rekor, or what `options` leaves out. */
-  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean} = {}): string {
+  /** A TrustedRoot JSON: the trusted CA and the Rekor (and with `withTsa` the timestamp authority), or what `options` leaves out. */
+  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean; withTsa?: boolean} = {}): string {
     const rekorKey = createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'der', type: 'spki'})
     const root = {
       certificateAuthorities: options.withoutCa ? [] : [{certChain: {certificates: [{rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr fulcio root', organization: 'dkr test'}, uri: 'http://127.0.0.1/fulcio', validFor: validFrom}],
       ctlogs: [],
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      timestampAuthorities: [],
+      timestampAuthorities: options.withTsa ? [{certChain: {certificates: [{rawBytes: this.tsa!.der.toString('base64')}, {rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr tsa', organization: 'dkr test'}, uri: this.tsaUrl, validFor: validFrom}] : [],
       tlogs: options.withoutLog ? [] : [{baseUrl: this.rekorUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(rekorKey).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: rekorKey.toString('base64'), validFor: validFrom}}],
     }
     const path = join(this.dir, `${name}.json`)
@@ -87,14 +98,18 @@ export class KeylessSigning {
     return path
   }
 
-  /** cosign signs `image` (by digest) with `leaf`: a bundle through a signing config naming the Rekor, or a legacy .sig with the Rekor URL; without `log`, no entry. */
-  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean}): Promise<void> {
+  /**
+   * cosign signs `image` (by digest) with `leaf`: a bundle through a signing config naming the Rekor (and
+   * with `tsa` the timestamp authority), or a legacy .sig with the Rekor URL; without `log`, no entry.
+   */
+  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean; tsa?: boolean}): Promise<void> {
     const log = options.log ?? true
     const common = ['sign', '-y', '--key', leaf.cosignKey, '--certificate', leaf.certPath, '--certificate-chain', leaf.issuerPath, '--allow-insecure-registry']
     let args: string[]
     if (options.format === 'bundle') {
-      const config = join(this.dir, log ? 'signing-config.json' : 'signing-config-nolog.json')
-      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls: log ? [{majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : [], tsaConfig: {selector: 'ANY'}, tsaUrls: []}))
+      const config = join(this.dir, `signing-config${log ? '' : '-nolog'}${options.tsa ? '-tsa' : ''}.json`)
+      const tsaUrls = options.tsa ? [{majorApiVersion: 1, operator: 'dkr', url: this.tsaUrl, validFor: validFrom}] : []
+      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls: log ? [{majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : [], tsaConfig: {selector: 'ANY'}, tsaUrls}))
       args = [...common, '--signing-config', config, image]
     } else {
       args = [...common, '--use-signing-config=false', '--new-bundle-format=false', ...(log ? ['--rekor-url', this.rekorUrl, '--tlog-upload=true'] : ['--tlog-upload=false']), image]
