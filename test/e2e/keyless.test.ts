@@ -11,7 +11,7 @@ import {actionsIssuer, KeylessSigning} from '../helpers/keyless.js'
 import {toolsEnv} from '../helpers/notation.js'
 import {pushRandomImage} from '../helpers/random-image.js'
 import {baseEnv, dkr, run} from '../helpers/run.js'
-import {imageExists, removeImages, stack} from '../helpers/stack.js'
+import {imageExists, removeImages, required, stack} from '../helpers/stack.js'
 
 const workflow = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
 const email = 'release@acme.example'
@@ -21,6 +21,7 @@ const image = (name: string) => `${stack.registry}/keyless/${name}:1.0`
 let signing: KeylessSigning
 let root: string
 let rootWithoutCa: string
+let rootWithTsa: string
 
 interface Case {
   name: string
@@ -30,6 +31,7 @@ interface Case {
   reason?: RegExp
 }
 
+const cosignKey = (name: string) => join(required('DKR_COSIGN_KEYS'), `${name}.pub`)
 const uri = ['--certificate-identity', workflow, '--certificate-oidc-issuer', actionsIssuer]
 const trust = () => ['--trusted-root', root, '--insecure-ignore-sct']
 const cases = (): Case[] => [
@@ -43,6 +45,15 @@ const cases = (): Case[] => [
   {accepted: false, flags: () => [...uri, ...trust()], image: image('stranger'), name: 'an untrusted CA', reason: /does not verify: .*certificate/i},
   {accepted: false, flags: () => [...uri, '--trusted-root', rootWithoutCa, '--insecure-ignore-sct'], image: image('uri-bundle'), name: 'a root without the CA', reason: /does not verify/},
   {accepted: false, flags: () => [...uri, ...trust()], image: image('unsigned'), name: 'no signature', reason: /no cosign signature found/},
+  {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('tsa'), name: 'an RFC 3161 timestamp by an authority of the root, beside the log entry'},
+  // The log entry dates it; the timestamp no authority of the root can check is left aside, as cosign does.
+  {accepted: true, flags: () => [...uri, ...trust()], image: image('tsa'), name: 'an RFC 3161 timestamp, with a root that has no timestamp authority'},
+  {accepted: false, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('tsa-no-log'), name: 'an RFC 3161 timestamp and no log entry', reason: /found a signature with no transparency log entry/},
+  // Key signatures scripts/seed-signatures made without a log (the stack's k1 and k2 keys).
+  {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, a bundle without a log entry, with --insecure-ignore-tlog'},
+  {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, a legacy signature without a log entry, with --insecure-ignore-tlog'},
+  {accepted: false, flags: () => ['--key', cosignKey('k1'), '--trusted-root', root], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, no log entry, the log required', reason: /found a signature with no transparency log entry/},
+  {accepted: false, flags: () => ['--key', cosignKey('k2'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, another key', reason: /does not verify: signature verification failed/},
 ]
 
 async function digestOf(reference: string): Promise<string> {
@@ -62,6 +73,7 @@ before(async () => {
   await signing.start()
   root = signing.trustedRoot('root')
   rootWithoutCa = signing.trustedRoot('root-without-ca', {withoutCa: true})
+  rootWithTsa = signing.trustedRoot('root-with-tsa', {withTsa: true})
   const day = 86_400_000
   // cosign sign checks a leaf's chain at its notBefore, when the test's CA (made now) must be valid: a
   // leaf not valid until tomorrow stands for one outside its validity at the signing time.
@@ -76,6 +88,8 @@ before(async () => {
   await signing.sign(await fresh('no-log'), uriLeaf, {format: 'bundle', log: false})
   await signing.sign(await fresh('not-yet-valid'), notYetValid, {format: 'legacy'})
   await signing.sign(await fresh('stranger'), stranger, {format: 'legacy'})
+  await signing.sign(await fresh('tsa'), uriLeaf, {format: 'bundle', tsa: true})
+  await signing.sign(await fresh('tsa-no-log'), uriLeaf, {format: 'bundle', log: false, tsa: true})
   await fresh('unsigned')
 })
 
