@@ -10,7 +10,9 @@ import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {actionsIssuer, KeylessSigning} from '../helpers/keyless.js'
 import {toolsEnv} from '../helpers/notation.js'
 import {pushRandomImage} from '../helpers/random-image.js'
-import {baseEnv, dkr, run} from '../helpers/run.js'
+import {runInPty} from '../helpers/pty.js'
+import {baseEnv, dkr, dkrBin, run} from '../helpers/run.js'
+import {visibleText} from '../helpers/screen.js'
 import {imageExists, removeImages, required, stack} from '../helpers/stack.js'
 
 const workflow = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
@@ -131,6 +133,15 @@ describe('keyless cosign: verified pulls (dockerd)', () => {
     assert.deepEqual([verdict.check, verdict.digest, verdict.signatures[0].format, verdict.signatures[0].signer], ['cosign', await digestOf(image('uri-bundle')), 'bundle', {issuer: actionsIssuer, san: workflow}])
     assert.match(verdict.signatures[0].logEntry.logID, /^[0-9a-f]{64}$/)
     assert.ok(Math.abs(Date.parse(verdict.signatures[0].logEntry.integratedTime) - Date.now()) < 3_600_000, verdict.signatures[0].logEntry.integratedTime)
+  })
+
+  it('on a terminal, says who signed the image and when the log recorded it', async () => {
+    await removeImages(image('uri-bundle'))
+    const ran = await runInPty(process.execPath, [dkrBin, 'pull', ...uri, ...trust(), image('uri-bundle')], {columns: 240, env: baseEnv({TERM: 'xterm-256color'}), rows: 30})
+    const text = visibleText(ran.bytes)
+    assert.equal(ran.exitCode, 0, text)
+    const escaped = (value: string) => value.replace(/[.?()/]/g, '\\$&')
+    assert.match(text, new RegExp(`${escaped(image('uri-bundle'))}: signed by ${escaped(workflow)} \\(${escaped(actionsIssuer)}\\), logged 20\\d\\d-`))
   })
 
   it('offline without a trusted root: one line naming --trusted-root, nothing pulled', async () => {

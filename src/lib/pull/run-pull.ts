@@ -14,7 +14,7 @@ import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
 import type {CosignFlags} from '../signature/cosign-flags.js'
-import {signatureChecks, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
+import {signatureChecks, signerLines, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
 import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
@@ -262,12 +262,15 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
   const sink = {...out, write: () => true}
   const lines = options.json ? sink : out
   const pinnedLines = {err: options.quiet ? sink : cli.streams.err, out: options.json || options.quiet ? sink : out}
+  const showSigners = cli.streams.err.isTTY && !options.quiet && !options.json
   const outcomes: PullOutcome[] = []
   for (const target of targets) {
     const started = cli.now()
     try {
       if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
       const {pulls, refused = [], verification} = await verify(target)
+      // On a terminal, a verified image says who signed it.
+      if (showSigners) for (const line of signerLines(verification ?? [])) cli.streams.err.write(`${line}\n`)
       if (pulls === undefined) {
         const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], auth)
         outcomes.push({...outcome, result: {...outcome.result, verification}})

@@ -83,6 +83,25 @@ export async function signatureChecks(cli: Cli, options: {signaturePolicy?: stri
   return checks
 }
 
+/** What a terminal shows for each verified image: who signed it, and what log entry dated it. */
+export function signerLines(verification: readonly ImageVerification[]): string[] {
+  const lines: string[] = []
+  for (const verdict of verification) {
+    if ('check' in verdict && verdict.check === 'notation') {
+      if (verdict.signer) lines.push(`${verdict.reference}: signed by ${verdict.signer} (notation)`)
+      continue
+    }
+
+    for (const signature of verdict.signatures) {
+      const who = signature.signer ? `${signature.signer.san} (${signature.signer.issuer})` : `key ${signature.key}`
+      const logged = signature.logEntry?.integratedTime ? `, logged ${signature.logEntry.integratedTime}` : ''
+      lines.push(`${verdict.reference}: signed by ${who}${logged}`)
+    }
+  }
+
+  return lines
+}
+
 /** Tags cosign and its kin store their artifacts under (`sha256-<hex>`, `.sig`, `.att`, `.sbom`): not images to pull. */
 const artifactTag = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/
 
