@@ -2,16 +2,17 @@
 // list and per-transport scopes; for the docker transport the most specific scope naming the image wins
 // (repo:tag or repo@digest, the repository, each parent namespace, the registry, `*.domain` wildcards).
 // dkr checks insecureAcceptAnything, reject and sigstoreSigned with public keys, Fulcio certificates and
-// Rekor keys, with containers/image's exact rules (policy_config_sigstore.go): exactly one of keyPath,
-// keyPaths, keyData, keyDatas, fulcio, pki; at most one Rekor key field, required with fulcio and
-// forbidden with pki. Every other requirement (signedBy GPG, pki, an unknown type or field) is kept as
-// "unsupported" and refuses any pull it applies to: verification fails closed, it never skips.
+// Rekor keys and PKI certificates, with containers/image's exact rules (policy_config_sigstore.go):
+// exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, pki; at most one Rekor key field, required
+// with fulcio and forbidden with pki; unknown fields are errors. Other requirements (signedBy GPG, an
+// unknown type) are kept as "unsupported" and refuse any pull they apply to: verification fails closed.
 import {readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {DkrError} from '../errors.js'
 import type {ImageReference} from '../reference/parse.js'
 import {fullName} from '../reference/format.js'
 import {loadPublicKey, type PublicKey} from './keys.js'
+import {pemCertificates, type PkiTrust} from './pki.js'
 import {parseCertificates} from './sigstore.js'
 import type {X509Certificate} from '@sigstore/core'
 import {isJsonObject, type JsonObject} from '../io/json.js'
@@ -26,7 +27,7 @@ export type IdentityRule =
 export type Requirement =
   | {type: 'insecureAcceptAnything'}
   | {type: 'reject'}
-  | {type: 'sigstoreSigned'; keys: PublicKey[]; signedIdentity: IdentityRule; fulcio?: FulcioTrust; rekorKeys?: PublicKey[]}
+  | {type: 'sigstoreSigned'; keys: PublicKey[]; signedIdentity: IdentityRule; fulcio?: FulcioTrust; rekorKeys?: PublicKey[]; pki?: PkiTrust}
   | {type: 'unsupported'; what: string}
 
 /** containers/image's `fulcio`: certificates from these CAs, for this email and OIDC issuer. */
@@ -84,6 +85,7 @@ const keySources = ['keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'pki
 const rekorSources = ['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas']
 const sigstoreFields = ['type', 'signedIdentity', ...keySources, ...rekorSources]
 const fulcioFields = ['caPath', 'caData', 'oidcIssuer', 'subjectEmail']
+const pkiFields = ['caRootsPath', 'caRootsData', 'caIntermediatesPath', 'caIntermediatesData', 'subjectEmail', 'subjectHostname']
 
 /** Reads `path` relative to the policy's directory; a PolicyError names it when it cannot. */
 async function readRelative(path: unknown, policyDir: string, where: string, what: string): Promise<{bytes: Buffer; absolute: string}> {
@@ -140,6 +142,37 @@ async function parseFulcio(value: unknown, where: string, policyDir: string): Pr
   return {caCertificates, oidcIssuer, subjectEmail}
 }
 
+/** PEM certificates from `pathField` (relative to the policy) or `dataField` (base64 PEM); none when neither is given. */
+type X509CertificateList = PkiTrust['roots']
+
+async function certificatesFrom(value: JsonObject, pathField: string, dataField: string, where: string, policyDir: string): Promise<X509CertificateList | undefined> {
+  if (value[pathField] === undefined && value[dataField] === undefined) return undefined
+  if (value[pathField] !== undefined && value[dataField] !== undefined) throw new PolicyError(`${where}: pki takes one of ${pathField}, ${dataField}`)
+  const pem = value[pathField] !== undefined ? (await readRelative(value[pathField], policyDir, where, 'certificates')).bytes : base64Field(value[dataField], where, `pki.${dataField}`)
+  let certificates: X509CertificateList
+  try {
+    certificates = pemCertificates(pem.toString('utf8'))
+  } catch (error) {
+    throw new PolicyError(`${where}: pki ${value[pathField] === undefined ? dataField : String(value[pathField])}: ${(error as Error).message}`)
+  }
+
+  if (certificates.length === 0) throw new PolicyError(`${where}: pki: no PEM certificate in ${value[pathField] === undefined ? dataField : String(value[pathField])}`)
+  return certificates
+}
+
+async function parsePki(value: unknown, where: string, policyDir: string): Promise<PkiTrust> {
+  if (!isJsonObject(value)) throw new PolicyError(`${where}: pki must be an object`)
+  const unknown = unknownField(value, pkiFields)
+  if (unknown) throw new PolicyError(`${where}: pki: unknown field "${unknown}"`)
+  const roots = await certificatesFrom(value, 'caRootsPath', 'caRootsData', where, policyDir)
+  if (!roots) throw new PolicyError(`${where}: pki needs one of caRootsPath, caRootsData`)
+  const intermediates = (await certificatesFrom(value, 'caIntermediatesPath', 'caIntermediatesData', where, policyDir)) ?? []
+  const subjectEmail = value.subjectEmail === undefined ? undefined : expectString(value, 'subjectEmail', `${where}: pki`)
+  const subjectHostname = value.subjectHostname === undefined ? undefined : expectString(value, 'subjectHostname', `${where}: pki`)
+  if (subjectEmail === undefined && subjectHostname === undefined) throw new PolicyError(`${where}: pki needs subjectEmail or subjectHostname`)
+  return {intermediates, roots, subjectEmail, subjectHostname}
+}
+
 async function parseSigstore(value: JsonObject, where: string, policyDir: string): Promise<Requirement> {
   const unknown = unknownField(value, sigstoreFields)
   if (unknown) throw new PolicyError(`${where}: sigstoreSigned: unknown field "${unknown}"`)
@@ -150,9 +183,7 @@ async function parseSigstore(value: JsonObject, where: string, policyDir: string
   if (given[0] === 'fulcio' && rekorGiven.length === 0) throw new PolicyError(`${where}: sigstoreSigned with fulcio needs a Rekor public key (${rekorSources.join(', ')})`)
   if (given[0] === 'pki' && rekorGiven.length > 0) throw new PolicyError(`${where}: sigstoreSigned with pki takes no Rekor public key`)
   const signedIdentity = parseIdentity(value.signedIdentity, where)
-  // PKI certificates are checked at the current time with no log; sigstore-js can only check a
-  // certificate at a time a log entry or timestamp vouches for, so dkr refuses rather than guess.
-  if (given[0] === 'pki') return {type: 'unsupported', what: 'sigstoreSigned with pki (certificates checked at the current time, without a log)'}
+  if (given[0] === 'pki') return {keys: [], pki: await parsePki(value.pki, where, policyDir), signedIdentity, type: 'sigstoreSigned'}
   const rekorKeys = rekorGiven.length === 0 ? undefined : await keysFrom(value, ['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas'], where, policyDir)
   if (rekorKeys?.some((key) => !key.kind.startsWith('ecdsa'))) throw new PolicyError(`${where}: Rekor public keys must be ECDSA`)
   if (given[0] === 'fulcio') return {fulcio: await parseFulcio(value.fulcio, where, policyDir), keys: [], rekorKeys, signedIdentity, type: 'sigstoreSigned'}

@@ -9,6 +9,7 @@ import {createHash} from 'node:crypto'
 import {referenceString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import type {RegistryClient} from '../registry/client.js'
+import {checkPki} from './pki.js'
 import {checkCandidate, findSignatures, type Candidate, type Found, type SignatureFormat} from './cosign.js'
 import {describeRule, identityMatches} from './identity.js'
 import type {KeyKind} from './keys.js'
@@ -132,7 +133,7 @@ export function checkSigstore(requirement: Extract<Requirement, {type: 'sigstore
       const keyType = requirement.keys.find((key) => key.label === attempt.accepted.key)?.kind
       signed = {identity: attempt.accepted.identity, verified: describeSigner(attempt.accepted, keyType)}
     } else {
-      const checked = checkCandidate(candidate, digest, requirement.keys)
+      const checked = requirement.pki ? checkPki(candidate, digest, requirement.pki, new Date()) : checkCandidate(candidate, digest, requirement.keys)
       if (checked.stage !== 'signed') return {rank: stageRank[checked.stage], reason: checked.reason}
       signed = {identity: checked.identity, verified: {format: checked.format, identity: checked.identity, key: checked.key.label, keyType: checked.key.kind}}
     }

@@ -17,7 +17,7 @@ import {checkSigstore, type VerifiedSignature} from '../../../src/lib/signature/
 
 const vectors = join(import.meta.dirname, '../../fixtures/sigstore/containers-image')
 const dir = mkdtempSync(join(tmpdir(), 'dkr-cimage-'))
-for (const file of ['fulcio_v1.crt.pem', 'rekor.pub', 'cosign.pub', 'cosign2.pub']) copyFileSync(join(vectors, file), join(dir, file))
+for (const file of ['fulcio_v1.crt.pem', 'rekor.pub', 'cosign.pub', 'cosign2.pub', 'pki_root_crts.pem', 'pki_intermediate_crts.pem']) copyFileSync(join(vectors, file), join(dir, file))
 // The real certificate embeds an SCT from the public-good CT log: sigstore-js checks it against the
 // root's CT logs (containers/image does not check SCTs at all).
 const ctlogs = toTrustMaterial(parseTrustedRoot(readFileSync(join(import.meta.dirname, '../../fixtures/sigstore/public-good/trusted_root.json'), 'utf8'))).ctlogs
@@ -138,5 +138,43 @@ describe('containers/image keyed signature with a Rekor SET', () => {
   it('refuses it with the wrong Rekor key or the wrong signing key', async () => {
     await assert.rejects(evaluateKeyed({keyPath: 'cosign2.pub', rekorPublicKeyPath: 'cosign.pub'}), /does not verify: .*inclusion promise|does not verify: .*tlog/)
     await assert.rejects(evaluateKeyed({keyPath: 'cosign.pub', rekorPublicKeyPath: 'rekor.pub'}), /does not verify: signature verification failed/)
+  })
+})
+
+describe('containers/image pki expectations', () => {
+  const pkiImage = signatureFile('dir-img-cosign-pki-valid')
+  const pkiIntended = parseNormalizedNamed('localhost:5000/test')
+  const evaluatePki = async (pki: object, candidate: Candidate = pkiImage.candidate) => {
+    const policy = await parsePolicy(JSON.stringify({default: [{pki, signedIdentity: matchRepository, type: 'sigstoreSigned'}]}), join(dir, 'policy.json'))
+    const [parsed] = policy.requirementsFor(pkiIntended).requirements
+    return checkSigstore(parsed as Extract<typeof parsed, {type: 'sigstoreSigned'}>, pkiIntended, pkiImage.digest, {candidates: [candidate], damaged: []})
+  }
+
+  const noChain: Candidate = {...pkiImage.candidate, annotations: Object.fromEntries(Object.entries(pkiImage.candidate.annotations).filter(([name]) => name !== 'dev.sigstore.cosign/chain'))}
+
+  it('accepts the signature with roots and intermediates, by email and by hostname', async () => {
+    const verified = await evaluatePki({caIntermediatesPath: 'pki_intermediate_crts.pem', caRootsPath: 'pki_root_crts.pem', subjectEmail: 'qiwan@redhat.com'})
+    assert.deepEqual([verified.format, verified.identity], ['simplesigning', 'localhost:5000/test'])
+    await evaluatePki({caRootsPath: 'pki_root_crts.pem', subjectHostname: 'myhost.example.com'})
+  })
+
+  it('accepts it without the chain annotation when the intermediates are configured', async () => {
+    await evaluatePki({caIntermediatesData: readFileSync(join(vectors, 'pki_intermediate_crts.pem')).toString('base64'), caRootsPath: 'pki_root_crts.pem', subjectEmail: 'qiwan@redhat.com'}, noChain)
+  })
+
+  it('refuses it with neither the chain annotation nor configured intermediates', async () => {
+    await assert.rejects(evaluatePki({caRootsPath: 'pki_root_crts.pem', subjectEmail: 'qiwan@redhat.com'}, noChain), /a certificate that does not chain to the policy's roots/)
+  })
+
+  it('refuses another email or hostname, and other roots', async () => {
+    await assert.rejects(evaluatePki({caRootsPath: 'pki_root_crts.pem', subjectEmail: 'someone@example.com'}), /a certificate without the email someone@example\.com/)
+    await assert.rejects(evaluatePki({caRootsPath: 'pki_root_crts.pem', subjectHostname: 'other.example.com'}), /a certificate without the hostname other\.example\.com/)
+    await assert.rejects(evaluatePki({caRootsPath: 'fulcio_v1.crt.pem', subjectEmail: 'qiwan@redhat.com'}), /does not chain to the policy's roots/)
+  })
+
+  it('refuses it for another digest', async () => {
+    const policy = await parsePolicy(JSON.stringify({default: [{pki: {caRootsPath: 'pki_root_crts.pem', subjectEmail: 'qiwan@redhat.com'}, signedIdentity: matchRepository, type: 'sigstoreSigned'}]}), join(dir, 'policy.json'))
+    const [parsed] = policy.requirementsFor(pkiIntended).requirements
+    assert.throws(() => checkSigstore(parsed as Extract<typeof parsed, {type: 'sigstoreSigned'}>, pkiIntended, `sha256:${'0'.repeat(64)}`, {candidates: [pkiImage.candidate], damaged: []}), /a signature for another digest/)
   })
 })

@@ -54,14 +54,12 @@ describe('signature policy', () => {
       default: [{type: 'signedBy', keyType: 'GPGKeys', keyPath: '/k.gpg'}],
       transports: {
         docker: {
-          'a.example/p': [{pki: {}, type: 'sigstoreSigned'}],
           'a.example/u': [{type: 'somethingNew'}],
         },
       },
     })
     const what = (name: string) => policy.requirementsFor(parseNormalizedNamed(name)).requirements.map((r) => (r.type === 'unsupported' ? r.what : r.type))
     assert.deepEqual(what('busybox'), ['signedBy (GPG signatures)'])
-    assert.deepEqual(what('a.example/p'), ['sigstoreSigned with pki (certificates checked at the current time, without a log)'])
     assert.deepEqual(what('a.example/u'), ['requirement type "somethingNew"'])
   })
 
@@ -95,6 +93,9 @@ describe('signature policy', () => {
     ['an unknown sigstoreSigned field', '{"default": [{"type":"sigstoreSigned","keyPath":"k.pub","unheardOf":true}]}', /: default\[0\]: sigstoreSigned: unknown field "unheardOf"$/],
     ['fulcio without a Rekor key', '{"default": [{"type":"sigstoreSigned","fulcio":{"caPath":"k.pub","oidcIssuer":"https://i","subjectEmail":"a@b"}}]}', /fulcio needs a Rekor public key/],
     ['two Rekor key fields', '{"default": [{"type":"sigstoreSigned","keyPath":"k.pub","rekorPublicKeyPath":"k.pub","rekorPublicKeyData":"eA=="}]}', /at most one of rekorPublicKeyPath/],
+    ['pki without roots', '{"default": [{"type":"sigstoreSigned","pki":{"subjectEmail":"a@b"}}]}', /pki needs one of caRootsPath, caRootsData$/],
+    ['pki without a subject', `{"default": [{"type":"sigstoreSigned","pki":{"caRootsData":"${Buffer.from(readFileSync(join(vectors, 'pki_root_crts.pem'))).toString('base64')}"}}]}`, /pki needs subjectEmail or subjectHostname$/],
+    ['pki with an unknown field', '{"default": [{"type":"sigstoreSigned","pki":{"caRootsPath":"k.pub","subjectEmail":"a@b","subjectURI":"x"}}]}', /pki: unknown field "subjectURI"$/],
     ['pki with a Rekor key', '{"default": [{"type":"sigstoreSigned","pki":{},"rekorPublicKeyPath":"k.pub"}]}', /pki takes no Rekor public key/],
     ['fulcio with both caPath and caData', '{"default": [{"type":"sigstoreSigned","rekorPublicKeyPath":"k.pub","fulcio":{"caPath":"k.pub","caData":"eA==","oidcIssuer":"https://i","subjectEmail":"a@b"}}]}', /fulcio needs exactly one of caPath, caData/],
     ['fulcio without subjectEmail', '{"default": [{"type":"sigstoreSigned","rekorPublicKeyPath":"k.pub","fulcio":{"caPath":"k.pub","oidcIssuer":"https://i"}}]}', /fulcio: "subjectEmail" must be a non-empty string/],
