@@ -124,6 +124,22 @@ describe('keyless cosign: verified pulls (dockerd)', () => {
     }
   })
 
+  it('verifies a digest reference as it is, and each tag with -a', async () => {
+    const name = `${stack.registry}/keyless/uri-bundle`
+    const digest = await digestOf(image('uri-bundle'))
+    await removeImages(image('uri-bundle'))
+    const byDigest = await dkr(['pull', '-q', ...uri, ...trust(), `${name}@${digest}`], {env: baseEnv(), timeoutMs: 120_000})
+    assert.deepEqual([byDigest.code, byDigest.stdout], [0, `${name}@${digest}\n`], byDigest.stderr)
+    // -a: the tag 1.0 is verified and pulled; cosign's sha256-… artifact tags are not images to pull.
+    const all = await dkr(['pull', '-a', '-q', ...uri, ...trust(), name], {env: baseEnv(), timeoutMs: 120_000})
+    assert.deepEqual([all.code, all.stdout], [0, `${name}\n`], all.stderr)
+    assert.equal(await imageExists(image('uri-bundle')), true)
+    const refused = await dkr(['pull', '-a', '-q', ...uri, ...trust(), `${stack.registry}/keyless/unsigned`], {env: baseEnv(), timeoutMs: 120_000})
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, new RegExp(`^${image('unsigned')}: not pulled: cosign: no cosign signature found$`, 'm'))
+    assert.equal(await imageExists(image('unsigned')), false)
+  })
+
   it('--json names the signer and the log entry that dated the signature', async () => {
     await removeImages(image('uri-bundle'))
     const result = await dkr(['pull', '--json', ...uri, ...trust(), image('uri-bundle')], {env: baseEnv(), timeoutMs: 120_000})
