@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {actionsIssuer, KeylessSigning} from '../helpers/keyless.js'
-import {toolsEnv} from '../helpers/notation.js'
+import {TestRegistry, toolsEnv} from '../helpers/notation.js'
 import {pushRandomImage} from '../helpers/random-image.js'
 import {runInPty} from '../helpers/pty.js'
 import {baseEnv, dkr, dkrBin, run} from '../helpers/run.js'
@@ -47,6 +47,8 @@ const cases = (): Case[] => [
   {accepted: false, flags: () => [...uri, ...trust()], image: image('stranger'), name: 'an untrusted CA', reason: /does not verify: .*certificate/i},
   {accepted: false, flags: () => [...uri, '--trusted-root', rootWithoutCa, '--insecure-ignore-sct'], image: image('uri-bundle'), name: 'a root without the CA', reason: /does not verify/},
   {accepted: false, flags: () => [...uri, ...trust()], image: image('unsigned'), name: 'no signature', reason: /no cosign signature found/},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('tampered-set'), name: 'a tampered SET', reason: /does not verify: inclusion promise could not be verified/},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('other-entry'), name: 'a log entry for another signature', reason: /does not verify/},
   {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('tsa'), name: 'an RFC 3161 timestamp by an authority of the root, beside the log entry'},
   // The log entry dates it; the timestamp no authority of the root can check is left aside, as cosign does.
   {accepted: true, flags: () => [...uri, ...trust()], image: image('tsa'), name: 'an RFC 3161 timestamp, with a root that has no timestamp authority'},
@@ -68,6 +70,25 @@ async function digestOf(reference: string): Promise<string> {
 async function fresh(name: string): Promise<string> {
   await pushRandomImage(stack.registry, `keyless/${name}`, '1.0', 4096)
   return `${stack.registry}/keyless/${name}@${await digestOf(image(name))}`
+}
+
+/** Rewrites the Rekor bundle annotation of NAME's legacy signature (the `.sig` tag's one layer). */
+async function editSet(name: string, edit: (set: string) => string): Promise<void> {
+  const registry = new TestRegistry(stack.registry)
+  const tag = `${(await digestOf(image(name))).replace(':', '-')}.sig`
+  const found = await registry.manifest(`keyless/${name}`, tag)
+  assert.ok(found, `no ${tag}`)
+  const manifest = JSON.parse(found.bytes.toString()) as {layers: {annotations: Record<string, string>}[]}
+  const annotations = manifest.layers[0].annotations
+  annotations['dev.sigstore.cosign/bundle'] = edit(annotations['dev.sigstore.cosign/bundle'])
+  await registry.pushManifest(`keyless/${name}`, tag, manifest, found.descriptor.mediaType)
+}
+
+/** The Rekor bundle annotation of NAME's legacy signature. */
+async function setOf(name: string): Promise<string> {
+  let set = ''
+  await editSet(name, (current) => (set = current))
+  return set
 }
 
 before(async () => {
@@ -93,6 +114,11 @@ before(async () => {
   await signing.sign(await fresh('tsa'), uriLeaf, {format: 'bundle', tsa: true})
   await signing.sign(await fresh('tsa-no-log'), uriLeaf, {format: 'bundle', log: false, tsa: true})
   await fresh('unsigned')
+  await signing.sign(await fresh('tampered-set'), uriLeaf, {format: 'legacy'})
+  await editSet('tampered-set', (set) => set.replace(/"SignedEntryTimestamp":"[A-Za-z0-9+/]{4}/, (start) => `${start.slice(0, -4)}AAAA`))
+  await signing.sign(await fresh('other-entry'), uriLeaf, {format: 'legacy'})
+  const another = await setOf('email-legacy')
+  await editSet('other-entry', () => another)
 })
 
 after(() => signing?.stop())
