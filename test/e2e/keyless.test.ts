@@ -56,6 +56,7 @@ const cases = (): Case[] => [
   // Key signatures scripts/seed-signatures made without a log (the stack's k1 and k2 keys).
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, a bundle without a log entry, with --insecure-ignore-tlog'},
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, a legacy signature without a log entry, with --insecure-ignore-tlog'},
+  {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/multi:1.0`, name: '--key, a multi-platform index signed as a whole'},
   {accepted: false, flags: () => ['--key', cosignKey('k1'), '--trusted-root', root], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, no log entry, the log required', reason: /found a signature with no transparency log entry/},
   {accepted: false, flags: () => ['--key', cosignKey('k2'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, another key', reason: /does not verify: signature verification failed/},
 ]
