@@ -387,6 +387,8 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
       signerKey = verifier.verify(toSignedEntity(bundle, artifact)).key
     } catch (error) {
       lastError = describeError(error)
+      // sigstore-js checks every SCT a certificate embeds; without CT logs that cannot succeed.
+      if (/SCT verification failed/.test(lastError) && rules.trust.ctlogs.length === 0) lastError = `${lastError}: no CT log to check the certificate's SCT against (give --trusted-root FILE or set the trustedRoot preference; its CT logs are used)`
       continue
     }
 

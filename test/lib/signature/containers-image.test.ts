@@ -116,7 +116,7 @@ describe('containers/image fulcio + Rekor expectations', () => {
   it('refuses the certificate when the root has no CT log to check its SCT against', async () => {
     const policy = await parsePolicy(JSON.stringify({default: [{fulcio, rekorPublicKeyPath: 'rekor.pub', signedIdentity: matchRepository, type: 'sigstoreSigned'}]}), join(dir, 'policy.json'))
     const [parsed] = policy.requirementsFor(intended).requirements
-    assert.throws(() => checkSigstore(parsed as Extract<typeof parsed, {type: 'sigstoreSigned'}>, intended, fulcioImage.digest, {candidates: [fulcioImage.candidate], damaged: []}, []), /SCT/)
+    assert.throws(() => checkSigstore(parsed as Extract<typeof parsed, {type: 'sigstoreSigned'}>, intended, fulcioImage.digest, {candidates: [fulcioImage.candidate], damaged: []}, []), /SCT verification failed: no CT log to check the certificate's SCT against \(give --trusted-root FILE/)
   })
 })
 
