@@ -2,14 +2,14 @@
 // critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
 // small Rekor (scripts/rekor.mjs) and RFC 3161 authority (scripts/tsa.mjs, openssl ts), the TrustedRoot
 // and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
-// in both formats.
+// in both formats. Two oracles: `cosign verify` and Debian sid's sigstore-go (`oci-image-verification`).
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash, createPublicKey} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {toolsEnv} from './notation.js'
+import {TestRegistry, toolsEnv} from './notation.js'
 import {issue, makeSelfSigned, type Issued} from './pki.js'
 import {projectRoot, run} from './run.js'
 
@@ -122,6 +122,51 @@ export class KeylessSigning {
   /** `cosign verify` with the same flags dkr is given: the oracle. */
   async cosignAccepts(image: string, flags: readonly string[]): Promise<boolean> {
     const result = await run('cosign', ['verify', '--allow-insecure-registry', ...flags, image], {env: toolsEnv(), timeoutMs: 60_000})
+    return result.code === 0
+  }
+
+  /**
+   * sigstore-go's `oci-image-verification` given what cosign's `flags` say: the second oracle. It takes a
+   * bundle file and the digest its DSSE statement must name, so the image's bundle referrer is found as
+   * cosign finds it (referrers API, else the `sha256-<hex>` tag) and handed over with the image's digest; an
+   * image with none goes through its -ociImage, which reads only the legacy `.sig` tag.
+   */
+  async sigstoreGoAccepts(image: string, flags: readonly string[]): Promise<boolean> {
+    const own: Record<string, string[]> = {
+      '--certificate-identity': ['-expectedSAN'],
+      '--certificate-identity-regexp': ['-expectedSANRegex'],
+      '--certificate-oidc-issuer': ['-expectedIssuer'],
+      '--certificate-oidc-issuer-regexp': ['-expectedIssuerRegex'],
+      '--key': ['-publicKey'],
+      '--trusted-root': ['-trustedrootJSONpath'],
+    }
+    // --insecure-ignore-tlog has none: cosign then checks the certificate at the current time, and
+    // -requireTlog=false -requireTimestamp=false makes this tool refuse to start (no WithCurrentTime).
+    const switches: Record<string, string[]> = {'--insecure-ignore-sct': ['-ignore-sct']}
+    // Without --trusted-root, no root file (its default names a file of sigstore-go's source tree).
+    const args = flags.includes('--trusted-root') ? [] : ['-trustedrootJSONpath=']
+    for (let i = 0; i < flags.length; i++) {
+      if (switches[flags[i]]) args.push(...switches[flags[i]])
+      else if (own[flags[i]]) args.push(`${own[flags[i]][0]}=${flags[++i]}`)
+      else throw new Error(`sigstore-go has no counterpart for ${flags[i]}`)
+    }
+
+    const registry = new TestRegistry(image.slice(0, image.indexOf('/')))
+    const repository = image.slice(image.indexOf('/') + 1).replace(/[:@].*$/, '')
+    const found = await registry.manifest(repository, image.includes('@') ? image.slice(image.indexOf('@') + 1) : image.slice(image.lastIndexOf(':') + 1))
+    if (!found) throw new Error(`no manifest for ${image}`)
+    const digest = found.descriptor.digest
+    for (const referrer of await registry.referrers(repository, digest)) {
+      const manifest = JSON.parse((await registry.manifest(repository, referrer.digest))!.bytes.toString()) as {layers?: {digest: string; mediaType: string}[]; subject?: {digest: string}}
+      const layer = manifest.layers?.find((l) => l.mediaType === 'application/vnd.dev.sigstore.bundle.v0.3+json')
+      if (manifest.subject?.digest !== digest || !layer) continue
+      const bundle = join(this.dir, `bundle-${layer.digest.slice(7)}.json`)
+      writeFileSync(bundle, await registry.blob(repository, layer.digest))
+      const result = await run('oci-image-verification', [...args, `-artifact-digest=${digest.slice(7)}`, bundle], {env: toolsEnv(), timeoutMs: 60_000})
+      return result.code === 0
+    }
+
+    const result = await run('oci-image-verification', [...args, `-ociImage=${image}`], {env: toolsEnv(), timeoutMs: 60_000})
     return result.code === 0
   }
 }
