@@ -4,7 +4,7 @@
 // and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
 // in both formats. Two oracles: `cosign verify` and Debian sid's sigstore-go (`oci-image-verification`).
 import {spawn, type ChildProcess} from 'node:child_process'
-import {createHash, createPublicKey} from 'node:crypto'
+import {createHash, createPublicKey, X509Certificate} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -128,8 +128,13 @@ export class KeylessSigning {
   /**
    * sigstore-go's `oci-image-verification` given what cosign's `flags` say: the second oracle. It takes a
    * bundle file and the digest its DSSE statement must name, so the image's bundle referrer is found as
-   * cosign finds it (referrers API, else the `sha256-<hex>` tag) and handed over with the image's digest; an
-   * image with none goes through its -ociImage, which reads only the legacy `.sig` tag.
+   * cosign finds it (referrers API, else the `sha256-<hex>` tag) and handed over with the image's digest.
+   * A legacy `.sig` signature is handed over as the v0.1 bundle the tool's own -ociImage builds from its
+   * first layer (certificate, SET as the log entry's inclusion promise, signature over the payload), with
+   * the payload as the artifact: -ociImage itself demands an RFC 3161 annotation cosign writes only with a
+   * timestamp server, unless -requireTimestamp=false, with which the tool refuses to start. Neither way
+   * does sigstore-go compare the payload's digest with the image's: dkr and cosign do. An image with
+   * neither (or a legacy one without a certificate) goes through -ociImage, which finds nothing to check.
    */
   async sigstoreGoAccepts(image: string, flags: readonly string[]): Promise<boolean> {
     const own: Record<string, string[]> = {
@@ -137,11 +142,9 @@ export class KeylessSigning {
       '--certificate-identity-regexp': ['-expectedSANRegex'],
       '--certificate-oidc-issuer': ['-expectedIssuer'],
       '--certificate-oidc-issuer-regexp': ['-expectedIssuerRegex'],
-      '--key': ['-publicKey'],
       '--trusted-root': ['-trustedrootJSONpath'],
     }
-    // --insecure-ignore-tlog has none: cosign then checks the certificate at the current time, and
-    // -requireTlog=false -requireTimestamp=false makes this tool refuse to start (no WithCurrentTime).
+    // --key and --insecure-ignore-tlog have none (test/e2e/keyless.test.ts says why).
     const switches: Record<string, string[]> = {'--insecure-ignore-sct': ['-ignore-sct']}
     // Without --trusted-root, no root file (its default names a file of sigstore-go's source tree).
     const args = flags.includes('--trusted-root') ? [] : ['-trustedrootJSONpath=']
@@ -166,7 +169,29 @@ export class KeylessSigning {
       return result.code === 0
     }
 
-    const result = await run('oci-image-verification', [...args, `-ociImage=${image}`], {env: toolsEnv(), timeoutMs: 60_000})
+    const legacy = await registry.manifest(repository, `${digest.replace(':', '-')}.sig`)
+    const [layer] = legacy ? (JSON.parse(legacy.bytes.toString()) as {layers: {annotations?: Record<string, string>; digest: string}[]}).layers : []
+    const certificate = layer?.annotations?.['dev.sigstore.cosign/certificate']
+    if (!layer || !certificate) {
+      const result = await run('oci-image-verification', [...args, `-ociImage=${image}`], {env: toolsEnv(), timeoutMs: 60_000})
+      return result.code === 0
+    }
+
+    const annotations = layer.annotations ?? {}
+    const set = annotations['dev.sigstore.cosign/bundle'] ? JSON.parse(annotations['dev.sigstore.cosign/bundle']) as {SignedEntryTimestamp: string; Payload: {body: string; integratedTime: number; logIndex: number; logID: string}} : undefined
+    const kind = set && JSON.parse(Buffer.from(set.Payload.body, 'base64').toString()) as {apiVersion: string; kind: string}
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+      messageSignature: {messageDigest: {algorithm: 'SHA2_256', digest: Buffer.from(layer.digest.slice(7), 'hex').toString('base64')}, signature: annotations['dev.cosignproject.cosign/signature']},
+      verificationMaterial: {
+        x509CertificateChain: {certificates: [{rawBytes: new X509Certificate(certificate).raw.toString('base64')}]},
+        tlogEntries: set && kind ? [{canonicalizedBody: set.Payload.body, inclusionPromise: {signedEntryTimestamp: set.SignedEntryTimestamp}, integratedTime: String(set.Payload.integratedTime), kindVersion: {kind: kind.kind, version: kind.apiVersion}, logId: {keyId: Buffer.from(set.Payload.logID, 'hex').toString('base64')}, logIndex: String(set.Payload.logIndex)}] : [],
+      },
+    }
+    const path = join(this.dir, `legacy-${layer.digest.slice(7)}`)
+    writeFileSync(`${path}.json`, JSON.stringify(bundle))
+    writeFileSync(`${path}.payload`, await registry.blob(repository, layer.digest))
+    const result = await run('oci-image-verification', [...args, `-artifact=${path}.payload`, `${path}.json`], {env: toolsEnv(), timeoutMs: 60_000})
     return result.code === 0
   }
 }
