@@ -1,6 +1,5 @@
-// Start-up cost of dkr against the Node floor and against docker, measured in one run: every round runs
-// each command once, in turn, so a ratio is taken between runs made at the same moment (paired), and the
-// figures are the medians over the rounds (machines here are noisy: trust the ratios). Uses the engine
+// Start-up cost of dkr against the Node floor and against docker, measured in one run in paired rounds
+// (bench/paired.ts), the figures medians over the rounds. Uses the engine
 // stack in the environment (DOCKER_HOST, DKR_REGISTRY) or starts one in a temp dir.
 // dkr runs both as npm installs it (bin/run.js) and as the standalone executable (scripts/standalone,
 // built into a temp dir first).
@@ -8,11 +7,12 @@
 // --also adds another build's entry point (e.g. a clone at an older commit) or executable to the same
 // rounds.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {ensureStack} from '../scripts/stack-env.js'
+import {type Command, median, medianMs, once, pairedRatio, pairedRounds} from './paired.js'
 
 const {values} = parseArgs({options: {also: {default: [], multiple: true, type: 'string'}, runs: {default: '21', type: 'string'}}})
 const runs = Number(values.runs)
@@ -34,33 +34,12 @@ const env: NodeJS.ProcessEnv = {...process.env, DOCKER_CLI_HINTS: 'false', DOCKE
 const image = `${process.env.DKR_REGISTRY}/demo/small:1.0`
 const timings = join(configDir, 'rusage.txt')
 
-interface Sample {
-  wall: number
-  /** user + system CPU milliseconds */
-  cpu: number
-  /** peak resident MiB */
-  peak: number
-}
-
-/** One run, timed by bench/rusage.py (wait4's rusage: CPU is steadier than wall time on a loaded machine). */
-function once({argv, env}: {argv: string[]; env: NodeJS.ProcessEnv}): Sample {
-  const result = spawnSync('python3', [join(root, 'bench', 'rusage.py'), timings, ...argv], {env, stdio: ['ignore', 'ignore', 'pipe']})
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}`)
-  const [wall, cpu, peak] = readFileSync(timings, 'utf8').trim().split(' ').map(Number)
-  return {cpu, peak: peak / 1024, wall}
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
-
 const builds: Array<[string, string]> = [
   ['dkr', join(root, 'bin', 'run.js')],
   ['standalone', standalone],
   ...values.also.map((entry) => entry.split('=', 2) as [string, string]),
 ]
-const commands: Record<string, {argv: string[]; env: NodeJS.ProcessEnv}> = {
+const commands: Record<string, Command> = {
   'node -e 0': {argv: [process.execPath, '-e', '0'], env},
   'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.cjs'), image], env},
   'docker --version': {argv: ['docker', '--version'], env},
@@ -75,21 +54,10 @@ for (const [name, bin] of builds) {
 }
 
 try {
-  once({argv: ['docker', 'pull', '-q', image], env})
-  const names = Object.keys(commands)
-  const samples: Record<string, Sample[]> = Object.fromEntries(names.map((name) => [name, []]))
-  for (const name of names) once(commands[name])
-  for (let round = 0; round < runs; round++) {
-    // Each round in a rotated order, so no command always follows the same one.
-    for (const [index] of names.entries()) {
-      const name = names[(index + round) % names.length]
-      samples[name].push(once(commands[name]))
-    }
-  }
-
-  /** Median of the per-round ratios a/b, of wall or of CPU time. */
-  const ratio = (a: string, b: string, key: 'cpu' | 'wall') => median(samples[a].map((value, index) => value[key] / samples[b][index][key])).toFixed(2)
-  const ms = (name: string, key: 'cpu' | 'wall') => `${median(samples[name].map((sample) => sample[key])).toFixed(0)} ms`.padStart(7)
+  once({argv: ['docker', 'pull', '-q', image], env}, timings)
+  const samples = pairedRounds(commands, runs, timings)
+  const ratio = (a: string, b: string, key: 'cpu' | 'wall') => pairedRatio(samples[a], samples[b], key)
+  const ms = (name: string, key: 'cpu' | 'wall') => medianMs(samples[name], key)
   const row = (name: string, versus?: string, target?: string) => {
     const ratios = versus ? `   ${ratio(name, versus, 'wall')}× (cpu ${ratio(name, versus, 'cpu')}×) ${versus}, target ≤ ${target}×` : ''
     console.log(`  ${name.padEnd(24)}${ms(name, 'wall')} wall${ms(name, 'cpu')} cpu${ratios}`)

@@ -47,6 +47,7 @@ describe('dkr config', () => {
       'retry             0             default',
       'signaturePolicy                 default',
       'stallTimeout      5m            default',
+      'trustedRoot                     default',
       '',
     ].join('\n'))
     const json = JSON.parse((await dkr(['config', 'list', '--format', 'json'], {env})).stdout) as Record<string, {source: string; value: unknown}>
@@ -60,13 +61,13 @@ describe('dkr config', () => {
     await set(env, 'progress', 'plain')
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
-      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout'],
+      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout, trustedRoot'],
       [['set', 'parallel', '17'], 'invalid value "17" for parallel: expected a whole number from 1 to 16'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
       [['set', 'stallTimeout', '30'], 'invalid value "30" for stallTimeout: expected a duration such as 30s, 500ms or 5m, or 0'],
       [['set', 'retry', '-1'], 'invalid value "-1" for retry: expected a whole number from 0 to 100'],
-      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout'],
+      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout, trustedRoot'],
     ] as const) {
       const result = await dkr(['config', ...args], {env})
       assert.equal(result.code, 1, args.join(' '))
@@ -160,7 +161,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'preferences cha
     const {env} = prefsEnv({DOCKER_CONTENT_TRUST_SERVER: stack.notaryServer})
     await set(env, 'contentTrust', 'true')
     const signed = `${stack.registry}/signed/app:1.0`
-    assert.match((await dkr(['pull', '-q', signed], {env})).stdout, /^Pull \(1 of 1\)/)
+    assert.match((await dkr(['pull', signed], {env})).stdout, /^Pull \(1 of 1\)/)
     assert.equal((await dkr(['pull', '-q', signed], {env: {...env, DOCKER_CONTENT_TRUST: '0'}})).stdout, `${signed}\n`)
     assert.equal((await dkr(['pull', '-q', '--disable-content-trust', signed], {env})).stdout, `${signed}\n`)
     await removeImages(signed)

@@ -85,7 +85,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (D
   before(removeSigned)
   after(removeSigned)
 
-  for (const args of [['1.0'], ['2.0'], ['-q', '1.0'], ['unsigned'], ['latest'], ['-a']]) {
+  for (const args of [['1.0'], ['2.0'], ['unsigned'], ['latest'], ['-a']]) {
     it(`prints and does what docker does: pull ${args.join(' ')}`, async () => {
       const name = args.at(-1) === '-a' ? repo() : `${repo()}:${args.at(-1)}`
       const flags = args.slice(0, -1).concat(args.at(-1) === '-a' ? ['-a'] : [])
@@ -114,7 +114,7 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (D
   }
 
   it('ends with the tag pointing at the signed digest (targets/releases wins)', async () => {
-    const result = await dkr(['pull', '-q', `${repo()}:2.0`], {env: trustEnv()})
+    const result = await dkr(['pull', `${repo()}:2.0`], {env: trustEnv()})
     assert.equal(result.code, 0, result.stderr)
     const digest = /@(sha256:[0-9a-f]{64})/.exec(result.stdout)?.[1]
     const inspected = await docker(['image', 'inspect', '--format', '{{join .RepoDigests ","}}', `${repo()}:2.0`], {env: baseEnv()})
@@ -141,8 +141,14 @@ for (const engine of enginesUnderTest()) describeEngine(engine, 'trusted pull (D
     await removeSigned()
   })
 
+  it('-q prints exactly the reference, where docker also prints its Pull and Tagging lines', async () => {
+    const ours = await dkr(['pull', '-q', `${repo()}:1.0`], {env: trustEnv()})
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [0, `${repo()}:1.0\n`, ''])
+    await removeSigned()
+  })
+
   it('a digest reference and --disable-content-trust take the plain path', async () => {
-    const digest = /@(sha256:[0-9a-f]{64})/.exec((await dkr(['pull', '-q', `${repo()}:1.0`], {env: trustEnv()})).stdout)![1]
+    const digest = /@(sha256:[0-9a-f]{64})/.exec((await dkr(['pull', `${repo()}:1.0`], {env: trustEnv()})).stdout)![1]
     await removeSigned()
     const byDigest = await dkr(['pull', '-q', `${repo()}@${digest}`], {env: trustEnv()})
     assert.equal(byDigest.stdout, `${repo()}@${digest}\n`)

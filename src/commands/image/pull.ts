@@ -21,7 +21,12 @@ pulled at once; the command fails if any of them fails.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit (see dkr config list).`
+progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit, trustedRoot (see dkr config list).
+
+cosign's verification flags (--key, --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], \
+--trusted-root, --insecure-ignore-tlog, --insecure-ignore-sct) keep cosign's meaning: every image must carry a cosign signature, in \
+either format, that cosign verify would accept with the same flags, for the digest that is pulled. With a \
+signature policy too, both must hold.`
 
   static enableJsonFlag = true
   static examples = [
@@ -34,7 +39,14 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
 
   static flags = {
     'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
+    'certificate-identity': Flags.string({description: "cosign: the signing certificate's identity (SAN email or URI), exactly", exclusive: ['certificate-identity-regexp']}),
+    'certificate-identity-regexp': Flags.string({description: "cosign: a regular expression (RE2, unanchored as in cosign) the certificate's identity must match"}),
+    'certificate-oidc-issuer': Flags.string({description: 'cosign: the OIDC issuer in the signing certificate, exactly', exclusive: ['certificate-oidc-issuer-regexp']}),
+    'certificate-oidc-issuer-regexp': Flags.string({description: "cosign: a regular expression (RE2, unanchored as in cosign) the certificate's OIDC issuer must match"}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
+    'insecure-ignore-sct': Flags.boolean({description: 'cosign: accept keyless certificates without an embedded SCT (certificate transparency proof)'}),
+    'insecure-ignore-tlog': Flags.boolean({description: 'cosign: accept signatures without a transparency log entry (dated by an RFC 3161 timestamp when keyless)'}),
+    key: Flags.string({helpValue: 'FILE', description: 'cosign: verify signatures by this public key (PEM)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
     parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
     'all-platforms': Flags.boolean({description: 'Pull every platform of the index into the one image (needs the containerd image store)'}),
@@ -44,6 +56,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     'retry-delay': Flags.string({description: 'Wait this long between attempts, e.g. 2s, 500ms (default 2s, doubling after each attempt)'}),
     'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
     'stall-timeout': Flags.string({description: 'Abort a pull that brings no new bytes or status for this long, e.g. 30s; 0: never (default 5m, or the stallTimeout preference)'}),
+    'trusted-root': Flags.string({helpValue: 'FILE', description: "cosign: the Sigstore TrustedRoot JSON (Fulcio CAs, Rekor logs, CT logs, timestamp authorities) signatures are checked against (default: the trustedRoot preference, else Sigstore's public-good root through TUF, cached under $XDG_CACHE_HOME/dkr)"}),
   }
 
   static strict = false
@@ -64,6 +77,16 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     const platforms = flags['all-platforms'] ? [] : platformList(flags.platform ?? (preferences.platform.value ? [preferences.platform.value] : []))
     const results = await runPull(cli, {
       all: flags['all-tags'],
+      cosign: {
+        certificateIdentity: flags['certificate-identity'],
+        certificateIdentityRegexp: flags['certificate-identity-regexp'],
+        certificateOidcIssuer: flags['certificate-oidc-issuer'],
+        certificateOidcIssuerRegexp: flags['certificate-oidc-issuer-regexp'],
+        insecureIgnoreSct: flags['insecure-ignore-sct'],
+        insecureIgnoreTlog: flags['insecure-ignore-tlog'],
+        key: flags.key,
+        trustedRoot: flags['trusted-root'] ?? preferences.trustedRoot.value,
+      },
       json,
       notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),
       parallel: flags.parallel ?? preferences.parallel.value,

@@ -31,6 +31,8 @@ export interface Preferences {
   notationConfig?: string
   /** Show the registry's remaining pulls on a pull's total line (a terminal's live view only). */
   rateLimit: boolean
+  /** A Sigstore TrustedRoot JSON file that keyless cosign signatures are checked against (--trusted-root overrides). */
+  trustedRoot?: string
 }
 
 export type PreferenceKey = keyof Preferences
@@ -62,6 +64,7 @@ export const schema = {
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
   rateLimit: {description: "Show the registry's remaining pulls on a pull's total line, asked alongside the pull (terminal only)", type: 'boolean'},
   retry: {description: 'How many times a pull is tried again after a failure that may get better (--retry overrides)', maximum: 100, minimum: 0, type: 'integer'},
+  trustedRoot: {description: 'A Sigstore TrustedRoot JSON file that cosign signatures are checked against (--trusted-root overrides)', minLength: 1, type: 'string'},
   stallTimeout: {description: 'Abort a pull with no new bytes or status for this long, e.g. 30s, 5m; 0: never (--stall-timeout overrides)', pattern: durationSyntax, type: 'string'},
 } as const
 
@@ -130,6 +133,7 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
     retry: pick('retry'),
     stallTimeout: pick('stallTimeout'),
     signaturePolicy: pick('signaturePolicy'),
+    trustedRoot: pick('trustedRoot'),
   }
 }
 
@@ -159,7 +163,7 @@ export function parsePreference(name: string, text: string): Preferences[Prefere
   if (text === '') throw new DkrError(`invalid value "" for ${key}: expected a non-empty string`)
   if (rule.pattern && !new RegExp(rule.pattern).test(text)) throw new DkrError(`invalid value "${text}" for ${key}: expected a duration such as 30s, 500ms or 5m, or 0`)
   // A file is kept absolute, so later pulls from any directory read the same one.
-  return key === 'signaturePolicy' || (key === 'notationConfig' && text !== 'default') ? resolve(text) : text
+  return key === 'signaturePolicy' || key === 'trustedRoot' || (key === 'notationConfig' && text !== 'default') ? resolve(text) : text
 }
 
 /** Sets (or, with undefined, unsets) a preference. A file that does not parse is set aside, not lost. */

@@ -1,6 +1,7 @@
 // Step 4's common end, whichever mechanism verified the image (content trust, a signature policy): each
 // verified digest is pulled by digest and then tagged locally as the tag it was verified for. The output
-// is docker's trusted pull's: `Pull (i of n): …` on stdout (even with -q), `Tagging … as …` on stderr.
+// is docker's trusted pull's: `Pull (i of n): …` on stdout, `Tagging … as …` on stderr; with -q and --json
+// the caller passes sinks (dkr's -q prints exactly the reference, for `ref=$(dkr pull -q …)`).
 import type {Cli} from '../cli/context.js'
 import type {TextOutput} from '../io/streams.js'
 import {familiarName, fullName} from '../reference/format.js'
@@ -19,14 +20,20 @@ export interface DigestPull {
   tag: string
 }
 
+/** Where docker's trusted-pull lines go. */
+export interface PinnedLines {
+  out: TextOutput
+  err: TextOutput
+}
+
 /** Pulls each verified digest through `pullDigest` and tags it, printing docker's lines around each. */
-export async function pullPinned(cli: Cli, out: TextOutput, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
+export async function pullPinned(cli: Cli, lines: PinnedLines, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
   const name = familiarName(ref)
   for (const [i, target] of targets.entries()) {
-    out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
+    lines.out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
     const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
     await pullDigest({ref: pinned, tag: target.tag})
-    cli.streams.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
+    lines.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
     await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
   }
 }

@@ -13,7 +13,8 @@ import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {loginCommandFor, loginInteractively} from '../login/run-login.js'
 import {isRefusal} from '../registry/refusal.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
-import {signatureChecks, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
+import type {CosignFlags} from '../signature/cosign-flags.js'
+import {signatureChecks, signerLines, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
 import {signedTargets} from './trusted-pull.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
@@ -51,6 +52,8 @@ export interface PullOptions {
   signaturePolicy?: string
   /** A notation configuration directory: Notary Project signatures are verified by its trust policy too. */
   notationConfig?: string
+  /** cosign's verification flags (--key, --certificate-identity…, --trusted-root): every image must be signed so. */
+  cosign?: CosignFlags
 }
 
 /** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
@@ -281,13 +284,20 @@ type VerifyStep = (target: PullTarget) => Promise<Partial<VerifiedPulls>>
  */
 async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup, verify: VerifyStep): Promise<PullOutcome[]> {
   const {out} = cli.streams
-  const lines = options.json ? {...out, write: () => true} : out
+  // -q prints exactly the reference (`ref=$(dkr pull -q …)`), --json only the document: the pinned
+  // pulls' `Pull (1 of 1)` and `Tagging` lines go to progress output alone.
+  const sink = {...out, write: () => true}
+  const lines = options.json ? sink : out
+  const pinnedLines = {err: options.quiet ? sink : cli.streams.err, out: options.json || options.quiet ? sink : out}
+  const showSigners = cli.streams.err.isTTY && !options.quiet && !options.json
   const outcomes: PullOutcome[] = []
   for (const target of targets) {
     const started = cli.now()
     try {
       if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
       const {pulls, refused = [], verification} = await verify(target)
+      // On a terminal, a verified image says who signed it.
+      if (showSigners) for (const line of signerLines(verification ?? [])) cli.streams.err.write(`${line}\n`)
       if (pulls === undefined) {
         const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], auth)
         outcomes.push({...outcome, result: {...outcome.result, verification}})
@@ -295,7 +305,7 @@ async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[
       }
 
       const pulled: PullResult[] = []
-      await pullPinned(cli, lines, target.ref, pulls, async ({ref}) => {
+      await pullPinned(cli, pinnedLines, target.ref, pulls, async ({ref}) => {
         const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], auth)
         if (outcome.error) throw outcome.error
         pulled.push(outcome.result)

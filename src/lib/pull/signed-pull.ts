@@ -13,11 +13,13 @@ import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {RegistryClient, RegistryError, type Manifest} from '../registry/client.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
+import {cosignFlagsGiven, cosignRequirement, trustFromFile, verifyWithFlags, type CosignFlags, type CosignRequirement, type CosignVerification} from '../signature/cosign-flags.js'
 import {loadPolicy, type SignaturePolicy} from '../signature/policy.js'
+import type {TrustRoots} from '../signature/sigstore.js'
 import {SignatureRefusal, verifyImage, type SignatureVerdict} from '../signature/verify.js'
 
 /** What --json says about one image and one check. */
-export type ImageVerification = NotationVerification | SignatureVerdict
+export type ImageVerification = CosignVerification | NotationVerification | SignatureVerdict
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
@@ -39,34 +41,72 @@ export interface CheckInput {
 export interface ImageCheck {
   /** What a refusal line ends with, in parentheses: `signature policy FILE`. */
   source: string
+  /** The refusal's wording after `not pulled: `, when not `reason (source)`. */
+  refusal?: (reason: string) => string
   /** The verdict, and whether the image must be pulled by the checked digest; throws SignatureRefusal. */
   verify(input: CheckInput): Promise<{verdict: ImageVerification; pinned: boolean}>
 }
 
-/** A containers-policy.json's check (cosign signatures). */
-export function cosignCheck(policy: SignaturePolicy): ImageCheck {
+/** A containers-policy.json's check (cosign signatures); Fulcio certificates' SCTs are checked against `ctlogs`. */
+export function cosignCheck(policy: SignaturePolicy, ctlogs?: TrustRoots['ctlogs']): ImageCheck {
   return {
     source: `signature policy ${policy.path}`,
     async verify({client, intended, manifest}) {
-      const verdict = await verifyImage({client, digest: async () => (await manifest()).digest, intended, policy})
+      const verdict = await verifyImage({client, ctlogs, digest: async () => (await manifest()).digest, intended, policy})
       return {pinned: !verdict.accepted, verdict}
     },
   }
 }
 
-/** The checks the pull options ask for: a signature policy's, notation's, both or none. Bad files fail here, before anything is pulled. */
-export async function signatureChecks(cli: Cli, options: {signaturePolicy?: string; notationConfig?: string}): Promise<ImageCheck[]> {
+/** cosign's flags' check: a signature `cosign verify` would accept with the same flags. */
+export function cosignFlagsCheck(requirement: CosignRequirement): ImageCheck {
+  return {
+    refusal: (reason) => `cosign: ${reason}`,
+    source: 'cosign',
+    async verify({client, intended, manifest}) {
+      return {pinned: true, verdict: await verifyWithFlags({client, digest: (await manifest()).digest, intended, requirement})}
+    },
+  }
+}
+
+/** The checks the pull options ask for: a signature policy's, cosign's flags', notation's; all must hold. Bad files and flags fail here, before anything is pulled. */
+export async function signatureChecks(cli: Cli, options: {signaturePolicy?: string; notationConfig?: string; cosign?: CosignFlags}): Promise<ImageCheck[]> {
   const checks: ImageCheck[] = []
-  if (options.signaturePolicy !== undefined) checks.push(cosignCheck(await loadPolicy(options.signaturePolicy)))
+  const {cosign = {}} = options
+  if (options.signaturePolicy !== undefined) {
+    const policy = await loadPolicy(options.signaturePolicy)
+    checks.push(cosignCheck(policy, cosign.trustedRoot === undefined ? undefined : (await trustFromFile(cosign.trustedRoot)).ctlogs))
+  }
+
+  if (cosignFlagsGiven(cosign)) checks.push(cosignFlagsCheck(await cosignRequirement(cosign, cli.streams.env)))
   if (options.notationConfig !== undefined) checks.push(notationCheck(cli, loadNotationConfig(options.notationConfig)))
   return checks
+}
+
+/** What a terminal shows for each verified image: who signed it, and what log entry dated it. */
+export function signerLines(verification: readonly ImageVerification[]): string[] {
+  const lines: string[] = []
+  for (const verdict of verification) {
+    if ('check' in verdict && verdict.check === 'notation') {
+      if (verdict.signer) lines.push(`${verdict.reference}: signed by ${verdict.signer} (notation)`)
+      continue
+    }
+
+    for (const signature of verdict.signatures) {
+      const who = signature.signer ? `${signature.signer.san} (${signature.signer.issuer})` : `key ${signature.key}`
+      const logged = signature.logEntry?.integratedTime ? `, logged ${signature.logEntry.integratedTime}` : ''
+      lines.push(`${verdict.reference}: signed by ${who}${logged}`)
+    }
+  }
+
+  return lines
 }
 
 /** Tags cosign and its kin store their artifacts under (`sha256-<hex>`, `.sig`, `.att`, `.sbom`): not images to pull. */
 const artifactTag = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/
 
-function refusal(ref: ImageReference, source: string, reason: string): string {
-  return `${familiarString(ref)}: not pulled: ${reason} (${source})`
+function refusal(ref: ImageReference, source: string, reason: string, wording?: (reason: string) => string): string {
+  return `${familiarString(ref)}: not pulled: ${wording ? wording(reason) : `${reason} (${source})`}`
 }
 
 export interface SignedPullInput {
@@ -93,8 +133,8 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
         verification.push(result.verdict)
         pinned ||= result.pinned
       } catch (error) {
-        if (error instanceof SignatureRefusal) throw new DkrError(refusal(intended, one.source, error.reason))
-        if (error instanceof RegistryError) throw new DkrError(refusal(intended, one.source, `cannot read signatures: ${error.message}`))
+        if (error instanceof SignatureRefusal) throw new DkrError(refusal(intended, one.source, error.reason, one.refusal))
+        if (error instanceof RegistryError) throw new DkrError(refusal(intended, one.source, `cannot read signatures: ${error.message}`, one.refusal))
         throw error
       }
     }

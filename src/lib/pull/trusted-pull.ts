@@ -11,6 +11,16 @@ import {NotaryClient, type SignedTarget} from '../trust/notary-client.js'
 
 const hubNotary = 'https://notary.docker.io'
 
+/**
+ * The line for a trust failure; when Docker Hub's Notary cannot be reached it also says the service is
+ * retired (notary.docker.io shut down on 2026-12-08; docker 29 dropped content trust) and where to go.
+ */
+export function trustFailureLine(error: TrustError, gun: string, server: string): string {
+  const line = describeTrustError(error, gun)
+  if (server !== hubNotary || error.kind !== 'network') return line
+  return `${line}: Docker Hub's Notary (notary.docker.io) was retired on 2026-12-08; verify Docker Hub images with a signature policy (--signature-policy) or cosign's flags (--certificate-identity, --key) instead of content trust`
+}
+
 /** DOCKER_CONTENT_TRUST_SERVER (https only), else Docker Hub's Notary, else the registry itself. */
 export function trustServer(env: NodeJS.ProcessEnv, info: RepositoryInfo): string {
   const configured = env.DOCKER_CONTENT_TRUST_SERVER
@@ -32,13 +42,14 @@ export function trustServer(env: NodeJS.ProcessEnv, info: RepositoryInfo): strin
 /** The signed tags to pull for `ref`: its own tag, or every signed tag with -a. */
 export async function signedTargets(cli: Cli, ref: ImageReference, info: RepositoryInfo, all: boolean, auth: AuthConfig): Promise<SignedTarget[]> {
   const gun = fullName(ref)
+  const server = trustServer(cli.streams.env, info)
   const client = new NotaryClient({
     auth,
     configDir: cli.configDir,
     gun,
     insecure: info.insecure,
     now: new Date(cli.now()),
-    server: trustServer(cli.streams.env, info),
+    server,
     signal: cli.signal,
     warn: (line) => cli.streams.err.write(`WARNING: ${line}\n`),
   })
@@ -49,7 +60,7 @@ export async function signedTargets(cli: Cli, ref: ImageReference, info: Reposit
     if (targets.length === 0) throw new TrustError('no-target', `No signed tags for ${familiarName(ref)}`)
     return targets
   } catch (error) {
-    if (error instanceof TrustError) throw new DkrError(describeTrustError(error, gun))
+    if (error instanceof TrustError) throw new DkrError(trustFailureLine(error, gun, server))
     throw error
   }
 }

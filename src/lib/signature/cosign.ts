@@ -26,7 +26,7 @@ const candidateLimit = 64
 /** A signature found for a digest, not yet verified. */
 export type Candidate =
   | {format: 'bundle'; bundle: Buffer}
-  | {format: 'simplesigning'; payload: Buffer; signature: string}
+  | {format: 'simplesigning'; payload: Buffer; signature: string; annotations: Record<string, string>}
 
 export interface Found {
   candidates: Candidate[]
@@ -69,7 +69,7 @@ async function findLegacy(client: RegistryClient, repository: string, digest: st
     const signature = layer.annotations?.[signatureAnnotation]
     if (layer.mediaType !== simpleSigningType || !signature) continue
     try {
-      found.candidates.push({format: 'simplesigning', payload: await client.blob(repository, layer), signature})
+      found.candidates.push({annotations: layer.annotations ?? {}, format: 'simplesigning', payload: await client.blob(repository, layer), signature})
     } catch (error) {
       if (!(error instanceof RegistryError)) throw error
       found.damaged.push(`${sigTag(digest)}.sig layer ${layer.digest}: ${error.message}`)
@@ -109,36 +109,51 @@ function signerOf(keys: readonly PublicKey[], data: Buffer, signatures: readonly
   return keys.find((key) => signatures.some((signature) => verifySignature(key, data, Buffer.from(signature, 'base64'))))
 }
 
-function checkBundle(bundle: Buffer, digest: string, keys: readonly PublicKey[]): Checked {
-  const parsed = json(bundle)
-  const envelope = parsed?.dsseEnvelope as {payload?: unknown; payloadType?: unknown; signatures?: {sig?: unknown}[]} | undefined
-  if (!parsed || !bundleTypes.has(String(parsed.mediaType)) || typeof envelope?.payload !== 'string' || typeof envelope.payloadType !== 'string' || !Array.isArray(envelope.signatures)) {
-    return {format: 'bundle', reason: 'a damaged bundle (no DSSE envelope)', stage: 'unsigned'}
-  }
-
-  const payload = Buffer.from(envelope.payload, 'base64')
-  const signatures = envelope.signatures.map((s) => s?.sig).filter((s): s is string => typeof s === 'string')
-  const key = signerOf(keys, pae(envelope.payloadType, payload), signatures)
-  if (!key) return {format: 'bundle', reason: 'a bundle signed by none of the accepted keys', stage: 'unsigned'}
+/** Whether a DSSE payload is cosign's in-toto statement for `digest`, or why not. */
+export function statementProblem(payloadType: string, payload: Buffer, digest: string): string | undefined {
   const statement = json(payload)
   const subjects = Array.isArray(statement?.subject) ? (statement.subject as {digest?: Record<string, unknown>}[]) : []
   const [algorithm, hex] = digest.split(':')
-  if (envelope.payloadType !== inTotoPayloadType || !inTotoStatementTypes.has(String(statement?._type))) return {format: 'bundle', key, reason: 'a bundle whose payload is not an in-toto statement', stage: 'other-subject'}
-  if (statement?.predicateType !== cosignPredicateType) return {format: 'bundle', key, reason: `a bundle for predicate ${String(statement?.predicateType)}, not a cosign signature`, stage: 'other-subject'}
-  if (!subjects.some((s) => s?.digest?.[algorithm] === hex)) return {format: 'bundle', key, reason: 'a bundle signed for another digest', stage: 'other-subject'}
-  return {format: 'bundle', key, stage: 'signed'}
+  if (payloadType !== inTotoPayloadType || !inTotoStatementTypes.has(String(statement?._type))) return 'a bundle whose payload is not an in-toto statement'
+  if (statement?.predicateType !== cosignPredicateType) return `a bundle for predicate ${String(statement?.predicateType)}, not a cosign signature`
+  if (!subjects.some((s) => s?.digest?.[algorithm] === hex)) return 'a bundle signed for another digest'
+  return undefined
+}
+
+/** What a legacy simple-signing payload claims for `digest`: its docker-reference, or why it does not fit. */
+export function payloadClaim(payload: Buffer, digest: string): {identity: string} | {problem: string} {
+  const critical = json(payload)?.critical as {type?: unknown; image?: Record<string, unknown>; identity?: Record<string, unknown>} | undefined
+  if (critical?.type !== cosignPayloadType) return {problem: 'a signed payload that is not a cosign container image signature'}
+  const signedDigest = critical.image?.['docker-manifest-digest']
+  if (signedDigest !== digest) return {problem: `a signature for another digest (${String(signedDigest)})`}
+  const identity = critical.identity?.['docker-reference']
+  if (typeof identity !== 'string') return {problem: 'a signature without a docker-reference'}
+  return {identity}
+}
+
+/** A bundle's DSSE envelope, or undefined when the bytes are not a v0.3 bundle with one. */
+export function bundleEnvelope(bundle: Buffer): {document: JsonObject; payloadType: string; payload: Buffer; signatures: string[]} | undefined {
+  const document = json(bundle)
+  const envelope = document?.dsseEnvelope as {payload?: unknown; payloadType?: unknown; signatures?: {sig?: unknown}[]} | undefined
+  if (!document || !bundleTypes.has(String(document.mediaType)) || typeof envelope?.payload !== 'string' || typeof envelope.payloadType !== 'string' || !Array.isArray(envelope.signatures)) return undefined
+  const signatures = envelope.signatures.map((s) => s?.sig).filter((s): s is string => typeof s === 'string')
+  return {document, payload: Buffer.from(envelope.payload, 'base64'), payloadType: envelope.payloadType, signatures}
+}
+
+function checkBundle(bundle: Buffer, digest: string, keys: readonly PublicKey[]): Checked {
+  const envelope = bundleEnvelope(bundle)
+  if (!envelope) return {format: 'bundle', reason: 'a damaged bundle (no DSSE envelope)', stage: 'unsigned'}
+  const key = signerOf(keys, pae(envelope.payloadType, envelope.payload), envelope.signatures)
+  if (!key) return {format: 'bundle', reason: 'a bundle signed by none of the accepted keys', stage: 'unsigned'}
+  const problem = statementProblem(envelope.payloadType, envelope.payload, digest)
+  return problem ? {format: 'bundle', key, reason: problem, stage: 'other-subject'} : {format: 'bundle', key, stage: 'signed'}
 }
 
 function checkSimpleSigning(payload: Buffer, signature: string, digest: string, keys: readonly PublicKey[]): Checked {
   const key = signerOf(keys, payload, [signature])
   if (!key) return {format: 'simplesigning', reason: 'a signature by none of the accepted keys', stage: 'unsigned'}
-  const critical = json(payload)?.critical as {type?: unknown; image?: Record<string, unknown>; identity?: Record<string, unknown>} | undefined
-  if (critical?.type !== cosignPayloadType) return {format: 'simplesigning', key, reason: 'a signed payload that is not a cosign container image signature', stage: 'other-subject'}
-  const signedDigest = critical.image?.['docker-manifest-digest']
-  if (signedDigest !== digest) return {format: 'simplesigning', key, reason: `a signature for another digest (${String(signedDigest)})`, stage: 'other-subject'}
-  const identity = critical.identity?.['docker-reference']
-  if (typeof identity !== 'string') return {format: 'simplesigning', key, reason: 'a signature without a docker-reference', stage: 'other-subject'}
-  return {format: 'simplesigning', identity, key, stage: 'signed'}
+  const claim = payloadClaim(payload, digest)
+  return 'problem' in claim ? {format: 'simplesigning', key, reason: claim.problem, stage: 'other-subject'} : {format: 'simplesigning', identity: claim.identity, key, stage: 'signed'}
 }
 
 /** Checks one candidate against the digest it was found for, with the accepted keys. */

@@ -33,6 +33,11 @@ export function loadPublicKey(pem: Buffer, label: string): PublicKey {
     throw new Error('not a valid PEM public key')
   }
 
+  return publicKeyOf(key, label)
+}
+
+/** A public key (from a PEM file or a certificate) as dkr verifies with it, or an Error saying why not. */
+export function publicKeyOf(key: KeyObject, label: string): PublicKey {
   const hint = createHash('sha256').update(key.export({format: 'der', type: 'spki'})).digest('base64')
   switch (key.asymmetricKeyType) {
     case 'ec': {

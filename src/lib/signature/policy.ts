@@ -1,15 +1,20 @@
 // containers-policy.json(5), the policy podman, skopeo, buildah and CRI-O read: a default requirement
 // list and per-transport scopes; for the docker transport the most specific scope naming the image wins
 // (repo:tag or repo@digest, the repository, each parent namespace, the registry, `*.domain` wildcards).
-// dkr checks insecureAcceptAnything, reject and sigstoreSigned with public keys; every other requirement
-// (signedBy GPG, Fulcio or PKI certificates, Rekor keys, an unknown type or field) is kept as
-// "unsupported" and refuses any pull it applies to: verification fails closed, it never skips.
+// dkr checks insecureAcceptAnything, reject and sigstoreSigned with public keys, Fulcio certificates and
+// Rekor keys and PKI certificates, with containers/image's exact rules (policy_config_sigstore.go):
+// exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, pki; at most one Rekor key field, required
+// with fulcio and forbidden with pki; unknown fields are errors. Other requirements (signedBy GPG, an
+// unknown type) are kept as "unsupported" and refuse any pull they apply to: verification fails closed.
 import {readFile} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {DkrError} from '../errors.js'
 import type {ImageReference} from '../reference/parse.js'
 import {fullName} from '../reference/format.js'
 import {loadPublicKey, type PublicKey} from './keys.js'
+import {pemCertificates, type PkiTrust} from './pki.js'
+import {parseCertificates} from './sigstore.js'
+import type {X509Certificate} from '@sigstore/core'
 import {isJsonObject, shownJson, type JsonObject} from '../io/json.js'
 
 export type IdentityRule =
@@ -22,8 +27,15 @@ export type IdentityRule =
 export type Requirement =
   | {type: 'insecureAcceptAnything'}
   | {type: 'reject'}
-  | {type: 'sigstoreSigned'; keys: PublicKey[]; signedIdentity: IdentityRule}
+  | {type: 'sigstoreSigned'; keys: PublicKey[]; signedIdentity: IdentityRule; fulcio?: FulcioTrust; rekorKeys?: PublicKey[]; pki?: PkiTrust}
   | {type: 'unsupported'; what: string}
+
+/** containers/image's `fulcio`: certificates from these CAs, for this email and OIDC issuer. */
+export interface FulcioTrust {
+  caCertificates: X509Certificate[]
+  oidcIssuer: string
+  subjectEmail: string
+}
 
 export interface ScopedRequirements {
   /** The scope that applied, as the policy writes it (`default` for the top-level list). */
@@ -69,49 +81,113 @@ function parseIdentity(value: unknown, where: string): IdentityRule {
   }
 }
 
-const sigstoreFields = ['type', 'keyPath', 'keyPaths', 'keyData', 'signedIdentity']
-const unsupportedSigstoreFields: Record<string, string> = {
-  fulcio: 'sigstoreSigned with fulcio (certificate identities)',
-  pki: 'sigstoreSigned with pki (certificate chains)',
-  rekorPublicKeyData: 'sigstoreSigned with rekorPublicKeyData (transparency log)',
-  rekorPublicKeyPath: 'sigstoreSigned with rekorPublicKeyPath (transparency log)',
-  rekorPublicKeyPaths: 'sigstoreSigned with rekorPublicKeyPaths (transparency log)',
-  rekorPublicKeyDatas: 'sigstoreSigned with rekorPublicKeyDatas (transparency log)',
+const keySources = ['keyPath', 'keyPaths', 'keyData', 'keyDatas', 'fulcio', 'pki']
+const rekorSources = ['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas']
+const sigstoreFields = ['type', 'signedIdentity', ...keySources, ...rekorSources]
+const fulcioFields = ['caPath', 'caData', 'oidcIssuer', 'subjectEmail']
+const pkiFields = ['caRootsPath', 'caRootsData', 'caIntermediatesPath', 'caIntermediatesData', 'subjectEmail', 'subjectHostname']
+
+/** Reads `path` relative to the policy's directory; a PolicyError names it when it cannot. */
+async function readRelative(path: unknown, policyDir: string, where: string, what: string): Promise<{bytes: Buffer; absolute: string}> {
+  if (typeof path !== 'string' || path === '') throw new PolicyError(`${where}: ${what} paths must be non-empty strings`)
+  const absolute = resolve(policyDir, path)
+  try {
+    return {absolute, bytes: await readFile(absolute)}
+  } catch (error) {
+    throw new PolicyError(`${where}: cannot read ${what} ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+}
+
+function base64Field(value: unknown, where: string, field: string): Buffer {
+  if (typeof value !== 'string' || value === '') throw new PolicyError(`${where}: ${field} must be base64 text`)
+  return Buffer.from(value, 'base64')
+}
+
+function nonEmptyList(value: unknown, where: string, field: string): unknown[] {
+  if (!Array.isArray(value) || value.length === 0) throw new PolicyError(`${where}: ${field} must be a non-empty list`)
+  return value
+}
+
+/** The public keys of one key field family (`keyPath`/`keyPaths`/`keyData`/`keyDatas`, or the rekor ones). */
+async function keysFrom(value: JsonObject, fields: readonly [string, string, string, string], where: string, policyDir: string): Promise<PublicKey[]> {
+  const [path, paths, data, datas] = fields
+  const files = value[path] !== undefined ? [value[path]] : value[paths] !== undefined ? nonEmptyList(value[paths], where, paths) : []
+  const keys: PublicKey[] = []
+  for (const file of files) {
+    const {absolute, bytes} = await readRelative(file, policyDir, where, 'key')
+    keys.push(keyOrPolicyError(bytes, absolute, where))
+  }
+
+  if (value[data] !== undefined) keys.push(keyOrPolicyError(base64Field(value[data], where, data), data, where))
+  if (value[datas] !== undefined) for (const [i, one] of nonEmptyList(value[datas], where, datas).entries()) keys.push(keyOrPolicyError(base64Field(one, where, datas), `${datas}[${i}]`, where))
+  return keys
+}
+
+async function parseFulcio(value: unknown, where: string, policyDir: string): Promise<FulcioTrust> {
+  if (!isJsonObject(value)) throw new PolicyError(`${where}: fulcio must be an object`)
+  const unknown = unknownField(value, fulcioFields)
+  if (unknown) throw new PolicyError(`${where}: fulcio: unknown field "${unknown}"`)
+  if ((value.caPath === undefined) === (value.caData === undefined)) throw new PolicyError(`${where}: fulcio needs exactly one of caPath, caData`)
+  const oidcIssuer = expectString(value, 'oidcIssuer', `${where}: fulcio`)
+  const subjectEmail = expectString(value, 'subjectEmail', `${where}: fulcio`)
+  const pem = value.caPath !== undefined ? (await readRelative(value.caPath, policyDir, where, 'CA certificates')).bytes : base64Field(value.caData, where, 'fulcio.caData')
+  let caCertificates: X509Certificate[]
+  try {
+    caCertificates = parseCertificates(pem.toString('utf8'))
+  } catch (error) {
+    throw new PolicyError(`${where}: fulcio CA certificates: ${(error as Error).message}`)
+  }
+
+  if (caCertificates.length === 0) throw new PolicyError(`${where}: fulcio: no PEM certificate in ${value.caPath === undefined ? 'caData' : String(value.caPath)}`)
+  return {caCertificates, oidcIssuer, subjectEmail}
+}
+
+/** PEM certificates from `pathField` (relative to the policy) or `dataField` (base64 PEM); none when neither is given. */
+type X509CertificateList = PkiTrust['roots']
+
+async function certificatesFrom(value: JsonObject, pathField: string, dataField: string, where: string, policyDir: string): Promise<X509CertificateList | undefined> {
+  if (value[pathField] === undefined && value[dataField] === undefined) return undefined
+  if (value[pathField] !== undefined && value[dataField] !== undefined) throw new PolicyError(`${where}: pki takes one of ${pathField}, ${dataField}`)
+  const pem = value[pathField] !== undefined ? (await readRelative(value[pathField], policyDir, where, 'certificates')).bytes : base64Field(value[dataField], where, `pki.${dataField}`)
+  let certificates: X509CertificateList
+  try {
+    certificates = pemCertificates(pem.toString('utf8'))
+  } catch (error) {
+    throw new PolicyError(`${where}: pki ${value[pathField] === undefined ? dataField : String(value[pathField])}: ${(error as Error).message}`)
+  }
+
+  if (certificates.length === 0) throw new PolicyError(`${where}: pki: no PEM certificate in ${value[pathField] === undefined ? dataField : String(value[pathField])}`)
+  return certificates
+}
+
+async function parsePki(value: unknown, where: string, policyDir: string): Promise<PkiTrust> {
+  if (!isJsonObject(value)) throw new PolicyError(`${where}: pki must be an object`)
+  const unknown = unknownField(value, pkiFields)
+  if (unknown) throw new PolicyError(`${where}: pki: unknown field "${unknown}"`)
+  const roots = await certificatesFrom(value, 'caRootsPath', 'caRootsData', where, policyDir)
+  if (!roots) throw new PolicyError(`${where}: pki needs one of caRootsPath, caRootsData`)
+  const intermediates = (await certificatesFrom(value, 'caIntermediatesPath', 'caIntermediatesData', where, policyDir)) ?? []
+  const subjectEmail = value.subjectEmail === undefined ? undefined : expectString(value, 'subjectEmail', `${where}: pki`)
+  const subjectHostname = value.subjectHostname === undefined ? undefined : expectString(value, 'subjectHostname', `${where}: pki`)
+  if (subjectEmail === undefined && subjectHostname === undefined) throw new PolicyError(`${where}: pki needs subjectEmail or subjectHostname`)
+  return {intermediates, roots, subjectEmail, subjectHostname}
 }
 
 async function parseSigstore(value: JsonObject, where: string, policyDir: string): Promise<Requirement> {
-  const unsupported = Object.keys(value).find((key) => key in unsupportedSigstoreFields)
-  if (unsupported) return {type: 'unsupported', what: unsupportedSigstoreFields[unsupported]}
   const unknown = unknownField(value, sigstoreFields)
-  if (unknown) return {type: 'unsupported', what: `sigstoreSigned with unknown field "${unknown}"`}
-  const given = ['keyPath', 'keyPaths', 'keyData'].filter((field) => value[field] !== undefined)
-  if (given.length !== 1) throw new PolicyError(`${where}: sigstoreSigned needs exactly one of keyPath, keyPaths, keyData`)
-  const keys: PublicKey[] = []
-  const fromFile = async (path: unknown) => {
-    if (typeof path !== 'string' || path === '') throw new PolicyError(`${where}: key paths must be non-empty strings`)
-    const absolute = resolve(policyDir, path)
-    let pem: Buffer
-    try {
-      pem = await readFile(absolute)
-    } catch (error) {
-      throw new PolicyError(`${where}: cannot read key ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-    }
-
-    keys.push(keyOrPolicyError(pem, absolute, where))
-  }
-
-  if (value.keyPath !== undefined) await fromFile(value.keyPath)
-  if (value.keyPaths !== undefined) {
-    if (!Array.isArray(value.keyPaths) || value.keyPaths.length === 0) throw new PolicyError(`${where}: keyPaths must be a non-empty list`)
-    for (const path of value.keyPaths) await fromFile(path)
-  }
-
-  if (value.keyData !== undefined) {
-    if (typeof value.keyData !== 'string' || value.keyData === '') throw new PolicyError(`${where}: keyData must be base64 text`)
-    keys.push(keyOrPolicyError(Buffer.from(value.keyData, 'base64'), 'keyData', where))
-  }
-
-  return {keys, signedIdentity: parseIdentity(value.signedIdentity, where), type: 'sigstoreSigned'}
+  if (unknown) throw new PolicyError(`${where}: sigstoreSigned: unknown field "${unknown}"`)
+  const given = keySources.filter((field) => value[field] !== undefined)
+  if (given.length !== 1) throw new PolicyError(`${where}: sigstoreSigned needs exactly one of ${keySources.join(', ')}`)
+  const rekorGiven = rekorSources.filter((field) => value[field] !== undefined)
+  if (rekorGiven.length > 1) throw new PolicyError(`${where}: sigstoreSigned takes at most one of ${rekorSources.join(', ')}`)
+  if (given[0] === 'fulcio' && rekorGiven.length === 0) throw new PolicyError(`${where}: sigstoreSigned with fulcio needs a Rekor public key (${rekorSources.join(', ')})`)
+  if (given[0] === 'pki' && rekorGiven.length > 0) throw new PolicyError(`${where}: sigstoreSigned with pki takes no Rekor public key`)
+  const signedIdentity = parseIdentity(value.signedIdentity, where)
+  if (given[0] === 'pki') return {keys: [], pki: await parsePki(value.pki, where, policyDir), signedIdentity, type: 'sigstoreSigned'}
+  const rekorKeys = rekorGiven.length === 0 ? undefined : await keysFrom(value, ['rekorPublicKeyPath', 'rekorPublicKeyPaths', 'rekorPublicKeyData', 'rekorPublicKeyDatas'], where, policyDir)
+  if (rekorKeys?.some((key) => !key.kind.startsWith('ecdsa'))) throw new PolicyError(`${where}: Rekor public keys must be ECDSA`)
+  if (given[0] === 'fulcio') return {fulcio: await parseFulcio(value.fulcio, where, policyDir), keys: [], rekorKeys, signedIdentity, type: 'sigstoreSigned'}
+  return {keys: await keysFrom(value, ['keyPath', 'keyPaths', 'keyData', 'keyDatas'], where, policyDir), rekorKeys, signedIdentity, type: 'sigstoreSigned'}
 }
 
 function keyOrPolicyError(pem: Buffer, label: string, where: string): PublicKey {

@@ -39,7 +39,7 @@ function bundle(signer: Pair, payload: Buffer, payloadType = 'application/vnd.in
 const simplePayload = (signedDigest: string, identity = 'r.example/app') => Buffer.from(JSON.stringify({critical: {identity: {'docker-reference': identity}, image: {'docker-manifest-digest': signedDigest}, type: 'cosign container image signature'}, optional: null}))
 
 function legacy(signer: Pair, payload: Buffer): Candidate {
-  return {format: 'simplesigning', payload, signature: sign(signer.hash, payload, signer.privateKey).toString('base64')}
+  return {annotations: {}, format: 'simplesigning', payload, signature: sign(signer.hash, payload, signer.privateKey).toString('base64')}
 }
 
 describe('cosign signatures', () => {

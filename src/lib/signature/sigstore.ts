@@ -1,0 +1,427 @@
+// cosign signatures checked the way `cosign verify` checks them, with sigstore-js (@sigstore/verify)
+// doing the cryptography: certificate chains to a trusted CA at the signing time, transparency log
+// entries (SET, inclusion proof, checkpoint), RFC 3161 timestamps, SCTs, the signature itself.
+// dkr adds what sigstore-js leaves to its callers:
+// - a legacy `.sig` layer becomes the v0.1 bundle cosign itself would check (leaf, SET as inclusion
+//   promise, message signature over the payload);
+// - untrusted intermediates from the signature join the trust material only once they chain to a
+//   trusted CA (sigstore-js builds paths from the root's certificates only);
+// - the log entry must name this signature's key or certificate (sigstore-js does not compare a
+//   hashedrekord's public key; containers/image does);
+// - codeSigning EKU, and Fulcio's issuer extensions v1 and v2 agreeing when both are present;
+// - identities matched as cosign matches them: exact strings whole, regular expressions unanchored (Go's
+//   MatchString), against the certificate's SAN and OIDC issuer;
+// - the signed claim must be for the manifest digest being pulled.
+import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
+import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
+import {X509Certificate} from '@sigstore/core'
+import {toSignedEntity, Verifier, type TrustMaterial} from '@sigstore/verify'
+import {bundleEnvelope, payloadClaim, statementProblem, type Candidate, type SignatureFormat} from './cosign.js'
+import type {PublicKey} from './keys.js'
+
+/** An exact value (the whole string) or a regular expression (matching anywhere, as cosign's do). */
+export type Match = {exact: string} | {regexp: RegExp}
+
+/** Who must have signed: the certificate's SAN (email or URI) and the OIDC issuer Fulcio recorded. */
+export interface CertificateIdentity {
+  san: Match
+  issuer: Match
+  /** containers/image's `subjectEmail`: only an email SAN counts. */
+  emailOnly?: boolean
+}
+
+/** What signatures are checked against: CAs, transparency logs, CT logs, timestamp authorities. */
+export type TrustRoots = Omit<TrustMaterial, 'publicKey'>
+
+export interface SigstoreRules {
+  trust: TrustRoots
+  /** Keyless: the identity the certificate must carry. */
+  identity?: CertificateIdentity
+  /** Keyed: the keys one of which must have signed (no certificate needed). */
+  keys?: readonly PublicKey[]
+  /** A transparency log entry is required (cosign's default; --insecure-ignore-tlog drops it). */
+  requireTlog: boolean
+  /** SCTs required in the certificate (cosign: when the trusted root lists CT logs). */
+  requireSct: boolean
+}
+
+/** Who signed and what dated it, for --json and the terminal. */
+export interface SigstoreSigner {
+  format: SignatureFormat
+  /** Keyless: the certificate's SAN and OIDC issuer. */
+  san?: string
+  issuer?: string
+  /** Keyed: the key's file or label. */
+  key?: string
+  /** The docker-reference a legacy signature claims (bundles name no repository). */
+  identity?: string
+  logEntry?: {logID: string; logIndex: string; integratedTime?: string}
+  timestamp?: string
+}
+
+/** How far a signature got, so a refusal names the closest miss. */
+export type SigstoreResult =
+  | {stage: 'unsigned' | 'other-subject' | 'other-signer'; format: SignatureFormat; reason: string}
+  | {stage: 'signed'; signer: SigstoreSigner}
+
+const annotation = {
+  bundle: 'dev.sigstore.cosign/bundle',
+  certificate: 'dev.sigstore.cosign/certificate',
+  chain: 'dev.sigstore.cosign/chain',
+  timestamp: 'dev.sigstore.cosign/rfc3161timestamp',
+}
+
+const oidIssuerV1 = '1.3.6.1.4.1.57264.1.1'
+const oidIssuerV2 = '1.3.6.1.4.1.57264.1.8'
+const oidExtKeyUsage = '2.5.29.37'
+const oidCodeSigning = '1.3.6.1.5.5.7.3.3'
+
+function pemBlocks(text: string): Buffer<ArrayBuffer>[] {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'))
+}
+
+/** Certificates from PEM text; throws when one is not DER a certificate parser accepts. */
+export function parseCertificates(pem: string): X509Certificate[] {
+  return pemBlocks(pem).map((der) => X509Certificate.parse(der))
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The bundle cosign checks for a legacy signature: its certificate (or a key hint), the Rekor SET from
+ * the bundle annotation as an inclusion promise, an RFC 3161 timestamp when annotated, and the message
+ * signature over the payload. Throws an Error saying which annotation is broken.
+ */
+export function legacyBundle(candidate: Extract<Candidate, {format: 'simplesigning'}>): {bundle: SerializedBundle; intermediates: string | undefined} {
+  const {annotations, payload, signature} = candidate
+  const certificate = annotations[annotation.certificate]
+  const certificates = certificate ? pemBlocks(certificate) : []
+  if (certificate && certificates.length !== 1) throw new Error('the certificate annotation does not hold one PEM certificate')
+  const tlogEntries: SerializedBundle['verificationMaterial']['tlogEntries'] = []
+  const setText = annotations[annotation.bundle]
+  if (setText) {
+    const set = jsonObject(setText)
+    const entry = set?.Payload as {body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown} | undefined
+    if (typeof set?.SignedEntryTimestamp !== 'string' || typeof entry?.body !== 'string' || typeof entry.integratedTime !== 'number' || typeof entry.logIndex !== 'number' || typeof entry.logID !== 'string' || !/^[0-9a-f]{64}$/.test(entry.logID)) {
+      throw new Error('the Rekor bundle annotation is not a SET cosign writes')
+    }
+
+    tlogEntries.push({
+      canonicalizedBody: entry.body,
+      inclusionPromise: {signedEntryTimestamp: set.SignedEntryTimestamp},
+      inclusionProof: undefined,
+      integratedTime: String(entry.integratedTime),
+      kindVersion: {kind: 'hashedrekord', version: '0.0.1'},
+      logId: {keyId: Buffer.from(entry.logID, 'hex').toString('base64')},
+      logIndex: String(entry.logIndex),
+    })
+  }
+
+  const rfc3161Timestamps: {signedTimestamp: string}[] = []
+  const timestampText = annotations[annotation.timestamp]
+  if (timestampText) {
+    const signed = jsonObject(timestampText)?.SignedRFC3161Timestamp
+    if (typeof signed !== 'string') throw new Error('the RFC 3161 timestamp annotation is not one cosign writes')
+    rfc3161Timestamps.push({signedTimestamp: signed})
+  }
+
+  const content = certificates.length === 1 ? {x509CertificateChain: {certificates: [{rawBytes: certificates[0].toString('base64')}]}} : {publicKey: {hint: ''}}
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    messageSignature: {messageDigest: {algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64')}, signature},
+    verificationMaterial: {...content, timestampVerificationData: {rfc3161Timestamps}, tlogEntries},
+  } as SerializedBundle
+  return {bundle, intermediates: annotations[annotation.chain]}
+}
+
+/**
+ * The trust material with the signature's intermediates added, each only once it is signed by a
+ * certificate already trusted (so an attacker's chain never becomes trusted by being carried along).
+ * containers/image and cosign take every chain certificate but the last (the root) as untrusted.
+ */
+export function withIntermediates(trust: TrustRoots, chainPem: string | undefined): TrustRoots {
+  if (!chainPem) return trust
+  let carried: X509Certificate[]
+  try {
+    carried = parseCertificates(chainPem).slice(0, -1)
+  } catch {
+    return trust
+  }
+
+  if (carried.length === 0) return trust
+  const certificateAuthorities = trust.certificateAuthorities.map((ca) => {
+    const accepted = [...ca.certChain]
+    let grew = true
+    while (grew) {
+      grew = false
+      for (const candidate of carried) {
+        if (accepted.some((c) => c.equals(candidate)) || !candidate.isCA) continue
+        if (accepted.some((issuer) => issuer.subject.equals(candidate.issuer) && safeVerify(candidate, issuer))) {
+          accepted.push(candidate)
+          grew = true
+        }
+      }
+    }
+
+    return {...ca, certChain: accepted}
+  })
+  return {...trust, certificateAuthorities}
+}
+
+function safeVerify(certificate: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return certificate.verify(issuer)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Logs known by their key alone (a policy's rekorPublicKey*, with an empty baseURL) named after the
+ * bundle's checkpoint signers: sigstore-js accepts a checkpoint signature only from a log whose URL holds
+ * the signer's name, and for such a log the key is what authenticates the checkpoint.
+ */
+function nameKeyOnlyLogs(trust: TrustRoots, bundle: Bundle): TrustRoots {
+  if (!trust.tlogs.some((log) => log.baseURL === '')) return trust
+  const names = bundle.verificationMaterial.tlogEntries.flatMap((entry) => [...(entry.inclusionProof?.checkpoint?.envelope ?? '').matchAll(/\u2014 (\S+) /g)].map((m) => m[1]))
+  return {...trust, tlogs: trust.tlogs.map((log) => (log.baseURL === '' ? {...log, baseURL: names.join(' ')} : log))}
+}
+
+/**
+ * The bundle without its RFC 3161 timestamps when the trust has no timestamp authority and every log
+ * entry carries an integrated time: nothing could check them and nothing needs them, as cosign (which
+ * verifies signed timestamps only when asked) accepts such a bundle. sigstore-js would refuse it.
+ */
+function withoutUncheckableTimestamps(bundle: Bundle, trust: TrustRoots): Bundle {
+  const data = bundle.verificationMaterial.timestampVerificationData
+  if (!data?.rfc3161Timestamps.length || trust.timestampAuthorities.length > 0) return bundle
+  const entries = bundle.verificationMaterial.tlogEntries
+  if (entries.length === 0 || entries.some((entry) => !(Number(entry.integratedTime) > 0))) return bundle
+  return {...bundle, verificationMaterial: {...bundle.verificationMaterial, timestampVerificationData: {...data, rfc3161Timestamps: []}}}
+}
+
+function matches(match: Match, value: string | undefined): boolean {
+  if (value === undefined) return false
+  return 'exact' in match ? value === match.exact : match.regexp.test(value)
+}
+
+export function describeMatch(match: Match): string {
+  return 'exact' in match ? match.exact : `/${match.regexp.source}/`
+}
+
+const re2Unsupported = /\(\?[=!]|\(\?<[=!]|\\[1-9]|\\k</
+
+/**
+ * A cosign-style regular expression (Go RE2) as a JavaScript one. Go's inline flags prefix `(?i)` etc.
+ * is translated; lookaround and backreferences, which RE2 rejects, are rejected here too.
+ */
+export function compileRegexp(source: string, what: string): RegExp {
+  if (re2Unsupported.test(source)) throw new Error(`${what}: lookaround and backreferences are not RE2 syntax`)
+  const inline = /^\(\?([imsU]+)\)/.exec(source)
+  const flags = inline ? [...new Set(inline[1].replace('U', '').split(''))].join('') : ''
+  try {
+    return new RegExp(inline ? source.slice(inline[0].length) : source, `${flags}u`)
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}`)
+  }
+}
+
+function issuerOf(certificate: X509Certificate): {issuer?: string; problem?: string} {
+  const v1 = certificate.extension(oidIssuerV1)?.value.toString('utf8')
+  const v2Extension = certificate.extension(oidIssuerV2)
+  const v2 = v2Extension?.valueObj.subs[0]?.value.toString('utf8')
+  if (v1 !== undefined && v2 !== undefined && v1 !== v2) return {problem: `a certificate whose OIDC issuer extensions disagree (${v1}, ${v2})`}
+  return {issuer: v2 ?? v1}
+}
+
+function hasCodeSigning(certificate: X509Certificate): boolean {
+  const extension = certificate.extension(oidExtKeyUsage)
+  if (!extension) return false
+  try {
+    return (extension.valueObj.subs[0]?.subs ?? []).some((oid) => oid.toOID() === oidCodeSigning)
+  } catch {
+    return false
+  }
+}
+
+function spki(pemOrDer: Buffer | string): Buffer | undefined {
+  try {
+    const text = Buffer.isBuffer(pemOrDer) ? pemOrDer.toString('utf8') : pemOrDer
+    return createPublicKey(text.includes('-----BEGIN') ? text : {format: 'der', key: Buffer.from(text, 'base64'), type: 'spki'}).export({format: 'der', type: 'spki'})
+  } catch {
+    return undefined
+  }
+}
+
+/** Key material a log entry body names as the signer (hashedrekord and dsse, Rekor v1 and v2). */
+function bodyVerifiers(body: Record<string, unknown>): {certificates: Buffer[]; keys: Buffer[]} {
+  const certificates: Buffer[] = []
+  const keys: Buffer[] = []
+  const addPem = (b64: unknown) => {
+    if (typeof b64 !== 'string') return
+    const pem = Buffer.from(b64, 'base64').toString('utf8')
+    const blocks = pemBlocks(pem)
+    if (blocks.length > 0) certificates.push(...blocks)
+    else {
+      const key = spki(pem)
+      if (key) keys.push(key)
+    }
+  }
+
+  const addV2 = (verifier: {x509Certificate?: {rawBytes?: unknown}; publicKey?: {rawBytes?: unknown}} | undefined) => {
+    if (typeof verifier?.x509Certificate?.rawBytes === 'string') certificates.push(Buffer.from(verifier.x509Certificate.rawBytes, 'base64'))
+    if (typeof verifier?.publicKey?.rawBytes === 'string') {
+      const key = spki(verifier.publicKey.rawBytes)
+      if (key) keys.push(key)
+    }
+  }
+
+  const spec = body.spec as Record<string, any> | undefined // eslint-disable-line @typescript-eslint/no-explicit-any
+  addPem(spec?.signature?.publicKey?.content) // hashedrekord 0.0.1
+  for (const s of Array.isArray(spec?.signatures) ? spec.signatures : []) addPem(s?.verifier) // dsse 0.0.1
+  for (const s of Array.isArray(spec?.content?.envelope?.signatures) ? spec.content.envelope.signatures : []) addPem(s?.publicKey) // intoto 0.0.2
+  addV2(spec?.hashedRekordV002?.signature?.verifier) // hashedrekord 0.0.2
+  for (const s of Array.isArray(spec?.dsseV002?.signatures) ? spec.dsseV002.signatures : []) addV2(s?.verifier) // dsse 0.0.2
+  return {certificates, keys}
+}
+
+/** Whether every log entry names this signature's certificate (or, keyed, its key). */
+function logEntriesProblem(bundle: Bundle, leaf: X509Certificate | undefined, key: KeyObject): string | undefined {
+  const signerKey = key.export({format: 'der', type: 'spki'})
+  for (const entry of bundle.verificationMaterial.tlogEntries) {
+    let body: Record<string, unknown> | undefined
+    try {
+      body = jsonObject(entry.canonicalizedBody.toString('utf8'))
+    } catch {
+      body = undefined
+    }
+
+    if (!body) return 'a log entry whose body is not JSON'
+    const named = bodyVerifiers(body)
+    const ok = leaf ? named.certificates.some((der) => der.equals(leaf.root.toDER())) : named.keys.some((k) => k.equals(signerKey))
+    if (!ok) return leaf ? 'a log entry for another certificate' : 'a log entry for another key'
+  }
+
+  return undefined
+}
+
+function signedWith(bundle: Bundle): X509Certificate | undefined {
+  const content = bundle.verificationMaterial.content
+  if (content.$case === 'x509CertificateChain') return X509Certificate.parse(Buffer.from(content.x509CertificateChain.certificates[0].rawBytes))
+  if (content.$case === 'certificate') return X509Certificate.parse(Buffer.from(content.certificate.rawBytes))
+  return undefined
+}
+
+function describeError(error: unknown): string {
+  const e = error as {message?: string; cause?: {message?: string}}
+  const cause = e.cause?.message
+  return `${e.message ?? String(error)}${cause && cause !== e.message ? ` (${cause})` : ''}`.replace(/\s+/g, ' ')
+}
+
+interface Prepared {
+  bundle: Bundle
+  artifact?: Buffer
+  intermediates?: string
+  /** The digest problem of the signed claim, or the docker-reference a legacy payload claims. */
+  claim: {identity?: string} | {problem: string}
+}
+
+function prepare(candidate: Candidate, digest: string): Prepared {
+  if (candidate.format === 'simplesigning') {
+    const {bundle, intermediates} = legacyBundle(candidate)
+    return {artifact: candidate.payload, bundle: bundleFromJSON(bundle), claim: payloadClaim(candidate.payload, digest), intermediates}
+  }
+
+  const envelope = bundleEnvelope(candidate.bundle)
+  if (!envelope) throw new Error('a damaged bundle (no DSSE envelope)')
+  const problem = statementProblem(envelope.payloadType, envelope.payload, digest)
+  return {bundle: bundleFromJSON(envelope.document), claim: problem ? {problem} : {}}
+}
+
+function logEntryOf(bundle: Bundle): SigstoreSigner['logEntry'] {
+  const entry = bundle.verificationMaterial.tlogEntries[0]
+  if (!entry) return undefined
+  const integrated = Number(entry.integratedTime)
+  return {integratedTime: integrated > 0 ? new Date(integrated * 1000).toISOString() : undefined, logID: entry.logId.keyId.toString('hex'), logIndex: entry.logIndex}
+}
+
+function timestampOf(bundle: Bundle): string | undefined {
+  return bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ? 'rfc3161' : undefined
+}
+
+/**
+ * Verifies a parsed bundle (over `artifact` for a message signature) under `rules`: the cryptography by
+ * sigstore-js, then the log entry's key, the certificate's EKU, issuer and identity. Never throws.
+ */
+export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules: SigstoreRules, format: SignatureFormat = 'bundle', intermediates?: string): SigstoreResult {
+  const bundle = withoutUncheckableTimestamps(given, rules.trust)
+  let leaf: X509Certificate | undefined
+  try {
+    leaf = signedWith(bundle)
+  } catch (error) {
+    return {format, reason: `a damaged certificate (${describeError(error)})`, stage: 'unsigned'}
+  }
+
+  const material = bundle.verificationMaterial
+  if (!leaf && !rules.keys) return {format, reason: 'a signature made with a key, not a certificate', stage: 'unsigned'}
+  if (leaf && !rules.identity) return {format, reason: 'a keyless signature, where a key was required', stage: 'unsigned'}
+  if (rules.requireTlog && material.tlogEntries.length === 0) return {format, reason: 'a signature with no transparency log entry', stage: 'unsigned'}
+  if (leaf && material.tlogEntries.length === 0 && !material.timestampVerificationData?.rfc3161Timestamps.length) {
+    // sigstore-js cannot check a certificate with nothing dating the signature; cosign would use "now".
+    return {format, reason: 'a keyless signature with neither a log entry nor a timestamp, which dkr cannot date', stage: 'unsigned'}
+  }
+
+  let lastError = 'no key to check it with'
+  for (const key of leaf ? [undefined] : (rules.keys ?? [])) {
+    const trust: TrustMaterial = {...withIntermediates(nameKeyOnlyLogs(rules.trust, bundle), intermediates), publicKey: () => ({publicKey: key!.key, validFor: () => true})}
+    const verifier = new Verifier(trust, {ctlogThreshold: leaf && rules.requireSct ? 1 : 0, timestampThreshold: leaf || rules.requireTlog ? 1 : 0, tlogThreshold: rules.requireTlog ? 1 : 0})
+    let signerKey: KeyObject
+    try {
+      signerKey = verifier.verify(toSignedEntity(bundle, artifact)).key
+    } catch (error) {
+      lastError = describeError(error)
+      // sigstore-js checks every SCT a certificate embeds; without CT logs that cannot succeed.
+      if (/SCT verification failed/.test(lastError) && rules.trust.ctlogs.length === 0) lastError = `${lastError}: no CT log to check the certificate's SCT against (give --trusted-root FILE or set the trustedRoot preference; its CT logs are used)`
+      continue
+    }
+
+    const entryProblem = logEntriesProblem(bundle, leaf, signerKey)
+    if (entryProblem) return {format, reason: entryProblem, stage: 'unsigned'}
+    const dated = {logEntry: logEntryOf(bundle), timestamp: timestampOf(bundle)}
+    if (!leaf) return {signer: {format, key: key!.label, ...dated}, stage: 'signed'}
+    const identity = rules.identity!
+    if (!hasCodeSigning(leaf)) return {format, reason: 'a certificate without the codeSigning extended key usage', stage: 'unsigned'}
+    const issuer = issuerOf(leaf)
+    if (issuer.problem) return {format, reason: issuer.problem, stage: 'unsigned'}
+    const names = leaf.extSubjectAltName
+    const san = identity.emailOnly ? names?.rfc822Name : (names?.uri ?? names?.rfc822Name)
+    const signer = san ?? (identity.emailOnly && names?.uri ? `${names.uri}, which has no email SAN` : 'a certificate without a SAN')
+    if (!matches(identity.san, san)) return {format, reason: `a signature by ${signer}, not ${describeMatch(identity.san)}`, stage: 'other-signer'}
+    if (!matches(identity.issuer, issuer.issuer)) return {format, reason: `a signature by ${san} from issuer ${issuer.issuer ?? '(none)'}, not ${describeMatch(identity.issuer)}`, stage: 'other-signer'}
+    return {signer: {format, issuer: issuer.issuer, san, ...dated}, stage: 'signed'}
+  }
+
+  return {format, reason: `a signature that does not verify: ${lastError}`, stage: 'unsigned'}
+}
+
+/** Verifies one cosign signature found for `digest`: the bundle, then that it signs this digest. */
+export function verifySigstore(candidate: Candidate, digest: string, rules: SigstoreRules): SigstoreResult {
+  let prepared: Prepared
+  try {
+    prepared = prepare(candidate, digest)
+  } catch (error) {
+    return {format: candidate.format, reason: `a damaged signature (${describeError(error)})`, stage: 'unsigned'}
+  }
+
+  const result = verifyBundle(prepared.bundle, prepared.artifact, rules, candidate.format, prepared.intermediates)
+  if (result.stage !== 'signed') return result
+  if ('problem' in prepared.claim) return {format: candidate.format, reason: prepared.claim.problem, stage: 'other-subject'}
+  return {signer: {...result.signer, identity: prepared.claim.identity}, stage: 'signed'}
+}

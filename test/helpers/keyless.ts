@@ -1,0 +1,197 @@
+// Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
+// critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
+// small Rekor (scripts/rekor.mjs) and RFC 3161 authority (scripts/tsa.mjs, openssl ts), the TrustedRoot
+// and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
+// in both formats. Two oracles: `cosign verify` and Debian sid's sigstore-go (`oci-image-verification`).
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createHash, createPublicKey, X509Certificate} from 'node:crypto'
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {TestRegistry, toolsEnv} from './notation.js'
+import {issue, makeSelfSigned, type Issued} from './pki.js'
+import {projectRoot, run} from './run.js'
+
+export const actionsIssuer = 'https://token.actions.githubusercontent.com'
+const validFrom = {start: '2020-01-01T00:00:00Z'}
+
+export interface Leaf extends Issued {
+  /** cosign's encrypted key file made from the leaf's key (cosign sign --key reads only its own format). */
+  cosignKey: string
+  /** The CA that issued it: the chain cosign sign is given. */
+  issuerPath: string
+}
+
+export class KeylessSigning {
+  readonly dir = mkdtempSync(join(tmpdir(), 'dkr-keyless-'))
+  readonly ca = makeSelfSigned(this.dir, 'fulcio-root', '/O=dkr test/CN=dkr fulcio root', {keyType: 'ec-256'})
+  readonly otherCa = makeSelfSigned(this.dir, 'other-root', '/O=dkr test/CN=untrusted root', {keyType: 'ec-256'})
+  private readonly servers: ChildProcess[] = []
+  rekorUrl = ''
+  tsaUrl = ''
+  private tsa?: Issued
+
+  /** Runs scripts/NAME.mjs with ARGS, PORT 0 and a port file; its URL once it listens. */
+  private async serve(name: string, args: string[]): Promise<string> {
+    const portFile = join(this.dir, `${name}.port`)
+    this.servers.push(spawn(process.execPath, [join(projectRoot, 'scripts', `${name}.mjs`), ...args, '0', portFile], {stdio: 'ignore'}))
+    for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(50)
+    if (!existsSync(portFile)) throw new Error(`scripts/${name}.mjs did not start`)
+    return `http://127.0.0.1:${readFileSync(portFile, 'utf8')}`
+  }
+
+  /** Starts the Rekor and the timestamp authority; their keys are made here. */
+  async start(): Promise<void> {
+    const key = join(this.dir, 'rekor.key')
+    const made = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key])
+    if (made.code !== 0) throw new Error(`openssl genpkey: ${made.stderr}`)
+    this.rekorUrl = await this.serve('rekor', [key])
+    writeFileSync(this.rekorPublicKey, createPublicKey(readFileSync(key)).export({format: 'pem', type: 'spki'}))
+    this.tsa = issue(this.dir, 'tsa', this.ca, '/O=dkr test/CN=dkr tsa', {extensions: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping', keyType: 'ec-256', start: new Date()})
+    this.tsaUrl = `${await this.serve('tsa', [this.dir, this.tsa.keyPath, this.tsa.certPath])}/api/v1/timestamp`
+  }
+
+  stop(): void {
+    for (const server of this.servers) server.kill()
+  }
+
+  /** The Rekor's public key (PEM), for a policy's rekorPublicKeyPath. */
+  get rekorPublicKey(): string {
+    return join(this.dir, 'rekor.pub')
+  }
+
+
+  /**
+   * A leaf for `san` (`email:…` or `URI:…`) and OIDC `issuer`, issued by `ca` (default: the trusted one),
+   * valid from now (cosign sign checks the chain at the leaf's notBefore, and the CA starts at its making).
+   */
+  async leaf(name: string, san: string, issuer: string, options: {ca?: Issued; start?: Date; end?: Date} = {}): Promise<Leaf> {
+    const extensions = [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=codeSigning',
+      `subjectAltName=critical,${san}`,
+      `1.3.6.1.4.1.57264.1.1=DER:${Buffer.from(issuer).toString('hex')}`,
+      `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`,
+    ].join('\n')
+    const ca = options.ca ?? this.ca
+    const issued = issue(this.dir, name, ca, '/O=dkr test signer', {end: options.end, extensions, keyType: 'ec-256', start: options.start ?? new Date()})
+    const prefix = join(this.dir, `${name}-cosign`)
+    const imported = await run('cosign', ['import-key-pair', '--key', issued.keyPath, '--output-key-prefix', prefix, '-y'], {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})})
+    if (imported.code !== 0) throw new Error(`cosign import-key-pair: ${imported.stderr}`)
+    return {...issued, cosignKey: `${prefix}.key`, issuerPath: ca.certPath}
+  }
+
+  /** A TrustedRoot JSON: the trusted CA and the Rekor (and with `withTsa` the timestamp authority), or what `options` leaves out. */
+  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean; withTsa?: boolean} = {}): string {
+    const rekorKey = createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'der', type: 'spki'})
+    const root = {
+      certificateAuthorities: options.withoutCa ? [] : [{certChain: {certificates: [{rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr fulcio root', organization: 'dkr test'}, uri: 'http://127.0.0.1/fulcio', validFor: validFrom}],
+      ctlogs: [],
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      timestampAuthorities: options.withTsa ? [{certChain: {certificates: [{rawBytes: this.tsa!.der.toString('base64')}, {rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr tsa', organization: 'dkr test'}, uri: this.tsaUrl, validFor: validFrom}] : [],
+      tlogs: options.withoutLog ? [] : [{baseUrl: this.rekorUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(rekorKey).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: rekorKey.toString('base64'), validFor: validFrom}}],
+    }
+    const path = join(this.dir, `${name}.json`)
+    writeFileSync(path, JSON.stringify(root))
+    return path
+  }
+
+  /**
+   * cosign signs `image` (by digest) with `leaf`: a bundle through a signing config naming the Rekor (and
+   * with `tsa` the timestamp authority), or a legacy .sig with the Rekor URL; without `log`, no entry.
+   */
+  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean; tsa?: boolean}): Promise<void> {
+    const log = options.log ?? true
+    const common = ['sign', '-y', '--key', leaf.cosignKey, '--certificate', leaf.certPath, '--certificate-chain', leaf.issuerPath, '--allow-insecure-registry']
+    let args: string[]
+    if (options.format === 'bundle') {
+      const config = join(this.dir, `signing-config${log ? '' : '-nolog'}${options.tsa ? '-tsa' : ''}.json`)
+      const tsaUrls = options.tsa ? [{majorApiVersion: 1, operator: 'dkr', url: this.tsaUrl, validFor: validFrom}] : []
+      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls: log ? [{majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : [], tsaConfig: {selector: 'ANY'}, tsaUrls}))
+      args = [...common, '--signing-config', config, image]
+    } else {
+      args = [...common, '--use-signing-config=false', '--new-bundle-format=false', ...(log ? ['--rekor-url', this.rekorUrl, '--tlog-upload=true'] : ['--tlog-upload=false']), image]
+    }
+
+    const signed = await run('cosign', args, {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'}), timeoutMs: 60_000})
+    if (signed.code !== 0) throw new Error(`cosign sign ${image}: ${signed.stderr}`)
+  }
+
+  /** `cosign verify` with the same flags dkr is given: the oracle. */
+  async cosignAccepts(image: string, flags: readonly string[]): Promise<boolean> {
+    const result = await run('cosign', ['verify', '--allow-insecure-registry', ...flags, image], {env: toolsEnv(), timeoutMs: 60_000})
+    return result.code === 0
+  }
+
+  /**
+   * sigstore-go's `oci-image-verification` given what cosign's `flags` say: the second oracle. It takes a
+   * bundle file and the digest its DSSE statement must name, so the image's bundle referrer is found as
+   * cosign finds it (referrers API, else the `sha256-<hex>` tag) and handed over with the image's digest.
+   * A legacy `.sig` signature is handed over as the v0.1 bundle the tool's own -ociImage builds from its
+   * first layer (certificate, SET as the log entry's inclusion promise, signature over the payload), with
+   * the payload as the artifact: -ociImage itself demands an RFC 3161 annotation cosign writes only with a
+   * timestamp server, unless -requireTimestamp=false, with which the tool refuses to start. Neither way
+   * does sigstore-go compare the payload's digest with the image's: dkr and cosign do. An image with
+   * neither (or a legacy one without a certificate) goes through -ociImage, which finds nothing to check.
+   */
+  async sigstoreGoAccepts(image: string, flags: readonly string[]): Promise<boolean> {
+    const own: Record<string, string[]> = {
+      '--certificate-identity': ['-expectedSAN'],
+      '--certificate-identity-regexp': ['-expectedSANRegex'],
+      '--certificate-oidc-issuer': ['-expectedIssuer'],
+      '--certificate-oidc-issuer-regexp': ['-expectedIssuerRegex'],
+      '--trusted-root': ['-trustedrootJSONpath'],
+    }
+    // --key and --insecure-ignore-tlog have none (test/e2e/keyless.test.ts says why).
+    const switches: Record<string, string[]> = {'--insecure-ignore-sct': ['-ignore-sct']}
+    // Without --trusted-root, no root file (its default names a file of sigstore-go's source tree).
+    const args = flags.includes('--trusted-root') ? [] : ['-trustedrootJSONpath=']
+    for (let i = 0; i < flags.length; i++) {
+      if (switches[flags[i]]) args.push(...switches[flags[i]])
+      else if (own[flags[i]]) args.push(`${own[flags[i]][0]}=${flags[++i]}`)
+      else throw new Error(`sigstore-go has no counterpart for ${flags[i]}`)
+    }
+
+    const registry = new TestRegistry(image.slice(0, image.indexOf('/')))
+    const repository = image.slice(image.indexOf('/') + 1).replace(/[:@].*$/, '')
+    const found = await registry.manifest(repository, image.includes('@') ? image.slice(image.indexOf('@') + 1) : image.slice(image.lastIndexOf(':') + 1))
+    if (!found) throw new Error(`no manifest for ${image}`)
+    const digest = found.descriptor.digest
+    for (const referrer of await registry.referrers(repository, digest)) {
+      const manifest = JSON.parse((await registry.manifest(repository, referrer.digest))!.bytes.toString()) as {layers?: {digest: string; mediaType: string}[]; subject?: {digest: string}}
+      const layer = manifest.layers?.find((l) => l.mediaType === 'application/vnd.dev.sigstore.bundle.v0.3+json')
+      if (manifest.subject?.digest !== digest || !layer) continue
+      const bundle = join(this.dir, `bundle-${layer.digest.slice(7)}.json`)
+      writeFileSync(bundle, await registry.blob(repository, layer.digest))
+      const result = await run('oci-image-verification', [...args, `-artifact-digest=${digest.slice(7)}`, bundle], {env: toolsEnv(), timeoutMs: 60_000})
+      return result.code === 0
+    }
+
+    const legacy = await registry.manifest(repository, `${digest.replace(':', '-')}.sig`)
+    const [layer] = legacy ? (JSON.parse(legacy.bytes.toString()) as {layers: {annotations?: Record<string, string>; digest: string}[]}).layers : []
+    const certificate = layer?.annotations?.['dev.sigstore.cosign/certificate']
+    if (!layer || !certificate) {
+      const result = await run('oci-image-verification', [...args, `-ociImage=${image}`], {env: toolsEnv(), timeoutMs: 60_000})
+      return result.code === 0
+    }
+
+    const annotations = layer.annotations ?? {}
+    const set = annotations['dev.sigstore.cosign/bundle'] ? JSON.parse(annotations['dev.sigstore.cosign/bundle']) as {SignedEntryTimestamp: string; Payload: {body: string; integratedTime: number; logIndex: number; logID: string}} : undefined
+    const kind = set && JSON.parse(Buffer.from(set.Payload.body, 'base64').toString()) as {apiVersion: string; kind: string}
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+      messageSignature: {messageDigest: {algorithm: 'SHA2_256', digest: Buffer.from(layer.digest.slice(7), 'hex').toString('base64')}, signature: annotations['dev.cosignproject.cosign/signature']},
+      verificationMaterial: {
+        x509CertificateChain: {certificates: [{rawBytes: new X509Certificate(certificate).raw.toString('base64')}]},
+        tlogEntries: set && kind ? [{canonicalizedBody: set.Payload.body, inclusionPromise: {signedEntryTimestamp: set.SignedEntryTimestamp}, integratedTime: String(set.Payload.integratedTime), kindVersion: {kind: kind.kind, version: kind.apiVersion}, logId: {keyId: Buffer.from(set.Payload.logID, 'hex').toString('base64')}, logIndex: String(set.Payload.logIndex)}] : [],
+      },
+    }
+    const path = join(this.dir, `legacy-${layer.digest.slice(7)}`)
+    writeFileSync(`${path}.json`, JSON.stringify(bundle))
+    writeFileSync(`${path}.payload`, await registry.blob(repository, layer.digest))
+    const result = await run('oci-image-verification', [...args, `-artifact=${path}.payload`, `${path}.json`], {env: toolsEnv(), timeoutMs: 60_000})
+    return result.code === 0
+  }
+}

@@ -1,0 +1,102 @@
+// The sigstore layer on a real cosign v3 image bundle (sigstore-rs's bundle_v03.json: GitHub Actions
+// identity, Rekor entry with inclusion proof and SET, RFC 3161 timestamp), cosign's identity matching,
+// and what it refuses: another digest, another workflow, a missing log entry, untrusted intermediates.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {toTrustMaterial} from '@sigstore/verify'
+import type {Candidate} from '../../../src/lib/signature/cosign.js'
+import {compileRegexp, verifySigstore, withIntermediates, type CertificateIdentity, type SigstoreRules, type TrustRoots} from '../../../src/lib/signature/sigstore.js'
+import {parseTrustedRoot} from '../../../src/lib/signature/trusted-root.js'
+
+const fixtures = join(import.meta.dirname, '../../fixtures/sigstore')
+const root = parseTrustedRoot(readFileSync(join(fixtures, 'public-good/trusted_root.json'), 'utf8'))
+const trust = toTrustMaterial(root)
+const bundleBytes = readFileSync(join(fixtures, 'sigstore-rs/bundle_v03.json'))
+const candidate: Candidate = {bundle: bundleBytes, format: 'bundle'}
+const digest = 'sha256:c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172'
+const workflow = 'https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml@refs/tags/v1.34.0'
+const actions = 'https://token.actions.githubusercontent.com'
+
+const rules = (identity: CertificateIdentity, extra: Partial<SigstoreRules> = {}): SigstoreRules => ({identity, requireSct: root.ctlogs.length > 0, requireTlog: true, trust, ...extra})
+const exact = (san: string, issuer = actions): CertificateIdentity => ({issuer: {exact: issuer}, san: {exact: san}})
+
+describe('sigstore-rs bundle_v03.json (a real cosign v3 image bundle)', () => {
+  it('verifies for its digest and workflow identity, naming the signer, the log entry and the timestamp', () => {
+    const result = verifySigstore(candidate, digest, rules(exact(workflow)))
+    assert.equal(result.stage, 'signed')
+    if (result.stage !== 'signed') return
+    assert.deepEqual([result.signer.san, result.signer.issuer, result.signer.format], [workflow, actions, 'bundle'])
+    assert.match(result.signer.logEntry?.logID ?? '', /^[0-9a-f]{64}$/)
+    assert.match(result.signer.logEntry?.integratedTime ?? '', /^20\d\d-/)
+    assert.equal(result.signer.timestamp, 'rfc3161')
+  })
+
+  it('without a timestamp authority in the root, leaves the RFC 3161 timestamp aside when the log entry dates the signature, as cosign does', () => {
+    const result = verifySigstore(candidate, digest, rules(exact(workflow), {trust: {...trust, timestampAuthorities: []}}))
+    assert.equal(result.stage, 'signed')
+    if (result.stage === 'signed') assert.deepEqual([result.signer.timestamp, typeof result.signer.logEntry?.integratedTime], [undefined, 'string'])
+  })
+
+  it('refuses it for another digest', () => {
+    const result = verifySigstore(candidate, `sha256:${'0'.repeat(64)}`, rules(exact(workflow)))
+    assert.deepEqual(result, {format: 'bundle', reason: 'a bundle signed for another digest', stage: 'other-subject'})
+  })
+
+  it('matches an exact identity as the whole string only', () => {
+    const result = verifySigstore(candidate, digest, rules(exact('https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml')))
+    assert.deepEqual(result, {format: 'bundle', reason: `a signature by ${workflow}, not https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml`, stage: 'other-signer'})
+  })
+
+  it('matches regular expressions anywhere in the value, as cosign (Go MatchString) does', () => {
+    const regexp = (san: string, issuer = actions) => verifySigstore(candidate, digest, rules({issuer: {regexp: compileRegexp(issuer, 'issuer')}, san: {regexp: compileRegexp(san, 'identity')}})).stage
+    assert.equal(regexp('kubewarden/kubewarden-controller/'), 'signed')
+    assert.equal(regexp('^https://github\\.com/kubewarden/.*@refs/tags/v1\\.'), 'signed')
+    assert.equal(regexp('^https://github\\.com/sigstore/'), 'other-signer')
+    assert.equal(regexp('kubewarden', '^https://accounts\\.google\\.com$'), 'other-signer')
+    assert.equal(regexp('(?i)KUBEWARDEN-CONTROLLER'), 'signed')
+  })
+
+  it('refuses a wrong OIDC issuer', () => {
+    const result = verifySigstore(candidate, digest, rules(exact(workflow, 'https://github.com/login/oauth')))
+    assert.equal(result.stage === 'signed' ? '' : result.reason, `a signature by ${workflow} from issuer ${actions}, not https://github.com/login/oauth`)
+  })
+
+  it('refuses it under a root without its CA, and with the log entry removed', () => {
+    assert.match(JSON.stringify(verifySigstore(candidate, digest, rules(exact(workflow), {trust: {...trust, certificateAuthorities: []}}))), /does not verify/)
+    const document = JSON.parse(bundleBytes.toString()) as {verificationMaterial: {tlogEntries: unknown[]}}
+    document.verificationMaterial.tlogEntries = []
+    const noLog = verifySigstore({bundle: Buffer.from(JSON.stringify(document)), format: 'bundle'}, digest, rules(exact(workflow)))
+    assert.equal(noLog.stage === 'signed' ? '' : noLog.reason, 'a signature with no transparency log entry')
+  })
+
+  it('refuses a key where a certificate identity is required, and a certificate where a key is', () => {
+    const keyless = verifySigstore(candidate, digest, rules(exact(workflow), {identity: undefined, keys: []}))
+    assert.equal(keyless.stage === 'signed' ? '' : keyless.reason, 'a keyless signature, where a key was required')
+  })
+})
+
+describe('cosign-style regular expressions', () => {
+  it('refuses what RE2 does not accept: lookaround and backreferences', () => {
+    assert.throws(() => compileRegexp('^(?=x)', '--certificate-identity-regexp'), /--certificate-identity-regexp: lookaround and backreferences are not RE2 syntax/)
+    assert.throws(() => compileRegexp('(a)\\1', '--certificate-identity-regexp'), /not RE2 syntax/)
+    assert.throws(() => compileRegexp('(', '--certificate-identity-regexp'), {message: /^--certificate-identity-regexp: /})
+  })
+})
+
+describe('intermediates carried by a signature', () => {
+  it('join the trust material only when a trusted certificate signed them', () => {
+    const chain = readFileSync(join(fixtures, 'containers-image/fulcio-chain'), 'utf8')
+    const fulcioRoot = parseTrustedRoot(readFileSync(join(fixtures, 'public-good/trusted_root.json'), 'utf8'))
+    const material = toTrustMaterial(fulcioRoot)
+    const sizes = (t: TrustRoots) => t.certificateAuthorities.map((ca) => ca.certChain.length)
+    // fulcio-chain is [intermediate, root] of the 2022 Fulcio: the intermediate is already in the root's
+    // chain, so nothing is added; a foreign self-signed chain adds nothing either.
+    assert.deepEqual(sizes(withIntermediates(material, chain)), sizes(material))
+    const foreign = readFileSync(join(fixtures, 'containers-image/pki_intermediate_crts.pem'), 'utf8') + readFileSync(join(fixtures, 'containers-image/pki_root_crts.pem'), 'utf8')
+    assert.deepEqual(sizes(withIntermediates(material, foreign)), sizes(material))
+    const rootOnly = {...material, certificateAuthorities: material.certificateAuthorities.map((ca) => ({...ca, certChain: ca.certChain.slice(-1)}))}
+    assert.ok(sizes(withIntermediates(rootOnly, chain)).some((n, i) => n > sizes(rootOnly)[i]), 'the Fulcio intermediate signed by a trusted root joins')
+  })
+})
