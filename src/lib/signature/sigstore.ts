@@ -229,7 +229,7 @@ export function compileRegexp(source: string, what: string): RegExp {
   try {
     return new RegExp(inline ? source.slice(inline[0].length) : source, `${flags}u`)
   } catch (error) {
-    throw new Error(`${what}: ${(error as Error).message}`)
+    throw new Error(`${what}: ${(error as Error).message}`, {cause: error})
   }
 }
 

@@ -24,7 +24,7 @@ export function parseTrustedRoot(text: string): TrustedRoot {
   try {
     root = TrustedRoot.fromJSON(document)
   } catch (error) {
-    throw new Error(`not a TrustedRoot: ${(error as Error).message}`)
+    throw new Error(`not a TrustedRoot: ${(error as Error).message}`, {cause: error})
   }
 
   return checkTrustedRoot(root)
@@ -46,12 +46,12 @@ export async function loadTrustedRoot(path: string): Promise<TrustedRoot> {
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new Error(`cannot read trusted root ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    throw new Error(`cannot read trusted root ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {cause: error})
   }
 
   try {
     return parseTrustedRoot(text)
   } catch (error) {
-    throw new Error(`invalid trusted root ${path}: ${(error as Error).message}`)
+    throw new Error(`invalid trusted root ${path}: ${(error as Error).message}`, {cause: error})
   }
 }
