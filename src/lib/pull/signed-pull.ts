@@ -7,17 +7,15 @@ import type {Cli} from '../cli/context.js'
 import {DkrError} from '../errors.js'
 import type {AuthLookup} from '../cli/auth-lookup.js'
 import {loadNotationConfig} from '../notation/config.js'
-import {notationCheck, type NotationVerification} from './notation-pull.js'
+import type {ImageCheck, ImageVerification} from './image-check.js'
+import {notationCheck} from './notation-pull.js'
 import type {PinnedTag} from './pinned-pull.js'
 import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {RegistryClient, RegistryError, type Manifest} from '../registry/client.js'
 import type {RepositoryInfo} from '../registry/repository-info.js'
 import {loadPolicy, type SignaturePolicy} from '../signature/policy.js'
-import {SignatureRefusal, verifyImage, type SignatureVerdict} from '../signature/verify.js'
-
-/** What --json says about one image and one check. */
-export type ImageVerification = NotationVerification | SignatureVerdict
+import {SignatureRefusal, verifyImage} from '../signature/verify.js'
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
@@ -25,22 +23,6 @@ export interface VerifiedPulls {
   /** With -a: the refused tags' lines; the name fails once the accepted ones are pulled. */
   refused?: string[]
   verification: ImageVerification[]
-}
-
-export interface CheckInput {
-  client: RegistryClient
-  /** The image as asked for (its tag or digest). */
-  intended: ImageReference
-  /** The manifest the name resolves to, which the engine will pull: fetched once, whatever the checks. */
-  manifest: () => Promise<Manifest>
-}
-
-/** One kind of signature check. */
-export interface ImageCheck {
-  /** What a refusal line ends with, in parentheses: `signature policy FILE`. */
-  source: string
-  /** The verdict, and whether the image must be pulled by the checked digest; throws SignatureRefusal. */
-  verify(input: CheckInput): Promise<{verdict: ImageVerification; pinned: boolean}>
 }
 
 /** A containers-policy.json's check (cosign signatures). */
