@@ -17,6 +17,12 @@ On a terminal each layer gets a live line, with a total line for the whole pull;
 are docker's plain ones, with one line per retry and a progress line every 10 seconds. Several names are \
 pulled at once; the command fails if any of them fails.
 
+Several engines (-c/--context repeated, comma-separated or a glob such as 'edge-*'; or -H repeated): each \
+name is resolved to its digest once through the registry with your credentials, verified once when a \
+policy applies, and every engine pulls that digest and tags it, so all end with the same image even if \
+the tag moves meanwhile. An engine that is down fails within 10 seconds and costs only itself; the \
+command then fails with one line naming the failed engines.
+
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
 progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig (see dkr config list).`
@@ -27,13 +33,14 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     {command: '<%= config.bin %> pull -q $DKR_REGISTRY/demo/app', description: 'Print only the pulled name, for scripts'},
     {command: '<%= config.bin %> image pull --all-tags $DKR_REGISTRY/demo/app', description: 'Pull every tag of a repository'},
     {command: '<%= config.bin %> image pull $DKR_REGISTRY/demo/small:1.0 $DKR_REGISTRY/demo/mid:1.0', description: 'Pull several images at once'},
+    {command: "<%= config.bin %> image pull --context 'edge-*' --parallel 8 $DKR_REGISTRY/demo/app:1.0", description: 'Pull the same digest onto every engine whose context matches edge-*'},
   ]
 
   static flags = {
     'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
-    parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
+    parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3, or the parallel preference)', max: 64, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
     retry: Flags.integer({description: 'Try a pull again this many times when it fails in a way that may get better: the registry or engine unreachable or cut off, a registry 5xx or 429, a stall (default 0, or the retry preference)', max: 100, min: 0}),

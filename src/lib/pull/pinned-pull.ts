@@ -2,6 +2,7 @@
 // verified digest is pulled by digest and then tagged locally as the tag it was verified for. The output
 // is docker's trusted pull's: `Pull (i of n): …` on stdout (even with -q), `Tagging … as …` on stderr.
 import type {Cli} from '../cli/context.js'
+import type {EngineClient} from '../engine/client.js'
 import type {TextOutput} from '../io/streams.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
@@ -19,14 +20,14 @@ export interface DigestPull {
   tag: string
 }
 
-/** Pulls each verified digest through `pullDigest` and tags it, printing docker's lines around each. */
-export async function pullPinned(cli: Cli, out: TextOutput, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
+/** Pulls each verified digest through `pullDigest` and tags it on `engine`, printing docker's lines around each. */
+export async function pullPinned(cli: Cli, engine: EngineClient, out: TextOutput, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
   const name = familiarName(ref)
   for (const [i, target] of targets.entries()) {
     out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
     const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
     await pullDigest({ref: pinned, tag: target.tag})
     cli.streams.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
-    await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
+    await engine.tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
   }
 }

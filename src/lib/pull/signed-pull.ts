@@ -53,18 +53,20 @@ function registryHost(info: RepositoryInfo): string {
 }
 
 function refusal(ref: ImageReference, source: string, reason: string): string {
-  return `${familiarString(ref)}: not pulled: ${reason} (${source})`
+  return `${familiarString(ref)}: not pulled: ${reason}${source === '' ? '' : ` (${source})`}`
 }
 
 export interface SignedPullInput {
   checks: ImageCheck[]
+  /** Pin every image to its digest, whatever the checks say (several engines must pull the same bits). */
+  pin?: boolean
   ref: ImageReference
   info: RepositoryInfo
   all: boolean
   auth: AuthLookup
 }
 
-/** Verifies one name (or each of its tags with -a) before anything is pulled. Throws a DkrError line on refusal. */
+/** Verifies (and with `pin`, resolves) one name, or each of its tags with -a, before anything is pulled. Throws a DkrError line on refusal. */
 export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<VerifiedPulls> {
   const {checks, ref, info} = input
   const client = new RegistryClient({auth: await input.auth(info.authKey), host: registryHost(info), insecure: info.insecure, signal: cli.signal})
@@ -86,7 +88,13 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
       }
     }
 
-    return {digest: pinned ? (await manifest()).digest : undefined, verification}
+    if (!pinned && !input.pin) return {verification}
+    try {
+      return {digest: (await manifest()).digest, verification}
+    } catch (error) {
+      if (error instanceof RegistryError) throw new DkrError(`${familiarString(intended)}: not pulled: cannot resolve it through the registry: ${error.message}`)
+      throw error
+    }
   }
 
   if (!input.all) {

@@ -1,0 +1,150 @@
+// A plan carried out on several engines: every target (image × platform × engine) is pulled by the
+// planned digest and tagged on its engine, at most --parallel at once, each with its own retries and
+// stall watchdog, and each engine first asked to answer within the connect timeout, so an engine that is
+// down costs only itself and only that long. Credentials were looked up once; every engine gets them as
+// X-Registry-Auth. Ctrl-C aborts every engine's request (the engines cancel their pulls).
+import type {Cli, NamedEngine} from '../cli/context.js'
+import {encodeRegistryAuth} from '../credentials/auth-config.js'
+import type {EngineClient} from '../engine/client.js'
+import {cancelledBy, DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
+import {boundedAll} from '../io/bounded.js'
+import {formatDuration} from '../io/duration.js'
+import {apiTag, familiarName, familiarString, fullName} from '../reference/format.js'
+import type {ImageReference} from '../reference/parse.js'
+import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
+import type {PlannedImage, PullPlan} from './plan.js'
+import {failedOutcome, type ExecuteOptions, type PullOutcome, type PullResult, type PullStatus} from './result.js'
+import {pullTarget} from './target-pull.js'
+
+/** How long an engine may take to answer before the fleet counts it as down (not the stall timeout). */
+export const connectTimeoutMs = 10_000
+
+interface FleetTarget {
+  image: PlannedImage
+  platform?: string
+  engine: NamedEngine
+}
+
+/** Resolves once the engine answers; an engine that does not within `timeoutMs` is unreachable. */
+async function connectWithin(engine: EngineClient, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  const either = AbortSignal.any([signal, timeout])
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.aborted ? cancelledBy(signal) : new DkrError(`${new EngineUnreachableError(engine.endpoint.host).message} (no answer within ${formatDuration(timeoutMs)})`))
+    if (either.aborted) return onAbort()
+    either.addEventListener('abort', onAbort, {once: true})
+    engine.version(either).then(() => resolve(), reject).finally(() => either.removeEventListener('abort', onAbort))
+  })
+}
+
+function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): FleetDisplay {
+  const {out} = cli.streams
+  if (options.quiet || options.json) return new QuietFleetDisplay(cli.streams.err, labels)
+  const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
+  return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
+}
+
+/** The strongest of several pulls' statuses: anything downloaded, else unknown, else up to date. */
+function strongest(statuses: PullStatus[]): PullStatus {
+  return (['downloaded', 'pulled'] as const).find((s) => statuses.includes(s)) ?? 'up to date'
+}
+
+export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOptions): Promise<PullOutcome[]> {
+  const planned = plan.images.filter((image) => image.error === undefined)
+  const targets: FleetTarget[] = planned.flatMap((image) => image.platforms.flatMap((platform) => plan.engines.map((engine) => ({engine, image, platform}))))
+  const perEngine = targets.length / plan.engines.length
+  const labels = targets.map((t) => (perEngine > 1 ? `${t.engine.name} ${familiarString(t.image.ref)}${t.platform ? ` ${t.platform}` : ''}` : t.engine.name))
+  if (!options.quiet && !options.json) {
+    for (const image of planned) {
+      for (const pin of image.pins ?? []) cli.streams.out.write(`${familiarName(image.ref)}:${pin.tag} is ${pin.digest}: pulling it on ${plan.engines.length} engines\n`)
+    }
+  }
+
+  const display = chooseDisplay(cli, options, labels)
+  const pullOn = async (index: number): Promise<PullOutcome> => {
+    const {engine, image, platform} = targets[index]
+    const started = cli.now()
+    display.phase(index, 'connecting')
+    try {
+      const registryAuth = encodeRegistryAuth(await plan.auth(image.info.authKey))
+      // A digest reference is pinned as it is; otherwise each planned digest, then its tag.
+      const pins = image.pins ?? [undefined]
+      const pulled: PullResult[] = []
+      for (const [i, pin] of pins.entries()) {
+        const ref: ImageReference = pin ? {digest: pin.digest, domain: image.ref.domain, path: image.ref.path} : image.ref
+        if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${familiarName(image.ref)}:${pin.tag}@${pin.digest}`)
+        let streaming = false
+        const {attempts, tally} = await pullTarget({
+          connect: (signal) => connectWithin(engine.client, signal, connectTimeoutMs),
+          engine: engine.client,
+          onMessage(message) {
+            if (!streaming) display.phase(index, 'pulling')
+            streaming = true
+            display.message(index, message)
+          },
+          onRetry(line) {
+            streaming = false
+            display.phase(index, 'retrying', line)
+          },
+          request: {fromImage: fullName(ref), platform, registryAuth, tag: apiTag(ref)},
+          retries: options.retries,
+          retryDelayMs: options.retryDelayMs,
+          signal: cli.signal,
+          stallTimeoutMs: options.stallTimeoutMs,
+          what: `${familiarString(ref)} on ${engine.name}`,
+        })
+        if (pin) {
+          display.phase(index, 'tagging')
+          display.line(index, `Tagging ${familiarName(image.ref)}@${pin.digest} as ${familiarName(image.ref)}:${pin.tag}`)
+          await engine.client.tag(`${fullName(image.ref)}@${pin.digest}`, fullName(image.ref), pin.tag, cli.signal)
+        }
+
+        const {downloaded, unsized} = tally.summary()
+        const status: PullStatus = tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded'
+        pulled.push({attempts, bytes: downloaded, durationMs: 0, reference: image.result, status, ...(unsized > 0 ? {unsizedLayers: unsized} : {})})
+      }
+
+      if (image.refused && image.refused.length > 0) throw new DkrError(image.refused.join('\n'))
+      display.line(index, image.result)
+      display.phase(index, 'done')
+      const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
+      const digest = image.pins?.length === 1 ? image.pins[0].digest : image.ref.digest
+      return {
+        result: {
+          attempts: Math.max(...pulled.map((r) => r.attempts)),
+          bytes: pulled.reduce((sum, r) => sum + r.bytes, 0),
+          digest,
+          durationMs: cli.now() - started,
+          engine: engine.name,
+          reference: image.result,
+          status: strongest(pulled.map((r) => r.status)),
+          ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+          ...(image.verification ? {verification: image.verification} : {}),
+        },
+      }
+    } catch (error) {
+      if (isCancelled(error) || cli.signal.aborted) throw error
+      display.phase(index, 'failed', (error as Error).message.replaceAll('\n', '; '))
+      return failedOutcome(cli, image, started, error as Error, engine.name)
+    }
+  }
+
+  let executed: PullOutcome[]
+  try {
+    executed = await boundedAll(targets.length, Math.max(1, options.parallel), pullOn)
+    display.close()
+  } catch (error) {
+    display.abandon()
+    throw cli.signal.aborted ? cancelledBy(cli.signal) : error
+  }
+
+  if (options.quiet && !options.json) {
+    for (const image of planned) {
+      if (executed.every((outcome, i) => targets[i].image !== image || outcome.error === undefined)) cli.streams.out.write(`${image.result}\n`)
+    }
+  }
+
+  // A name the plan refused was asked of no engine: one result for it, with no engine.
+  const refusedAtPlan = plan.images.filter((image) => image.error !== undefined).map((image) => failedOutcome(cli, image, cli.now(), image.error!))
+  return [...refusedAtPlan, ...executed]
+}

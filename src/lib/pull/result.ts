@@ -1,0 +1,55 @@
+// What carrying out a plan yields: one result per target (image × engine), and the options execution
+// reads. Shared by the one-engine execution (docker's output) and the fleet's.
+import type {Cli} from '../cli/context.js'
+import type {ImageVerification} from './image-check.js'
+import type {PlannedImage} from './plan.js'
+import {attemptsOf} from './retry.js'
+
+export interface ExecuteOptions {
+  all: boolean
+  quiet: boolean
+  /** Print one machine-readable result instead of progress. */
+  json: boolean
+  /** The progress preference, when neither -q nor --json chose: auto, a live view, or plain lines. */
+  progress: 'auto' | 'plain' | 'tty'
+  /** How many targets are pulled at once (names on one engine, image × engine on several). */
+  parallel: number
+  /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
+  retries: number
+  /** A fixed delay between attempts (--retry-delay); without it 2 s, doubling. */
+  retryDelayMs?: number
+  /** Abort an attempt that brings no new bytes or status for this long (--stall-timeout); 0: never. */
+  stallTimeoutMs: number
+}
+
+/** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
+export type PullStatus = 'downloaded' | 'failed' | 'pulled' | 'up to date'
+
+export interface PullResult {
+  reference: string
+  /** With several engines: the engine (its context's name, or its host) this result is for. */
+  engine?: string
+  digest?: string
+  status: PullStatus
+  /** What the engine reported downloading; see `unsizedLayers` for what it did not. */
+  bytes: number
+  /** Layers downloaded whose size the engine never reported (not in `bytes`); absent when none. */
+  unsizedLayers?: number
+  durationMs: number
+  /** How many times the engine was asked to pull (more than 1 after retries). */
+  attempts: number
+  error?: string
+  /** With a signature policy or notation: whether and how each image was verified, per check. */
+  verification?: ImageVerification[]
+}
+
+export interface PullOutcome {
+  result: PullResult
+  /** The failure itself, kept for the single-name case, which fails with exactly this error. */
+  error?: Error
+}
+
+/** A target that failed: its error kept for the single-name case, and its line in the results. */
+export function failedOutcome(cli: Cli, image: PlannedImage, started: number, error: Error, engine?: string): PullOutcome {
+  return {error, result: {attempts: attemptsOf(error), bytes: 0, durationMs: cli.now() - started, ...(engine === undefined ? {} : {engine}), error: error.message, reference: image.result, status: 'failed'}}
+}
