@@ -62,7 +62,7 @@ export function setBytes(state: FleetViewState, bytes: readonly TargetBytes[]): 
 
 function rate(downloaded: number, since: number | undefined, now: number): string {
   const seconds = since === undefined ? 0 : (now - since) / 1000
-  return seconds > 0 ? `${humanSize(downloaded / seconds)}/s` : ''
+  return seconds > 0 && downloaded > 0 ? `${humanSize(downloaded / seconds)}/s` : ''
 }
 
 function rowText(row: FleetRow, width: number, now: number): string {
