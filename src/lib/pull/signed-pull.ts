@@ -19,7 +19,7 @@ import {SignatureRefusal, verifyImage} from '../signature/verify.js'
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
-  pulls?: PinnedTag[]
+  pins?: PinnedTag[]
   /** With -a: the refused tags' lines; the name fails once the accepted ones are pulled. */
   refused?: string[]
   verification: ImageVerification[]
@@ -100,7 +100,7 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
   if (!input.all) {
     const {digest, verification} = await check(ref)
     if (digest === undefined || ref.digest !== undefined) return {verification}
-    return {pulls: [{digest, tag: ref.tag!}], verification}
+    return {pins: [{digest, tag: ref.tag!}], verification}
   }
 
   let tags: string[]
@@ -128,7 +128,7 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
 
   // Every tag accepted without checks: the engine pulls them all, as without a policy.
   if (refused.length === 0 && verified.every((v) => v.digest === undefined)) return {verification}
-  const pulls: PinnedTag[] = []
-  for (const {digest, tag} of verified) pulls.push({digest: digest ?? (await client.resolve(ref.path, tag)).digest, tag})
-  return {pulls, refused, verification}
+  const pins: PinnedTag[] = []
+  for (const {digest, tag} of verified) pins.push({digest: digest ?? (await client.resolve(ref.path, tag)).digest, tag})
+  return {pins, refused, verification}
 }
