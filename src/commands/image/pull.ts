@@ -81,6 +81,8 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     const failure = failureReport(results)
     if (failure && json) {
       this.logJson({images: results})
+      // Several engines: the line naming the failed ones goes to stderr beside the document.
+      if (results.some((r) => r.engine !== undefined)) cli.streams.err.write(`${failure.message}\n`)
       this.exit(1)
     }
 
