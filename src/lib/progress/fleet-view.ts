@@ -67,7 +67,9 @@ function rate(downloaded: number, since: number | undefined, now: number): strin
 
 function rowText(row: FleetRow, width: number, now: number): string {
   const bytes = row.total > 0 ? `${humanSize(row.downloaded)}/${humanSize(row.total)}` : row.downloaded > 0 ? humanSize(row.downloaded) : ''
-  const parts = [row.label.padEnd(width), row.phase.padEnd(10), bytes.padEnd(19), rate(row.downloaded, row.startedAt, now)]
+  // A long label (a host's socket path) keeps its end, where hosts differ.
+  const label = row.label.length > width ? `…${row.label.slice(row.label.length - width + 1)}` : row.label.padEnd(width)
+  const parts = [label, row.phase.padEnd(10), bytes.padEnd(19), rate(row.downloaded, row.startedAt, now)]
   if (row.phase === 'retrying' && row.detail) parts.push(row.detail)
   return parts.join(' ').trimEnd()
 }
@@ -95,7 +97,7 @@ export function takeFleetFrame(state: FleetViewState, size: ScreenSize, now: num
   const commit = state.pending.map((line) => fit(line, size.columns))
   const next: FleetViewState = {...state, pending: []}
   const working = state.rows.filter((row) => !finished.has(row.phase) && row.phase !== 'waiting')
-  const width = Math.min(24, Math.max(0, ...working.map((row) => row.label.length)))
+  const width = Math.min(32, Math.max(0, ...working.map((row) => row.label.length)))
   const downloaded = state.rows.reduce((sum, row) => sum + row.downloaded, 0)
   const total = state.rows.reduce((sum, row) => sum + row.total, 0)
   const seconds = (now - state.startedAt) / 1000

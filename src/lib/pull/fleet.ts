@@ -73,19 +73,14 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
       for (const [i, pin] of pins.entries()) {
         const ref: ImageReference = pin ? {digest: pin.digest, domain: image.ref.domain, path: image.ref.path} : image.ref
         if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${familiarName(image.ref)}:${pin.tag}@${pin.digest}`)
-        let streaming = false
         const {attempts, tally} = await pullTarget({
-          connect: (signal) => connectWithin(engine.client, signal, connectTimeoutMs),
+          async connect(signal) {
+            await connectWithin(engine.client, signal, connectTimeoutMs)
+            display.phase(index, 'pulling')
+          },
           engine: engine.client,
-          onMessage(message) {
-            if (!streaming) display.phase(index, 'pulling')
-            streaming = true
-            display.message(index, message)
-          },
-          onRetry(line) {
-            streaming = false
-            display.phase(index, 'retrying', line)
-          },
+          onMessage: (message) => display.message(index, message),
+          onRetry: (line) => display.phase(index, 'retrying', line),
           request: {fromImage: fullName(ref), platform, registryAuth, tag: apiTag(ref)},
           retries: options.retries,
           retryDelayMs: options.retryDelayMs,

@@ -4,7 +4,7 @@
 // it with every check; all of them must hold. The flow then pulls by that digest and tags it. A digest
 // reference is verified as it is and pulled as it is. Checks that accept anything pull the name as today.
 import type {Cli} from '../cli/context.js'
-import {DkrError} from '../errors.js'
+import {DkrError, isCancelled} from '../errors.js'
 import type {AuthLookup} from '../cli/auth-lookup.js'
 import {loadNotationConfig} from '../notation/config.js'
 import type {ImageCheck, ImageVerification} from './image-check.js'
@@ -92,8 +92,8 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
     try {
       return {digest: (await manifest()).digest, verification}
     } catch (error) {
-      if (error instanceof RegistryError) throw new DkrError(`${familiarString(intended)}: not pulled: cannot resolve it through the registry: ${error.message}`)
-      throw error
+      if (isCancelled(error) || cli.signal.aborted) throw error
+      throw new DkrError(`${familiarString(intended)}: not pulled: cannot resolve it through the registry: ${(error as Error).message}`)
     }
   }
 
