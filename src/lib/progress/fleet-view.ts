@@ -23,7 +23,7 @@ export interface FleetRow {
 export interface FleetViewState {
   readonly rows: readonly FleetRow[]
   readonly startedAt: number
-  /** Lines to commit on the next frame (failures, notes). */
+  /** Lines to commit on the next frame (failures). */
   readonly pending: readonly string[]
 }
 
@@ -47,11 +47,6 @@ export function setPhase(state: FleetViewState, index: number, phase: TargetPhas
   rows[index] = {...row, detail, phase, startedAt: row.startedAt ?? (phase === 'waiting' ? undefined : now)}
   const pending = phase === 'failed' ? [...state.pending, `${row.label}: failed: ${detail ?? ''}`] : state.pending
   return {...state, pending, rows}
-}
-
-/** A line of dkr's own for the scrollback (a plan's pinned digest, a retry). */
-export function addNote(state: FleetViewState, text: string): FleetViewState {
-  return {...state, pending: [...state.pending, text]}
 }
 
 /** The targets' byte counts as of now (read from their tallies once per frame, not per message). */

@@ -2,11 +2,12 @@
 // docker's plain lines prefixed with the engine's name, or nothing but the retry lines (-q, --json).
 // The fleet talks to this interface only.
 import type {TextOutput} from '../io/streams.js'
-import {addNote, newFleetView, setBytes, setPhase, takeFleetFrame, type FleetViewState, type TargetPhase} from '../progress/fleet-view.js'
+import {newFleetView, setBytes, setPhase, takeFleetFrame, type FleetViewState, type TargetPhase} from '../progress/fleet-view.js'
 import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
 import {Tally} from '../progress/tally.js'
-import {TerminalWriter} from '../progress/terminal-writer.js'
+import type {Frame, ScreenSize} from '../progress/tty-view.js'
+import {PacedTerminalView} from './display.js'
 
 export interface FleetDisplay {
   /** A target's phase; `detail` says why it failed, or the retry line. */
@@ -65,26 +66,21 @@ export interface FleetTtyOptions {
 }
 
 /** A terminal: one line per engine at work, the finished ones counted, a total; redrawn at a steady rate. */
-export class TtyFleetDisplay implements FleetDisplay {
+export class TtyFleetDisplay extends PacedTerminalView implements FleetDisplay {
   private state: FleetViewState
-  private readonly writer: TerminalWriter
   private readonly tallies: Tally[]
-  private timer: NodeJS.Timeout | undefined
-  private lastDrawAt = Number.NEGATIVE_INFINITY
-  private readonly intervalMs: number
 
-  constructor(private readonly out: TextOutput, labels: readonly string[], private readonly options: FleetTtyOptions) {
+  constructor(out: TextOutput, labels: readonly string[], options: FleetTtyOptions) {
+    // Many engines send many messages; a frame every 100 ms is as smooth to the eye and costs less.
+    super(out, options.now, options.frameIntervalMs ?? 100)
     this.state = newFleetView(labels, options.now())
     this.tallies = labels.map(() => new Tally())
-    this.writer = new TerminalWriter(out)
-    // Many engines send many messages; a frame every 100 ms is as smooth to the eye and costs less.
-    this.intervalMs = options.frameIntervalMs ?? 100
   }
 
   phase(index: number, phase: TargetPhase, detail?: string): void {
     // A new attempt starts its count again.
     if (phase === 'retrying') this.tallies[index] = new Tally()
-    this.state = setPhase(this.state, index, phase, this.options.now(), detail)
+    this.state = setPhase(this.state, index, phase, this.now(), detail)
     this.schedule()
   }
 
@@ -95,44 +91,9 @@ export class TtyFleetDisplay implements FleetDisplay {
 
   line(): void {}
 
-  /** A line for the scrollback above the view. */
-  note(text: string): void {
-    this.state = addNote(this.state, text)
-    this.schedule()
-  }
-
-  close(): void {
-    this.cancelTimer()
-    this.draw()
-    this.writer.release()
-  }
-
-  abandon(): void {
-    this.cancelTimer()
-    this.writer.release()
-  }
-
-  private cancelTimer(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
-  private schedule(): void {
-    if (this.timer) return
-    const wait = Math.max(0, this.lastDrawAt + this.intervalMs - this.options.now())
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.draw()
-    }, wait)
-  }
-
-  private draw(): void {
-    const now = this.options.now()
-    this.lastDrawAt = now
-    this.state = setBytes(this.state, this.tallies.map((tally) => tally.summary()))
-    const size = {columns: this.out.columns || 80, rows: this.out.rows || 24}
-    const [frame, next] = takeFleetFrame(this.state, size, now)
+  protected frame(now: number, size: ScreenSize): Frame {
+    const [frame, next] = takeFleetFrame(setBytes(this.state, this.tallies.map((tally) => tally.summary())), size, now)
     this.state = next
-    this.writer.draw(frame)
+    return frame
   }
 }

@@ -13,7 +13,7 @@ import {apiTag, familiarName, familiarString, fullName} from '../reference/forma
 import type {ImageReference} from '../reference/parse.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
 import type {PlannedImage, PullPlan} from './plan.js'
-import {failedOutcome, type ExecuteOptions, type PullOutcome, type PullResult, type PullStatus} from './result.js'
+import {failedOutcome, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult, type PullStatus} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** How long an engine may take to answer before the fleet counts it as down (not the stall timeout). */
@@ -42,11 +42,6 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): Fle
   if (options.quiet || options.json) return new QuietFleetDisplay(cli.streams.err, labels)
   const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
   return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
-}
-
-/** The strongest of several pulls' statuses: anything downloaded, else unknown, else up to date. */
-function strongest(statuses: PullStatus[]): PullStatus {
-  return (['downloaded', 'pulled'] as const).find((s) => statuses.includes(s)) ?? 'up to date'
 }
 
 export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOptions): Promise<PullOutcome[]> {
@@ -112,7 +107,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
           durationMs: cli.now() - started,
           engine: engine.name,
           reference: image.result,
-          status: strongest(pulled.map((r) => r.status)),
+          status: strongestStatus(pulled.map((r) => r.status)),
           ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
           ...(image.verification ? {verification: image.verification} : {}),
         },

@@ -14,7 +14,7 @@ import {isRefusal} from '../registry/refusal.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
 import type {PlannedImage, PullPlan} from './plan.js'
-import {failedOutcome, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {failedOutcome, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** One image (at one platform) pulled as one line of the view. */
@@ -162,8 +162,7 @@ async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOp
     })
     if (refused.length > 0) throw new DkrError(refused.join('\n'))
     lines.write(`${image.result}\n`)
-    // The strongest of the pinned pulls' statuses: anything downloaded, else unknown, else up to date.
-    const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
+    const status = strongestStatus(pulled.map((r) => r.status))
     const digest = pins.length === 1 ? pins[0].digest : undefined
     const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
     return {result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: image.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {})}}

@@ -43,6 +43,11 @@ export interface PullResult {
   verification?: ImageVerification[]
 }
 
+/** The strongest of several pulls' statuses (a pinned image's digests): anything downloaded, else unknown, else up to date. */
+export function strongestStatus(statuses: readonly PullStatus[]): PullStatus {
+  return (['downloaded', 'pulled'] as const).find((s) => statuses.includes(s)) ?? 'up to date'
+}
+
 export interface PullOutcome {
   result: PullResult
   /** The failure itself, kept for the single-name case, which fails with exactly this error. */
