@@ -4,7 +4,7 @@
 // dkr's peak memory, its CPU per engine, the stale lines left on the final screen (read back through a
 // headless xterm), its terminal bytes against N `docker pull`s of the same stream (one measured, times N),
 // and how wall time grows with the number of engines. A script, not a test: the machine is shared.
-//   npm run build && node --import tsx bench/fleet.ts [--engines 25,50,100,200] [--parallel 64]
+//   npm run bench:fleet [-- --engines 25,50,100,200 --parallel 64]
 import {readFileSync, rmSync, writeFileSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'

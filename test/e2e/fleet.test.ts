@@ -8,7 +8,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {FaultProxy} from '../helpers/fault-proxy.js'
-import {baseEnv, dkr, docker, run, tempConfigDir} from '../helpers/run.js'
+import {runInPty} from '../helpers/pty.js'
+import {baseEnv, dkr, dkrBin, docker, run, tempConfigDir} from '../helpers/run.js'
+import {screenOf, visibleText} from '../helpers/screen.js'
 import {sshHome} from '../helpers/ssh-home.js'
 import {required, stack} from '../helpers/stack.js'
 
@@ -103,6 +105,27 @@ describe('one pull onto many engines', () => {
       assert.ok(lines.includes(`${engine}: Pull (1 of 1): ${stack.registry}/demo/app:1.0@${digest}`), pull.stdout)
       assert.ok(lines.includes(`${engine}: ${image}`), pull.stdout)
     }
+  })
+
+  it('on a terminal: a line per engine while it works, then the finished ones counted, the failed one named, a total; nothing stale', async () => {
+    const image = `${stack.registry}/demo/mid:1.0`
+    await removeEverywhere(image)
+    const columns = 160
+    const rows = 12
+    let working = false
+    const onData = (all: string) => (working ||= /fleet-(unix|modern|podman) +pulling/.test(visibleText(all)))
+    const {bytes, exitCode} = await runInPty(process.execPath, [dkrBin, 'pull', '-c', 'fleet-unix,fleet-down,fleet-modern,fleet-podman', image], {columns, env: {...env, TERM: 'xterm-256color'}, onData, rows, timeoutMs: 60_000})
+    assert.equal(exitCode, 1)
+    assert.ok(working, 'no line showed an engine at work')
+    const screen = await screenOf(bytes, columns, rows)
+    const digest = await crane(['digest', '--insecure', image])
+    assert.equal(screen[0], `${image} is ${digest}: pulling it on 4 engines`)
+    assert.ok(screen.some((line) => /^fleet-down: failed: Cannot connect to the Docker daemon/.test(line)), screen.join('\n'))
+    assert.ok(screen.includes('3 done, 1 failed, 0 pulling (of 4)'), screen.join('\n'))
+    assert.match(screen.find((line) => line.startsWith('Total: ')) ?? '', /^Total: [\d.]+MB\/[\d.]+MB {2}[\d.]+[kM]B\/s {2}\d+s$/)
+    assert.ok(screen.some((line) => line.startsWith('1 of 4 engines failed: fleet-down (')), screen.join('\n'))
+    // Lines of engines at work are redrawn in place: none may be left behind once all have finished.
+    assert.deepEqual(screen.filter((line) => /^fleet-\S+ +(connecting|pulling|tagging|retrying)\b/.test(line)), [])
   })
 
   it('an engine that is down costs only itself: the others pull, and one line names it', async () => {
