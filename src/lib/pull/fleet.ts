@@ -17,7 +17,7 @@ import {failedOutcome, strongestStatus, type ExecuteOptions, type PullOutcome, t
 import {pullTarget} from './target-pull.js'
 
 /** How long an engine may take to answer before the fleet counts it as down (not the stall timeout). */
-export const connectTimeoutMs = 10_000
+export const defaultConnectTimeoutMs = 10_000
 
 interface FleetTarget {
   image: PlannedImage
@@ -25,15 +25,17 @@ interface FleetTarget {
   engine: NamedEngine
 }
 
-/** Resolves once the engine answers; an engine that does not within `timeoutMs` is unreachable. */
+/** Resolves once the engine answers; an engine that does not within `timeoutMs` is unreachable, and its request ends. */
 async function connectWithin(engine: EngineClient, signal: AbortSignal, timeoutMs: number): Promise<void> {
   const timeout = AbortSignal.timeout(timeoutMs)
   const either = AbortSignal.any([signal, timeout])
+  const timedOut = () => new DkrError(`${new EngineUnreachableError(engine.endpoint.host).message} (no answer within ${formatDuration(timeoutMs)})`)
   await new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.aborted ? cancelledBy(signal) : new DkrError(`${new EngineUnreachableError(engine.endpoint.host).message} (no answer within ${formatDuration(timeoutMs)})`))
+    // Not waiting for the request to wind down: an ssh transport may take its time to close.
+    const onAbort = () => reject(signal.aborted ? cancelledBy(signal) : timedOut())
     if (either.aborted) return onAbort()
     either.addEventListener('abort', onAbort, {once: true})
-    engine.version(either).then(() => resolve(), reject).finally(() => either.removeEventListener('abort', onAbort))
+    engine.version(either).then(() => resolve(), (error: unknown) => reject(timeout.aborted && !signal.aborted ? timedOut() : error)).finally(() => either.removeEventListener('abort', onAbort))
   })
 }
 
@@ -70,7 +72,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
         if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${familiarName(image.ref)}:${pin.tag}@${pin.digest}`)
         const {attempts, tally} = await pullTarget({
           async connect(signal) {
-            await connectWithin(engine.client, signal, connectTimeoutMs)
+            await connectWithin(engine.client, signal, options.connectTimeoutMs ?? defaultConnectTimeoutMs)
             display.phase(index, 'pulling')
           },
           engine: engine.client,

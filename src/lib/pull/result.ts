@@ -20,6 +20,8 @@ export interface ExecuteOptions {
   retryDelayMs?: number
   /** Abort an attempt that brings no new bytes or status for this long (--stall-timeout); 0: never. */
   stallTimeoutMs: number
+  /** On several engines: how long each may take to answer before it counts as down (default 10 s). */
+  connectTimeoutMs?: number
 }
 
 /** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */

@@ -20,7 +20,7 @@ const recorded = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 
 const digest = `sha256:${'d'.repeat(64)}`
 
 /** An engine in memory: it records every call; `down` makes it unreachable. */
-function engine(name: string, options: {down?: boolean} = {}): NamedEngine & {calls: string[]; inFlight: {now: number; most: number}} {
+function engine(name: string, options: {down?: boolean; silent?: boolean} = {}): NamedEngine & {calls: string[]; inFlight: {now: number; most: number}} {
   const calls: string[] = []
   const inFlight = {most: 0, now: 0}
   const host = `unix:///run/${name}.sock`
@@ -42,9 +42,10 @@ function engine(name: string, options: {down?: boolean} = {}): NamedEngine & {ca
     async tag(source: string, repo: string, tag: string) {
       calls.push(`tag ${source} ${repo}:${tag}`)
     },
-    async version() {
+    async version(signal: AbortSignal) {
       calls.push('version')
       if (options.down) throw new EngineUnreachableError(host)
+      if (options.silent) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))
       return {apiVersion: '1.41', server: {}}
     },
   }
@@ -119,5 +120,18 @@ describe('the fleet', () => {
     assert.ok(lines.includes('edge-3: failed: Cannot connect to the Docker daemon at unix:///run/edge-3.sock. Is the docker daemon running?'))
     assert.ok(lines.filter(Boolean).every((line) => /^edge-\d: /.test(line)), lines.join('\n'))
     assert.equal(failureReport(results)?.message, '1 of 4 engines failed: edge-3 (Cannot connect to the Docker daemon at unix:///run/edge-3.sock. Is the docker daemon running?)')
+  })
+
+  it('counts an engine that does not answer as down after the connect timeout, not the stall timeout', async () => {
+    const engines = [engine('edge-1'), engine('edge-2', {silent: true})]
+    const cli = fakeCli(engines)
+    const asked = options([`registry.invalid/app@${digest}`], {connectTimeoutMs: 100, stallTimeoutMs: 60_000})
+    const started = Date.now()
+    const results = (await executeFleet(cli, await planPull(cli, asked), asked)).map((o) => o.result)
+    assert.ok(Date.now() - started < 5000)
+    assert.deepEqual(results.map((r) => [r.engine, r.status, r.error]), [
+      ['edge-1', 'downloaded', undefined],
+      ['edge-2', 'failed', 'Cannot connect to the Docker daemon at unix:///run/edge-2.sock. Is the docker daemon running? (no answer within 100ms)'],
+    ])
   })
 })
