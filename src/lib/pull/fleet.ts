@@ -13,7 +13,7 @@ import {apiTag, familiarName, familiarString, fullName} from '../reference/forma
 import type {ImageReference} from '../reference/parse.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
 import type {PlannedImage, PullPlan} from './plan.js'
-import {failedOutcome, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult, type PullStatus} from './result.js'
+import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** How long an engine may take to answer before the fleet counts it as down (not the stall timeout). */
@@ -46,6 +46,44 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): Fle
   return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
 }
 
+/** One target's pulls: each planned digest (or the digest reference itself) pulled, then tagged, on its engine. */
+async function pullPinsOn(cli: Cli, plan: PullPlan, options: ExecuteOptions, display: FleetDisplay, index: number, target: FleetTarget): Promise<PullResult[]> {
+  const {engine, image, platform} = target
+  const registryAuth = encodeRegistryAuth(await plan.auth(image.info.authKey))
+  const name = familiarName(image.ref)
+  const pins = image.pins ?? [undefined]
+  const pulled: PullResult[] = []
+  for (const [i, pin] of pins.entries()) {
+    const ref: ImageReference = pin ? {digest: pin.digest, domain: image.ref.domain, path: image.ref.path} : image.ref
+    if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${name}:${pin.tag}@${pin.digest}`)
+    const {attempts, tally} = await pullTarget({
+      async connect(signal) {
+        await connectWithin(engine.client, signal, options.connectTimeoutMs ?? defaultConnectTimeoutMs)
+        display.phase(index, 'pulling')
+      },
+      engine: engine.client,
+      onMessage: (message) => display.message(index, message),
+      onRetry: (line) => display.phase(index, 'retrying', line),
+      request: {fromImage: fullName(ref), platform, registryAuth, tag: apiTag(ref)},
+      retries: options.retries,
+      retryDelayMs: options.retryDelayMs,
+      signal: cli.signal,
+      stallTimeoutMs: options.stallTimeoutMs,
+      what: `${familiarString(ref)} on ${engine.name}`,
+    })
+    if (pin) {
+      display.phase(index, 'tagging')
+      display.line(index, `Tagging ${name}@${pin.digest} as ${name}:${pin.tag}`)
+      await engine.client.tag(`${fullName(image.ref)}@${pin.digest}`, fullName(image.ref), pin.tag, cli.signal)
+    }
+
+    const {downloaded, unsized} = tally.summary()
+    pulled.push({attempts, bytes: downloaded, durationMs: 0, reference: image.result, status: statusOf(tally), ...(unsized > 0 ? {unsizedLayers: unsized} : {})})
+  }
+
+  return pulled
+}
+
 export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOptions): Promise<PullOutcome[]> {
   const planned = plan.images.filter((image) => image.error === undefined)
   const targets: FleetTarget[] = planned.flatMap((image) => image.platforms.flatMap((platform) => plan.engines.map((engine) => ({engine, image, platform}))))
@@ -59,53 +97,20 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
 
   const display = chooseDisplay(cli, options, labels)
   const pullOn = async (index: number): Promise<PullOutcome> => {
-    const {engine, image, platform} = targets[index]
+    const {engine, image} = targets[index]
     const started = cli.now()
     display.phase(index, 'connecting')
     try {
-      const registryAuth = encodeRegistryAuth(await plan.auth(image.info.authKey))
-      // A digest reference is pinned as it is; otherwise each planned digest, then its tag.
-      const pins = image.pins ?? [undefined]
-      const pulled: PullResult[] = []
-      for (const [i, pin] of pins.entries()) {
-        const ref: ImageReference = pin ? {digest: pin.digest, domain: image.ref.domain, path: image.ref.path} : image.ref
-        if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${familiarName(image.ref)}:${pin.tag}@${pin.digest}`)
-        const {attempts, tally} = await pullTarget({
-          async connect(signal) {
-            await connectWithin(engine.client, signal, options.connectTimeoutMs ?? defaultConnectTimeoutMs)
-            display.phase(index, 'pulling')
-          },
-          engine: engine.client,
-          onMessage: (message) => display.message(index, message),
-          onRetry: (line) => display.phase(index, 'retrying', line),
-          request: {fromImage: fullName(ref), platform, registryAuth, tag: apiTag(ref)},
-          retries: options.retries,
-          retryDelayMs: options.retryDelayMs,
-          signal: cli.signal,
-          stallTimeoutMs: options.stallTimeoutMs,
-          what: `${familiarString(ref)} on ${engine.name}`,
-        })
-        if (pin) {
-          display.phase(index, 'tagging')
-          display.line(index, `Tagging ${familiarName(image.ref)}@${pin.digest} as ${familiarName(image.ref)}:${pin.tag}`)
-          await engine.client.tag(`${fullName(image.ref)}@${pin.digest}`, fullName(image.ref), pin.tag, cli.signal)
-        }
-
-        const {downloaded, unsized} = tally.summary()
-        const status: PullStatus = tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded'
-        pulled.push({attempts, bytes: downloaded, durationMs: 0, reference: image.result, status, ...(unsized > 0 ? {unsizedLayers: unsized} : {})})
-      }
-
+      const pulled = await pullPinsOn(cli, plan, options, display, index, targets[index])
       if (image.refused && image.refused.length > 0) throw new DkrError(image.refused.join('\n'))
       display.line(index, image.result)
       display.phase(index, 'done')
       const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
-      const digest = image.pins?.length === 1 ? image.pins[0].digest : image.ref.digest
       return {
         result: {
           attempts: Math.max(...pulled.map((r) => r.attempts)),
           bytes: pulled.reduce((sum, r) => sum + r.bytes, 0),
-          digest,
+          digest: image.pins?.length === 1 ? image.pins[0].digest : image.ref.digest,
           durationMs: cli.now() - started,
           engine: engine.name,
           reference: image.result,

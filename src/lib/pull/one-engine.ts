@@ -14,7 +14,7 @@ import {isRefusal} from '../registry/refusal.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
 import type {PlannedImage, PullPlan} from './plan.js'
-import {failedOutcome, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** One image (at one platform) pulled as one line of the view. */
@@ -61,7 +61,7 @@ async function pullRow(cli: Cli, engine: NamedEngine, display: PullDisplay, inde
     digest: tally.digest ?? image.ref.digest,
     durationMs: cli.now() - started,
     reference: image.result,
-    status: tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded',
+    status: statusOf(tally),
     ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
   }
 }

@@ -1,6 +1,7 @@
 // What carrying out a plan yields: one result per target (image × engine), and the options execution
 // reads. Shared by the one-engine execution (docker's output) and the fleet's.
 import type {Cli} from '../cli/context.js'
+import type {Tally} from '../progress/tally.js'
 import type {ImageVerification} from './image-check.js'
 import type {PlannedImage} from './plan.js'
 import {attemptsOf} from './retry.js'
@@ -43,6 +44,11 @@ export interface PullResult {
   error?: string
   /** With a signature policy or notation: whether and how each image was verified, per check. */
   verification?: ImageVerification[]
+}
+
+/** What the engine's last Status line said: podman sends none (`pulled`). */
+export function statusOf(tally: Tally): PullStatus {
+  return tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded'
 }
 
 /** The strongest of several pulls' statuses (a pinned image's digests): anything downloaded, else unknown, else up to date. */
