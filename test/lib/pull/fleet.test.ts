@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import type {Cli, NamedEngine} from '../../../src/lib/cli/context.js'
 import type {EngineClient, PullRequest} from '../../../src/lib/engine/client.js'
-import {EngineUnreachableError} from '../../../src/lib/errors.js'
+import {DkrError, EngineUnreachableError} from '../../../src/lib/errors.js'
 import type {JsonMessage} from '../../../src/lib/progress/json-message.js'
 import {executeFleet} from '../../../src/lib/pull/fleet.js'
 import {planPull} from '../../../src/lib/pull/plan.js'
@@ -20,17 +20,24 @@ const recorded = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 
 const digest = `sha256:${'d'.repeat(64)}`
 
 /** An engine in memory: it records every call; `down` makes it unreachable. */
-function engine(name: string, options: {down?: boolean; silent?: boolean} = {}): NamedEngine & {calls: string[]; inFlight: {now: number; most: number}} {
+/** `failFirst`: the first pull is cut off (a transient failure); `stall`: every pull goes quiet after its first message. */
+function engine(name: string, options: {down?: boolean; silent?: boolean; failFirst?: boolean; stall?: boolean} = {}): NamedEngine & {calls: string[]; inFlight: {now: number; most: number}} {
   const calls: string[] = []
   const inFlight = {most: 0, now: 0}
   const host = `unix:///run/${name}.sock`
   const client: EngineClient = {
     auth: () => Promise.reject(new Error('not used')),
     endpoint: {context: name, host, transport: {kind: 'unix', socketPath: `/run/${name}.sock`}},
-    async pull(request: PullRequest) {
+    async pull(request: PullRequest, signal: AbortSignal) {
       calls.push(`pull ${request.fromImage}:${request.tag} auth=${request.registryAuth}`)
+      if (options.failFirst && calls.filter((call) => call.startsWith('pull ')).length === 1) throw new DkrError('received unexpected HTTP status: 503 Service Unavailable')
       inFlight.most = Math.max(inFlight.most, ++inFlight.now)
       return (async function* () {
+        if (options.stall) {
+          yield recorded[0]
+          await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))
+        }
+
         for (const message of recorded) {
           await new Promise((resolve) => setImmediate(resolve))
           yield message
@@ -133,5 +140,16 @@ describe('the fleet', () => {
       ['edge-1', 'downloaded', undefined],
       ['edge-2', 'failed', 'Cannot connect to the Docker daemon at unix:///run/edge-2.sock. Is the docker daemon running? (no answer within 100ms)'],
     ])
+  })
+
+  it('gives each engine its own retries and stall watchdog: one retried, one stalled, the others pulled once', async () => {
+    const engines = [engine('edge-1'), engine('edge-2', {failFirst: true}), engine('edge-3', {stall: true})]
+    const cli = fakeCli(engines)
+    const asked = options([`registry.invalid/app@${digest}`], {parallel: 3, retries: 1, retryDelayMs: 10, stallTimeoutMs: 200})
+    const results = (await executeFleet(cli, await planPull(cli, asked), asked)).map((o) => o.result)
+    assert.deepEqual(results.map((r) => [r.engine, r.status, r.attempts]), [['edge-1', 'downloaded', 1], ['edge-2', 'downloaded', 2], ['edge-3', 'failed', 2]])
+    assert.match(results[2].error ?? '', /^no progress for 200ms while pulling registry\.invalid\/app@sha256:d+ on edge-3 \(gave up after 2 attempts\)$/)
+    const lines = cli.output.join('').split('\n')
+    assert.ok(lines.some((line) => /^edge-2: Retrying registry\.invalid\/app@sha256:d+ on edge-2 in 10ms \(attempt 2 of 2\): received unexpected HTTP status: 503/.test(line)), lines.join('\n'))
   })
 })
