@@ -150,12 +150,25 @@ describe('one pull onto many engines', () => {
 
     const anonymous = {...env, DOCKER_CONFIG: tempConfigDir()}
     // The contexts live in the logged-in config; an empty one has none, so the engines are named by host here.
-    const refused = await dkr(['pull', '--json', '-H', stack.dockerHost, '-H', required('DKR_PODMAN_HOST'), `${stack.privateRegistry}/private/mid-none:1.0`], {env: anonymous, timeoutMs: 60_000})
+    const refused = await dkr(['pull', '-H', stack.dockerHost, '-H', required('DKR_PODMAN_HOST'), `${stack.privateRegistry}/private/app:1.0`], {env: anonymous, timeoutMs: 60_000})
     assert.equal(refused.code, 1)
-    const [only, ...rest] = results(refused.stdout)
-    assert.deepEqual(rest, [])
-    assert.equal(only.engine, undefined)
-    assert.match(only.error ?? '', /not pulled: cannot resolve it through the registry/)
+    assert.equal(refused.stdout, '')
+    assert.match(refused.stderr, /^127\.0\.0\.1:\d+\/private\/app:1\.0: not pulled: cannot resolve it through the registry: .*\n/)
+  })
+
+  it('with content trust, resolves the signed digest through Notary once and pulls it everywhere; an unsigned tag asks no engine', async () => {
+    const signed = `${stack.registry}/signed/app:1.0`
+    await removeEverywhere(signed)
+    const trusted = {...env, DOCKER_CONTENT_TRUST: '1', DOCKER_CONTENT_TRUST_SERVER: stack.notaryServer}
+    const pull = await dkr(['pull', '--json', '-c', 'fleet-unix,fleet-modern', signed], {env: trusted, timeoutMs: 60_000})
+    assert.equal(pull.code, 0, pull.stderr)
+    const digest = await crane(['digest', '--insecure', signed])
+    assert.deepEqual(results(pull.stdout).map((r) => [r.engine, r.digest]), [['fleet-unix', digest], ['fleet-modern', digest]])
+    for (const host of [stack.dockerHost, required('DKR_MODERN_HOST')]) assert.ok((await repoDigests(host, signed)).includes(`${stack.registry}/signed/app@${digest}`), host)
+    const unsigned = await dkr(['pull', '-c', 'fleet-unix,fleet-modern', `${stack.registry}/signed/app:unsigned`], {env: trusted, timeoutMs: 60_000})
+    assert.equal(unsigned.code, 1)
+    assert.equal(unsigned.stdout, '')
+    assert.equal(unsigned.stderr, 'No valid trust data for unsigned\n')
   })
 
   describe('a tag that moves between the plan and the pulls', () => {

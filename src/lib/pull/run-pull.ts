@@ -27,7 +27,12 @@ function loginHint(keys: Iterable<string>): string | undefined {
 
 export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
   const plan = await planPull(cli, options)
-  if (plan.engines.length > 1) return (await executeFleet(cli, plan, options)).map((o) => o.result)
+  if (plan.engines.length > 1) {
+    // One name the plan refused: its own line, as on one engine (no engine was asked).
+    if (plan.images.length === 1 && plan.images[0].error) throw plan.images[0].error
+    return (await executeFleet(cli, plan, options)).map((o) => o.result)
+  }
+
   const outcomes = await executeOnEngine(cli, plan, options)
   const [only] = outcomes
   if (plan.images.length === 1 && only.error) {
