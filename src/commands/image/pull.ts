@@ -40,7 +40,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     'all-tags': Flags.boolean({char: 'a', description: 'Download all tagged images in the repository'}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
-    parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3, or the parallel preference)', max: 64, min: 1}),
+    parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3 names, 16 engines, or the parallel preference)', max: 64, min: 1}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
     retry: Flags.integer({description: 'Try a pull again this many times when it fails in a way that may get better: the registry or engine unreachable or cut off, a registry 5xx or 429, a stall (default 0, or the retry preference)', max: 100, min: 0}),
@@ -67,7 +67,8 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
       all: flags['all-tags'],
       json,
       notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),
-      parallel: flags.parallel ?? preferences.parallel.value,
+      // Unset, the flow picks by what is pulled: a few names, or many engines.
+      parallel: flags.parallel ?? (preferences.parallel.source === 'default' ? undefined : preferences.parallel.value),
       platform: flags.platform ?? preferences.platform.value,
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
       quiet,

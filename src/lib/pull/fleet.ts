@@ -16,6 +16,9 @@ import type {PlannedImage, PullPlan} from './plan.js'
 import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
+/** How many engines pull at once unless --parallel (or the preference) says: the client's share of a pull is small. */
+export const defaultFleetParallel = 16
+
 /** How long an engine may take to answer before the fleet counts it as down (not the stall timeout). */
 export const defaultConnectTimeoutMs = 10_000
 
@@ -128,7 +131,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
 
   let executed: PullOutcome[]
   try {
-    executed = await boundedAll(targets.length, Math.max(1, options.parallel), pullOn)
+    executed = await boundedAll(targets.length, options.parallel ?? defaultFleetParallel, pullOn)
     display.close()
   } catch (error) {
     display.abandon()

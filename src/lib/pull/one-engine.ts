@@ -10,6 +10,7 @@ import {cancelledBy, DkrError, isCancelled} from '../errors.js'
 import {loginInteractively} from '../login/run-login.js'
 import {apiTag, defaultTag, familiarString, fullName, referenceString} from '../reference/format.js'
 import {boundedAll} from '../io/bounded.js'
+import {defaults} from '../preferences/preferences.js'
 import {isRefusal} from '../registry/refusal.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
@@ -86,7 +87,7 @@ async function pullRound(cli: Cli, engine: NamedEngine, options: ExecuteOptions,
   }
 
   try {
-    const outcomes = await boundedAll(rows.length, Math.max(1, options.parallel), async (index): Promise<PullOutcome> => {
+    const outcomes = await boundedAll(rows.length, options.parallel ?? defaults.parallel, async (index): Promise<PullOutcome> => {
       const started = cli.now()
       try {
         return {result: await pullRow(cli, engine, spinnerAwareDisplay, index, rows[index], options, plan)}

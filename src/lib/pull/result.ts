@@ -13,8 +13,8 @@ export interface ExecuteOptions {
   json: boolean
   /** The progress preference, when neither -q nor --json chose: auto, a live view, or plain lines. */
   progress: 'auto' | 'plain' | 'tty'
-  /** How many targets are pulled at once (names on one engine, image × engine on several). */
-  parallel: number
+  /** How many targets are pulled at once (names on one engine, image × engine on several); unset: each execution's default. */
+  parallel?: number
   /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
   retries: number
   /** A fixed delay between attempts (--retry-delay); without it 2 s, doubling. */
