@@ -1,5 +1,5 @@
-// A tiny fake engine on a unix socket: /_ping, /version, /images/create (whatever the test says: a stream,
-// a stalled or broken answer), /images/{name}/tag and /auth (any credentials succeed). It records what
+// A tiny fake engine on a unix socket: /_ping, /images/create (whatever the test says: a stream, a
+// stalled or broken answer), /images/{name}/tag and /auth (any credentials succeed). It records what
 // the client asked for, so dkr and the docker CLI can be compared on the exact same input, and faults can
 // be injected at will.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
@@ -54,12 +54,6 @@ export class FakeEngine {
     if (url.pathname.endsWith('/_ping')) {
       response.writeHead(200, {'Api-Version': '1.41', 'Content-Type': 'text/plain', Ostype: 'linux'})
       response.end(request.method === 'HEAD' ? undefined : 'OK')
-      return
-    }
-
-    if (request.method === 'GET' && /^(\/v[\d.]+)?\/version$/.test(url.pathname)) {
-      response.writeHead(200, {'Content-Type': 'application/json'})
-      response.end('{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}')
       return
     }
 

@@ -67,6 +67,8 @@ export interface EngineClient {
   tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void>
   /** The engine's version, and the API version dkr and the engine agreed on. */
   version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
+  /** Resolves once the engine has answered its _ping (asked once; the API version is then agreed). */
+  connect(signal: AbortSignal): Promise<void>
 }
 
 interface ModemError extends Error {
@@ -195,6 +197,10 @@ export class DockerodeEngine implements EngineClient {
   async tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void> {
     const {docker} = await this.negotiatedClient()
     await this.call(() => dial(docker, {abortSignal: signal, method: 'POST', options: {repo, tag}, path: `/images/${source}/tag?`, statusCodes: {200: true, 201: true}}), signal)
+  }
+
+  async connect(signal: AbortSignal): Promise<void> {
+    await this.negotiatedClient(signal)
   }
 
   async version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}> {

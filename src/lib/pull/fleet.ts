@@ -38,7 +38,7 @@ async function connectWithin(engine: EngineClient, signal: AbortSignal, timeoutM
     const onAbort = () => reject(signal.aborted ? cancelledBy(signal) : timedOut())
     if (either.aborted) return onAbort()
     either.addEventListener('abort', onAbort, {once: true})
-    engine.version(either).then(() => resolve(), (error: unknown) => reject(timeout.aborted && !signal.aborted ? timedOut() : error)).finally(() => either.removeEventListener('abort', onAbort))
+    engine.connect(either).then(() => resolve(), (error: unknown) => reject(timeout.aborted && !signal.aborted ? timedOut() : error)).finally(() => either.removeEventListener('abort', onAbort))
   })
 }
 

@@ -22,7 +22,7 @@ describe('DockerodeEngine against an engine that never answers', () => {
       const engine = new DockerodeEngine({context: 'default', host: `unix://${socketPath}`, transport: {kind: 'unix', socketPath}}, {}, 'dkr/test')
       for (const attempt of [1, 2]) {
         const started = Date.now()
-        await assert.rejects(engine.version(AbortSignal.timeout(200)))
+        await assert.rejects(engine.connect(AbortSignal.timeout(200)))
         assert.ok(Date.now() - started < 2000, `attempt ${attempt} took ${Date.now() - started} ms`)
         // The connection may still be on its way (the first call loads dockerode); it must end, not linger.
         for (let waited = 0; closed.length < attempt && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))

@@ -51,12 +51,12 @@ function engine(name: string, options: {down?: boolean; silent?: boolean; failFi
     async tag(source: string, repo: string, tag: string) {
       calls.push(`tag ${source} ${repo}:${tag}`)
     },
-    async version(signal: AbortSignal) {
-      calls.push('version')
+    async connect(signal: AbortSignal) {
+      calls.push('connect')
       if (options.down) throw new EngineUnreachableError(host)
       if (options.silent) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))
-      return {apiVersion: '1.41', server: {}}
     },
+    version: () => Promise.reject(new Error('not used')),
   }
   return {calls, client, name}
 }
@@ -119,12 +119,12 @@ describe('the fleet', () => {
       ['edge-4', 'downloaded', digest, 1],
     ])
     assert.ok(results[0].bytes > 0)
-    for (const one of [engines[0], engines[1], engines[3]]) assert.deepEqual(one.calls.map((call) => call.split(' auth=')[0]), ['version', `pull registry.invalid/app:${digest}`])
+    for (const one of [engines[0], engines[1], engines[3]]) assert.deepEqual(one.calls.map((call) => call.split(' auth=')[0]), ['connect', `pull registry.invalid/app:${digest}`])
     // The client's credentials, the same X-Registry-Auth on every engine.
     const sent = [engines[0], engines[1], engines[3]].map((e) => e.calls[1].split(' auth=')[1])
     assert.equal(new Set(sent).size, 1)
     assert.match(Buffer.from(sent[0], 'base64url').toString(), /"username":"u"/)
-    assert.deepEqual(engines[2].calls, ['version'])
+    assert.deepEqual(engines[2].calls, ['connect'])
     assert.equal(inFlight.most, 2)
     const lines = cli.output.join('').split('\n')
     assert.ok(lines.includes('edge-3: failed: Cannot connect to the Docker daemon at unix:///run/edge-3.sock. Is the docker daemon running?'))
