@@ -62,7 +62,7 @@ const builds: Array<[string, string]> = [
 ]
 const commands: Record<string, {argv: string[]; env: NodeJS.ProcessEnv}> = {
   'node -e 0': {argv: [process.execPath, '-e', '0'], env},
-  'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.mjs'), image], env},
+  'bare node:http pull': {argv: [process.execPath, join(root, 'bench', 'raw-pull.cjs'), image], env},
   'docker --version': {argv: ['docker', '--version'], env},
   'docker pull -q': {argv: ['docker', 'pull', '-q', image], env},
 }
@@ -101,8 +101,9 @@ try {
   row('docker --version')
   row('docker pull -q')
   for (const [name] of builds) {
-    row(`${name} --version`, 'node -e 0', '1.15')
-    row(`${name} image pull -q`, 'bare node:http pull', '1.4')
+    row(`${name} --version`, 'node -e 0', '1.10')
+    row(`${name} image pull -q`, 'bare node:http pull', '1.25')
+    row(`${name} image pull -q`, 'docker pull -q', '2.0')
     const peak = median(samples[`${name} image pull -q`].map((sample) => sample.peak))
     console.log(`  ${`${name} pull peak memory`.padEnd(24)}${peak.toFixed(0).padStart(4)} MiB (target ≤ 60 MiB)`)
   }

@@ -68,6 +68,9 @@ const deferOnFirstCall = {
  * - oclif's Plugin.load sorts the command ids with localeCompare, whose first call sets up ICU's collator
  *   (6 to 10 ms). For ids made of a-z, ':' and '-' (all of dkr's and its plugins') the collator's order
  *   is the code-unit order (test/lib/build/oclif-edits.test.ts); other ids still go to localeCompare.
+ * - @oclif/core 5's Config.load asks wsl-utils whether it runs under WSL, and wsl-utils loads child_process
+ *   (with dgram and readline), fs/promises and PowerShell helpers for that: its isWsl is is-wsl's, asked
+ *   directly.
  * - docker-modem formats every request's options with util.inspect (showHidden, unlimited depth, the
  *   agent included) for a debug line, printed or not: formatted only when DEBUG enables it.
  */
@@ -78,7 +81,50 @@ const bundleEdits = [
     from: '.sort((a, b) => a.id.localeCompare(b.id));',
     to: `.sort((a, b) => (/^[a-z:-]*$/.test(a.id + b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));`,
   },
+  {file: /@oclif\/core\/lib\/util\/os\.js$/, from: "return (await import('wsl-utils')).isWsl ? 'wsl'", to: "return (await import('is-wsl')).default ? 'wsl'"},
   {file: /docker-modem\/lib\/modem\.js$/, from: "\n  debug('Sending: %s', util.inspect(options, {", to: "\n  if (debug.enabled) debug('Sending: %s', util.inspect(options, {"},
+  // docker-modem builds a TCP, TLS or ssh engine's request URL with url.parse, url.format and url.resolve.
+  // Node 24 warns (DEP0169) on stderr the first time code outside node_modules calls them, and the bundle
+  // is outside node_modules in a checkout and in the standalone executable: `-q` output and one-line errors
+  // would carry two lines of warning. The WHATWG URL builds the same URL; dkr's engine host is always a bare
+  // name or address (src/lib/engine/endpoint.ts), an IPv6 one without brackets.
+  {
+    file: /docker-modem\/lib\/modem\.js$/,
+    from: `    var parsed = url.parse(this.host);
+    address = url.format({
+      protocol: parsed.protocol || this.protocol,
+      hostname: parsed.hostname || this.host,
+      port: this.port,
+      pathname: parsed.pathname || this.pathPrefix,
+    });
+    address = url.resolve(address, options.path);`,
+    to: `    var bracketed = this.host.includes(':') && !this.host.startsWith('[') ? '[' + this.host + ']' : this.host;
+    address = new URL(options.path, (this.protocol || 'http') + '://' + bracketed + (this.port ? ':' + this.port : '') + (this.pathPrefix || '/')).href;`,
+  },
+  {
+    file: /docker-modem\/lib\/modem\.js$/,
+    from: `    var urlp = url.parse(address);
+    optionsf.hostname = urlp.hostname;
+    optionsf.port = urlp.port;
+    optionsf.path = urlp.path;`,
+    to: `    var urlp = new URL(address);
+    optionsf.hostname = urlp.hostname.replace(/^\\[|\\]$/g, '');
+    optionsf.port = urlp.port;
+    optionsf.path = urlp.pathname + urlp.search;`,
+  },
+  // The same for an engine's redirect, which also must not crash dkr: a Location that is no http(s) URL
+  // (docker-modem looked up a client for any scheme and threw) is answered as the response it came in.
+  {
+    file: /docker-modem\/lib\/http\.js$/,
+    from: `          var redirectUrl = url.resolve(reqUrl, res.headers.location);
+
+          var proto = url.parse(redirectUrl).protocol;
+          proto = proto.substr(0, proto.length - 1);`,
+    to: `          var redirectUrl = URL.parse(res.headers.location, reqUrl);
+          var proto = redirectUrl && redirectUrl.protocol.slice(0, -1);
+          if (proto !== 'http' && proto !== 'https') return redirect.userCallback(res);
+          redirectUrl = redirectUrl.href;`,
+  },
   // The standalone build only: every JSON file oclif reads (package.json files, manifests) goes through
   // readJson, which takes the executable's embedded copy first.
   ...(standalone
@@ -90,13 +136,16 @@ const bundleEdits = [
 const editPackages = {
   name: 'edit-packages',
   setup(bundle) {
-    for (const edit of bundleEdits) {
-      bundle.onLoad({filter: edit.file}, ({path}) => {
-        const source = readFileSync(path, 'utf8')
+    // esbuild takes the first onLoad that answers for a file: one callback applies all of a file's edits.
+    const files = new RegExp(bundleEdits.map((edit) => edit.file.source).join('|'))
+    bundle.onLoad({filter: files}, ({path}) => {
+      let source = readFileSync(path, 'utf8')
+      for (const edit of bundleEdits.filter(({file}) => file.test(path))) {
         if (!source.includes(edit.from)) throw new Error(`${path} no longer has ${JSON.stringify(edit.from)}: review scripts/build.js's bundleEdits`)
-        return {contents: source.replace(edit.from, edit.to), loader: 'js'}
-      })
-    }
+        source = source.replace(edit.from, edit.to)
+      }
+      return {contents: source, loader: 'js'}
+    })
   },
 }
 

@@ -10,6 +10,7 @@ import {createPrivateKey, randomUUID, sign, X509Certificate} from 'node:crypto'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {join} from 'node:path'
+import {URLSearchParams} from 'node:url'
 
 const [dir, registryPort, issuerPort, user, password, watch] = process.argv.slice(2)
 const service = 'dkr-token-registry'
@@ -41,17 +42,30 @@ function grant(scopes, authenticated) {
 }
 
 const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
-const server = createServer((request, response) => {
+
+/** A GET's basic credentials, or (containerd's OAuth2 POST) the form's password grant, as a Basic header. */
+async function credentialsOf(request) {
+  if (request.method !== 'POST') return {authorization: request.headers.authorization, form: undefined}
+  let body = ''
+  for await (const chunk of request) body += chunk
+  const form = new URLSearchParams(body)
+  const basic = form.get('grant_type') === 'password' ? `Basic ${Buffer.from(`${form.get('username')}:${form.get('password')}`).toString('base64')}` : undefined
+  return {authorization: basic, form}
+}
+
+const server = createServer(async (request, response) => {
   const url = new URL(request.url, 'http://issuer')
   if (url.pathname !== '/token') return void response.writeHead(404).end()
-  const authorization = request.headers.authorization
+  const {authorization, form} = await credentialsOf(request)
   if (authorization && authorization !== expected) {
     response.writeHead(401, {'Content-Type': 'application/json'}).end('{"errors":[{"code":"UNAUTHORIZED","message":"invalid username or password"}]}')
     return
   }
 
-  const issued = token(authorization ? user : '', grant(url.searchParams.getAll('scope'), Boolean(authorization)))
-  response.writeHead(200, {'Content-Type': 'application/json'}).end(JSON.stringify({expires_in: 300, issued_at: new Date().toISOString(), token: issued}))
+  const scopes = form ? (form.get('scope') ?? '').split(' ').filter(Boolean) : url.searchParams.getAll('scope')
+  const issued = token(authorization ? user : '', grant(scopes, Boolean(authorization)))
+  // `token` for docker's GET, `access_token` for the OAuth2 POST (containerd logs in that way).
+  response.writeHead(200, {'Content-Type': 'application/json'}).end(JSON.stringify({access_token: issued, expires_in: 300, issued_at: new Date().toISOString(), token: issued}))
 })
 
 const config = join(dir, 'registry.yml')

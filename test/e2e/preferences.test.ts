@@ -43,6 +43,7 @@ describe('dkr config', () => {
       'parallel          6             dkr config',
       'platform          linux/arm64   environment (DOCKER_DEFAULT_PLATFORM)',
       'progress          auto          default',
+      'rateLimit         false         default',
       'retry             0             default',
       'signaturePolicy                 default',
       'stallTimeout      5m            default',
@@ -59,13 +60,13 @@ describe('dkr config', () => {
     await set(env, 'progress', 'plain')
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
-      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
+      [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout'],
       [['set', 'parallel', '65'], 'invalid value "65" for parallel: expected a whole number from 1 to 64'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
       [['set', 'stallTimeout', '30'], 'invalid value "30" for stallTimeout: expected a duration such as 30s, 500ms or 5m, or 0'],
       [['set', 'retry', '-1'], 'invalid value "-1" for retry: expected a whole number from 0 to 100'],
-      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, retry, signaturePolicy, stallTimeout'],
+      [['get', 'nosuch'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout'],
     ] as const) {
       const result = await dkr(['config', ...args], {env})
       assert.equal(result.code, 1, args.join(' '))

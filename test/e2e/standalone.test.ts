@@ -37,6 +37,9 @@ describe('the standalone dkr (scripts/standalone)', {timeout: 300_000}, () => {
     const ref = `${stack.registry}/demo/small:1.0`
     const pulled = await run(join(bin, 'sh'), ['-c', `dkr pull -q ${ref}`], {cwd: away, env: {...env, PATH: `${dir}:${bin}`}})
     assert.deepEqual([pulled.code, pulled.stdout, pulled.stderr], [0, `${ref}\n`, ''])
+    // The Node inside is the one the suite runs on (scripts/node-runtime's Node 24 here).
+    const version = await run(join(bin, 'sh'), ['-c', 'dkr --version'], {cwd: away, env: {...env, PATH: `${dir}:${bin}`}})
+    assert.deepEqual([version.code, version.stdout], [0, `dkr/0.1.0 linux-x64 node-${process.version}\n`])
     const unknown = await run(executable, ['pul'], {cwd: away, env})
     assert.deepEqual([unknown.code, unknown.stderr.split('\n')[1]], [1, "Did you mean 'dkr pull'?"])
   })

@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {DkrCommand} from '../../lib/cli/base-command.js'
+import {UsageError} from '../../lib/errors.js'
 import {parseDuration} from '../../lib/io/duration.js'
 import {notationConfigSetting} from '../../lib/pull/notation-pull.js'
+import {platformList} from '../../lib/pull/platforms.js'
 import {failureReport, runPull, type PullResult} from '../../lib/pull/run-pull.js'
 
 export default class ImagePull extends DkrCommand {
@@ -25,7 +27,7 @@ command then fails with one line naming the failed engines.
 
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
-progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig (see dkr config list).`
+progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit (see dkr config list).`
 
   static enableJsonFlag = true
   static examples = [
@@ -34,6 +36,7 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     {command: '<%= config.bin %> image pull --all-tags $DKR_REGISTRY/demo/app', description: 'Pull every tag of a repository'},
     {command: '<%= config.bin %> image pull $DKR_REGISTRY/demo/small:1.0 $DKR_REGISTRY/demo/mid:1.0', description: 'Pull several images at once'},
     {command: "<%= config.bin %> image pull --context 'edge-*' --parallel 8 $DKR_REGISTRY/demo/app:1.0", description: 'Pull the same digest onto every engine whose context matches edge-*'},
+    {command: '<%= config.bin %> image pull --platform linux/amd64,linux/arm64 $DKR_REGISTRY/demo/platforms:1.0', description: 'Pull two platforms of an index into the one image (containerd image store)'},
   ]
 
   static flags = {
@@ -41,7 +44,8 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
     parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3 names, 16 engines, or the parallel preference)', max: 64, min: 1}),
-    platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference)'}),
+    'all-platforms': Flags.boolean({description: 'Pull every platform of the index into the one image (needs the containerd image store)'}),
+    platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference); several, repeated or comma-separated (linux/amd64,linux/arm64), are pulled into the one image (needs the containerd image store)', multiple: true, multipleNonGreedy: true}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
     retry: Flags.integer({description: 'Try a pull again this many times when it fails in a way that may get better: the registry or engine unreachable or cut off, a registry 5xx or 429, a stall (default 0, or the retry preference)', max: 100, min: 0}),
     'retry-delay': Flags.string({description: 'Wait this long between attempts, e.g. 2s, 500ms (default 2s, doubling after each attempt)'}),
@@ -63,15 +67,20 @@ progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy
     const json = jsonFlag || (!flags.quiet && progress === 'json')
     const quiet = flags.quiet || (!jsonFlag && progress === 'quiet')
     const notationSetting = flags['notation-config'] ?? preferences.notationConfig.value
+    if (flags['all-platforms'] && flags.platform) throw new UsageError('--all-platforms and --platform cannot be used together')
+    const platforms = flags['all-platforms'] ? [] : platformList(flags.platform ?? (preferences.platform.value ? [preferences.platform.value] : []))
     const results = await runPull(cli, {
       all: flags['all-tags'],
       json,
       notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),
       // Unset, the flow picks by what is pulled: a few names, or many engines.
       parallel: flags.parallel ?? (preferences.parallel.source === 'default' ? undefined : preferences.parallel.value),
-      platform: flags.platform ?? preferences.platform.value,
+      allPlatforms: flags['all-platforms'],
+      platform: platforms.length === 1 ? platforms[0] : undefined,
+      platforms: platforms.length > 1 ? platforms : undefined,
       progress: progress === 'tty' || progress === 'plain' ? progress : 'auto',
       quiet,
+      rateLimit: preferences.rateLimit.value,
       remotes: argv as string[],
       retries: flags.retry ?? preferences.retry.value,
       retryDelayMs: flags['retry-delay'] === undefined ? undefined : parseDuration(flags['retry-delay'], '--retry-delay'),

@@ -57,6 +57,13 @@ export interface ServerVersion {
   Components?: {Name: string; Version: string; Details?: Record<string, string>}[]
 }
 
+/** How an engine keeps images: the containerd image store holds every platform of an index under one name. */
+export interface ImageStore {
+  containerd: boolean
+  /** The storage driver (`vfs`, `overlay2`) or snapshotter (`overlayfs`, `native`) it names. */
+  driver: string
+}
+
 export interface EngineClient {
   readonly endpoint: Endpoint
   /** Starts a pull; resolves once the engine accepted it, with its progress messages. */
@@ -69,6 +76,8 @@ export interface EngineClient {
   version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
   /** Resolves once the engine has answered its _ping (asked once; the API version is then agreed). */
   connect(signal: AbortSignal): Promise<void>
+  /** How the engine keeps images (GET /info). */
+  imageStore(signal: AbortSignal): Promise<ImageStore>
 }
 
 interface ModemError extends Error {
@@ -209,6 +218,14 @@ export class DockerodeEngine implements EngineClient {
     return {apiVersion, server}
   }
 
+  async imageStore(signal: AbortSignal): Promise<ImageStore> {
+    const {docker} = await this.negotiatedClient()
+    const info = await this.call(() => dial<{Driver?: string; DriverStatus?: [string, string][] | null}>(docker, {abortSignal: signal, method: 'GET', path: '/info', statusCodes: {200: true}}), signal)
+    // Docker 24+ with the containerd store names its snapshotter's type; graph drivers and podman do not.
+    const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1')
+    return {containerd, driver: info.Driver ?? 'unknown'}
+  }
+
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {
     try {
       yield* messages
@@ -256,6 +273,8 @@ const clientCertificateRefused = 'tls: the engine refused the client certificate
 /** Node's other TLS failure codes, in the words docker users know. */
 const tlsProblems: Record<string, string> = {
   CERT_HAS_EXPIRED: "tls: failed to verify certificate: x509: the engine's certificate has expired",
+  // OpenSSL 3.0 (Node 22) names the alert `sslv3 alert`, 3.2 and later (Node 24) `ssl/tls alert`.
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE': clientCertificateRefused,
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: clientCertificateRefused,
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: clientCertificateRefused,
   ERR_TLS_CERT_ALTNAME_INVALID: "tls: failed to verify certificate: x509: the engine's certificate is not valid for this host name",

@@ -29,6 +29,8 @@ export interface Preferences {
   signaturePolicy?: string
   /** A notation configuration directory, or `default` (notation's own): pulls verify Notary signatures by it (--notation-config overrides). */
   notationConfig?: string
+  /** Show the registry's remaining pulls on a pull's total line (a terminal's live view only). */
+  rateLimit: boolean
 }
 
 export type PreferenceKey = keyof Preferences
@@ -47,7 +49,7 @@ export interface Resolved<T> {
  * downloads, extracts or counts down a retry; podman while it downloads), yet 5 minutes is room enough
  * for the silent phases there are: dockerd waiting for a slow manifest, podman storing a big image.
  */
-export const defaults: Preferences = {color: 'auto', contentTrust: false, parallel: 3, progress: 'auto', retry: 0, stallTimeout: '5m'}
+export const defaults: Preferences = {color: 'auto', contentTrust: false, parallel: 3, progress: 'auto', rateLimit: false, retry: 0, stallTimeout: '5m'}
 
 /** The JSON schema conf validates the file against (also the list of keys `dkr config` accepts). */
 export const schema = {
@@ -58,6 +60,7 @@ export const schema = {
   platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
   signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},
+  rateLimit: {description: "Show the registry's remaining pulls on a pull's total line, asked alongside the pull (terminal only)", type: 'boolean'},
   retry: {description: 'How many times a pull is tried again after a failure that may get better (--retry overrides)', maximum: 100, minimum: 0, type: 'integer'},
   stallTimeout: {description: 'Abort a pull with no new bytes or status for this long, e.g. 30s, 5m; 0: never (--stall-timeout overrides)', pattern: durationSyntax, type: 'string'},
 } as const
@@ -123,6 +126,7 @@ export function resolvePreferences(env: NodeJS.ProcessEnv, stored: Partial<Prefe
     parallel: pick('parallel'),
     platform: pick('platform', env.DOCKER_DEFAULT_PLATFORM ? {name: 'DOCKER_DEFAULT_PLATFORM', value: env.DOCKER_DEFAULT_PLATFORM} : undefined),
     progress: pick('progress'),
+    rateLimit: pick('rateLimit'),
     retry: pick('retry'),
     stallTimeout: pick('stallTimeout'),
     signaturePolicy: pick('signaturePolicy'),

@@ -32,6 +32,8 @@ export interface PullView {
 export interface TtyViewState {
   readonly pulls: readonly PullView[]
   readonly startedAt: number
+  /** dkr's own words at the end of the total line (the registry's remaining pulls), once known. */
+  readonly aside?: string
 }
 
 export interface ScreenSize {
@@ -86,6 +88,11 @@ export function applyNote(state: TtyViewState, index: number, text: string): Tty
   return updatePull(state, index, (pull) => ({...closeSection(pull), pending: [...closeSection(pull).pending, {status: '', text}]}))
 }
 
+/** Text for the end of the total line; it waits there for the next frame. */
+export function applyAside(state: TtyViewState, text: string): TtyViewState {
+  return {...state, aside: text}
+}
+
 export function finishPull(state: TtyViewState, index: number): TtyViewState {
   return updatePull(state, index, (pull) => ({...closeSection(pull), finished: true}))
 }
@@ -124,7 +131,7 @@ function totalLine(state: TtyViewState, now: number, progress: Pick<TallySummary
   if (total === 0) return undefined
   const seconds = (now - state.startedAt) / 1000
   const speed = seconds > 0 ? `${humanSize(downloaded / seconds)}/s` : ''
-  return `Total: ${humanSize(downloaded)}/${humanSize(total)}  ${speed}  ${durationString(seconds)}`
+  return `Total: ${humanSize(downloaded)}/${humanSize(total)}  ${speed}  ${durationString(seconds)}${state.aside ? `  ${state.aside}` : ''}`
 }
 
 /**

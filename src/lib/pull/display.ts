@@ -5,7 +5,7 @@ import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
 import {Tally} from '../progress/tally.js'
 import {TerminalWriter} from '../progress/terminal-writer.js'
-import {applyMessage, applyNote, finishPull, newView, takeFrame, type Frame, type ScreenSize, type TtyViewState} from '../progress/tty-view.js'
+import {applyAside, applyMessage, applyNote, finishPull, newView, takeFrame, type Frame, type ScreenSize, type TtyViewState} from '../progress/tty-view.js'
 
 /** `retry`: the line a client-side retry prints (on stderr with -q or --json, where stdout is the result). */
 export type NoteKind = 'info' | 'result' | 'retry'
@@ -14,6 +14,8 @@ export interface PullDisplay {
   /** A line of dkr's own: `info` (e.g. `Using default tag: latest`) or the `result` line a pull ends with. */
   note(index: number, kind: NoteKind, text: string): void
   message(index: number, message: JsonMessage): void
+  /** dkr's own words for the total line (a live view has one; the others ignore them). */
+  aside(text: string): void
   finish(index: number): void
   /** Draws what is left and restores the terminal. */
   close(): void
@@ -30,6 +32,7 @@ export class QuietDisplay implements PullDisplay {
   }
 
   message(): void {}
+  aside(): void {}
   finish(): void {}
   close(): void {}
   abandon(): void {}
@@ -51,6 +54,7 @@ export class PlainDisplay implements PullDisplay {
     if (lines.length > 0) this.out.write(lines.join('\n') + '\n')
   }
 
+  aside(): void {}
   finish(): void {}
   close(): void {}
   abandon(): void {}
@@ -133,6 +137,11 @@ export class TtyDisplay extends PacedTerminalView implements PullDisplay {
   message(index: number, message: JsonMessage): void {
     this.tallies[index].add(message)
     this.state = applyMessage(this.state, index, message)
+    this.schedule()
+  }
+
+  aside(text: string): void {
+    this.state = applyAside(this.state, text)
     this.schedule()
   }
 

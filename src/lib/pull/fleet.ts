@@ -2,9 +2,11 @@
 // planned digest and tagged on its engine, at most --parallel at once, each with its own retries and
 // stall watchdog, and each engine first asked to answer within the connect timeout, so an engine that is
 // down costs only itself and only that long. Credentials were looked up once; every engine gets them as
-// X-Registry-Auth. Ctrl-C aborts every engine's request (the engines cancel their pulls).
+// X-Registry-Auth. Ctrl-C aborts every engine's request (the engines cancel their pulls). A name pulled
+// at several platforms needs engines that keep them all under one name: one that does not refuses, and
+// costs only itself. Each engine's result names the platform manifests it got (asked of the registry
+// once per name).
 import type {Cli, NamedEngine} from '../cli/context.js'
-import {encodeRegistryAuth} from '../credentials/auth-config.js'
 import type {EngineClient} from '../engine/client.js'
 import {cancelledBy, DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
 import {boundedAll} from '../io/bounded.js'
@@ -13,6 +15,7 @@ import {apiTag, familiarName, familiarString, fullName} from '../reference/forma
 import type {ImageReference} from '../reference/parse.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
 import type {PlannedImage, PullPlan} from './plan.js'
+import {askAfterPull, mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
 import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
@@ -49,29 +52,41 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): Fle
   return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
 }
 
+/** The repository of `ref` at `digest`: what an engine pulls of a pinned image. */
+function atDigest(ref: ImageReference, digest: string): ImageReference {
+  return {digest, domain: ref.domain, path: ref.path}
+}
+
+/** What each engine is asked once, whichever of its targets asks first. */
+interface PerEngine {
+  /** Several platforms: the engine keeps them all under one name (the containerd image store), or refuses. */
+  store(engine: NamedEngine): Promise<void>
+}
+
 /** One target's pulls: each planned digest (or the digest reference itself) pulled, then tagged, on its engine. */
-async function pullPinsOn(cli: Cli, plan: PullPlan, options: ExecuteOptions, display: FleetDisplay, index: number, target: FleetTarget): Promise<PullResult[]> {
+async function pullPinsOn(cli: Cli, plan: PullPlan, options: ExecuteOptions, display: FleetDisplay, index: number, target: FleetTarget, perEngine: PerEngine): Promise<PullResult[]> {
   const {engine, image, platform} = target
-  const registryAuth = encodeRegistryAuth(await plan.auth(image.info.authKey))
+  const auth = await plan.auth(image.info.authKey)
   const name = familiarName(image.ref)
   const pins = image.pins ?? [undefined]
   const pulled: PullResult[] = []
   for (const [i, pin] of pins.entries()) {
-    const ref: ImageReference = pin ? {digest: pin.digest, domain: image.ref.domain, path: image.ref.path} : image.ref
+    const ref = pin ? atDigest(image.ref, pin.digest) : image.ref
     if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${name}:${pin.tag}@${pin.digest}`)
     const {attempts, tally} = await pullTarget({
       async connect(signal) {
         await connectWithin(engine.client, signal, options.connectTimeoutMs ?? defaultConnectTimeoutMs)
+        if (plan.severalPlatforms) await perEngine.store(engine)
         display.phase(index, 'pulling')
       },
+      auth,
+      cli,
       engine: engine.client,
+      image,
       onMessage: (message) => display.message(index, message),
       onRetry: (line) => display.phase(index, 'retrying', line),
-      request: {fromImage: fullName(ref), platform, registryAuth, tag: apiTag(ref)},
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      signal: cli.signal,
-      stallTimeoutMs: options.stallTimeoutMs,
+      request: {fromImage: fullName(ref), platform, tag: apiTag(ref)},
+      options,
       what: `${familiarString(ref)} on ${engine.name}`,
     })
     if (pin) {
@@ -99,13 +114,30 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
   }
 
   const display = chooseDisplay(cli, options, labels)
+  const stores = new Map<NamedEngine, Promise<void>>()
+  const askedOnce: PerEngine = {
+    store: (engine) => stores.get(engine) ?? stores.set(engine, requireMultiPlatformStore(engine.client, cli.signal)).get(engine)!,
+  }
+  // Which manifest each engine got: the registry is asked once per name (the pinned index), not per engine.
+  const answers = new Map<PlannedImage, ReturnType<typeof askAfterPull>>()
+  const platformOf = async ({engine, image, platform}: FleetTarget) => {
+    if (options.all || (options.quiet && !options.json) || cli.signal.aborted) return undefined
+    const auth = await plan.auth(image.info.authKey)
+    const ref = image.pins?.length === 1 ? atDigest(image.ref, image.pins[0].digest) : image.ref
+    if (!answers.has(image)) answers.set(image, askAfterPull(cli, ref, image.info, auth))
+    return platformPulled(cli, engine.client, ref, image.info, auth, platform, answers.get(image))
+  }
+
   const pullOn = async (index: number): Promise<PullOutcome> => {
     const {engine, image} = targets[index]
     const started = cli.now()
     display.phase(index, 'connecting')
     try {
-      const pulled = await pullPinsOn(cli, plan, options, display, index, targets[index])
+      const pulled = await pullPinsOn(cli, plan, options, display, index, targets[index], askedOnce)
       if (image.refused && image.refused.length > 0) throw new DkrError(image.refused.join('\n'))
+      const got = await platformOf(targets[index])
+      if (cli.signal.aborted) throw cancelledBy(cli.signal)
+      if (got) display.line(index, `Platform ${got.manifest.platform}: ${got.manifest.digest}`)
       display.line(index, image.result)
       display.phase(index, 'done')
       const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
@@ -120,6 +152,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
           status: strongestStatus(pulled.map((r) => r.status)),
           ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
           ...(image.verification ? {verification: image.verification} : {}),
+          ...(got ? {platforms: [got.manifest]} : {}),
         },
       }
     } catch (error) {
@@ -146,5 +179,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
 
   // A name the plan refused was asked of no engine: one result for it, with no engine.
   const refusedAtPlan = plan.images.filter((image) => image.error !== undefined).map((image) => failedOutcome(cli, image, cli.now(), image.error!))
-  return [...refusedAtPlan, ...executed]
+  // One result per image × engine: a name's platforms merged.
+  const byEngine = planned.flatMap((image) => plan.engines.map((engine) => mergeOutcomes(executed.filter((_, i) => targets[i].image === image && targets[i].engine === engine))))
+  return [...refusedAtPlan, ...byEngine]
 }

@@ -2,10 +2,10 @@
 // into one view, and a refused one may ask for a login on a terminal; pinned images (checks, content
 // trust) are pulled by digest one after the other and tagged, with docker's trusted-pull lines. Several
 // engines are fleet.ts's. Each target (image × platform on the engine) is one pullTarget call: its own
-// retries and stall watchdog.
+// retries and stall watchdog; when it ends, the registry is asked which platform manifest it got. A name
+// pulled at several platforms shows one row per platform and ends with one result line and one result.
 import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli, NamedEngine} from '../cli/context.js'
-import {encodeRegistryAuth} from '../credentials/auth-config.js'
 import {cancelledBy, DkrError, isCancelled} from '../errors.js'
 import {loginInteractively} from '../login/run-login.js'
 import {apiTag, defaultTag, familiarString, fullName, referenceString} from '../reference/format.js'
@@ -15,6 +15,8 @@ import {isRefusal} from '../registry/refusal.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
 import type {PlannedImage, PullPlan} from './plan.js'
+import {mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
+import {showRemainingPulls} from './remaining-pulls.js'
 import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
@@ -22,8 +24,10 @@ import {pullTarget} from './target-pull.js'
 interface Row {
   image: PlannedImage
   platform?: string
-  /** A step of a larger pull (a pinned digest): its result line is left to the caller. */
+  /** A step of a larger pull (a pinned digest, one of several platforms): its result line is left to the caller. */
   quietResult?: boolean
+  /** What the row is called where several are shown at once: the name, and its platform when it has several. */
+  label?: string
 }
 
 function chooseDisplay(cli: Cli, options: ExecuteOptions, rows: Row[]): PullDisplay {
@@ -31,8 +35,8 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, rows: Row[]): PullDisp
   if (options.quiet || options.json) return new QuietDisplay(out, cli.streams.err, !options.json)
   const several = rows.length > 1
   const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
-  if (live) return new TtyDisplay(out, {now: cli.now, titles: rows.map((r) => (several ? `Pulling ${familiarString(r.image.ref)}` : undefined))})
-  return new PlainDisplay(out, rows.map((r) => (several ? `${familiarString(r.image.ref)}: ` : '')), cli.now)
+  if (live) return new TtyDisplay(out, {now: cli.now, titles: rows.map((r) => (several ? `Pulling ${r.label ?? familiarString(r.image.ref)}` : undefined))})
+  return new PlainDisplay(out, rows.map((r) => (several ? `${r.label ?? familiarString(r.image.ref)}: ` : '')), cli.now)
 }
 
 /** imagePull and its rendering for one row. Throws the pull's error; the caller decides how to report it. */
@@ -40,40 +44,46 @@ async function pullRow(cli: Cli, engine: NamedEngine, display: PullDisplay, inde
   const started = cli.now()
   const {image} = row
   if (image.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const request = {fromImage: fullName(image.ref), platform: row.platform, registryAuth: encodeRegistryAuth(await plan.auth(image.info.authKey)), tag: options.all ? undefined : apiTag(image.ref)}
+  const auth = await plan.auth(image.info.authKey)
   const {attempts, tally} = await pullTarget({
+    auth,
+    cli,
     engine: engine.client,
+    image,
     onMessage: (message) => display.message(index, message),
     onRetry: (line) => display.note(index, 'retry', line),
-    request,
-    retries: options.retries,
-    retryDelayMs: options.retryDelayMs,
-    signal: cli.signal,
-    stallTimeoutMs: options.stallTimeoutMs,
+    request: {fromImage: fullName(image.ref), platform: row.platform, tag: options.all ? undefined : apiTag(image.ref)},
+    options,
     what: familiarString(image.ref),
   })
+  // Which manifest of an index the engine got (docker prints only the index's digest); -q does not show it.
+  const pulled = options.all || (options.quiet && !options.json) || cli.signal.aborted ? undefined : await platformPulled(cli, engine.client, image.ref, image.info, auth, row.platform)
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
+  if (pulled) display.note(index, 'info', `Platform ${pulled.manifest.platform}: ${pulled.manifest.digest}`)
   if (!row.quietResult) display.note(index, 'result', image.result)
   display.finish(index)
   const {downloaded, unsized} = tally.summary()
   return {
     attempts,
     bytes: downloaded,
-    digest: tally.digest ?? image.ref.digest,
+    digest: tally.digest ?? pulled?.index ?? image.ref.digest,
     durationMs: cli.now() - started,
     reference: image.result,
     status: statusOf(tally),
     ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+    ...(pulled ? {platforms: [pulled.manifest]} : {}),
   }
 }
 
 /** One pass over `rows` into one display. Per-row failures are outcomes; only cancellation throws. */
 async function pullRound(cli: Cli, engine: NamedEngine, options: ExecuteOptions, plan: PullPlan, rows: Row[]): Promise<PullOutcome[]> {
   const display = chooseDisplay(cli, options, rows)
+  const dropAside = options.rateLimit && display instanceof TtyDisplay ? showRemainingPulls(cli, display, rows[0].image, plan.auth) : undefined
   const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${rows.map((r) => familiarString(r.image.ref)).join(', ')}`) : undefined
   const stopSpinner = () => spinner?.stop()
   const spinnerAwareDisplay: PullDisplay = {
     abandon: () => display.abandon(),
+    aside: (text) => display.aside(text),
     close: () => display.close(),
     finish: (i) => display.finish(i),
     message(i, m) {
@@ -98,10 +108,13 @@ async function pullRound(cli: Cli, engine: NamedEngine, options: ExecuteOptions,
       }
     })
     stopSpinner()
+    // Before the view closes: an answer arriving later must not draw on a released terminal.
+    dropAside?.()
     display.close()
     return outcomes
   } catch (error) {
     stopSpinner()
+    dropAside?.()
     display.abandon()
     throw cli.signal.aborted ? cancelledBy(cli.signal) : error
   }
@@ -166,7 +179,8 @@ async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOp
     const status = strongestStatus(pulled.map((r) => r.status))
     const digest = pins.length === 1 ? pins[0].digest : undefined
     const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
-    return {result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: image.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {})}}
+    const platforms = pulled.flatMap((r) => r.platforms ?? [])
+    return {result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: image.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {}), ...(platforms.length > 0 ? {platforms} : {})}}
   } catch (error) {
     if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
     return failedOutcome(cli, image, started, error as Error)
@@ -176,24 +190,34 @@ async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOp
 /** The plan on one engine, with docker's output. */
 export async function executeOnEngine(cli: Cli, plan: PullPlan, options: ExecuteOptions): Promise<PullOutcome[]> {
   const [engine] = plan.engines
+  if (plan.severalPlatforms) await requireMultiPlatformStore(engine.client, cli.signal)
   if (!plan.pinned) {
-    const rows = plan.images.flatMap((image) => image.platforms.map((platform) => ({image, platform})))
-    const outcomes = await pullRound(cli, engine, options, plan, rows)
-    return canPromptForLogin(cli, options) ? loginAndRetry(cli, engine, options, plan, rows, outcomes) : outcomes
+    const planned = plan.images.filter((image) => image.error === undefined)
+    // A name's platforms are pulled side by side: its result line comes once, when all of them are done.
+    const rows: Row[] = planned.flatMap((image) => image.platforms.map((platform) => (plan.severalPlatforms ? {image, label: `${familiarString(image.ref)} (${platform})`, platform, quietResult: true} : {image, platform})))
+    let outcomes = await pullRound(cli, engine, options, plan, rows)
+    if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, engine, options, plan, rows, outcomes)
+    const pulled = planned.map((image) => mergeOutcomes(outcomes.filter((_, i) => rows[i].image === image)))
+    if (plan.severalPlatforms && !options.json) planned.forEach((image, i) => pulled[i].error || cli.streams.out.write(`${image.result}\n`))
+    // A name the plan could not resolve (--all-platforms asks the registry) fails in its place.
+    return plan.images.map((image) => (image.error ? failedOutcome(cli, image, cli.now(), image.error) : pulled[planned.indexOf(image)]))
   }
 
   const outcomes: PullOutcome[] = []
   for (const image of plan.images) {
+    const perPlatform: PullOutcome[] = []
     for (const platform of image.platforms) {
       if (image.error || image.pins !== undefined) {
-        outcomes.push(await pullPinnedImage(cli, engine, options, plan, image, platform))
+        perPlatform.push(await pullPinnedImage(cli, engine, options, plan, image, platform))
         continue
       }
 
       // Checks that accept anything: the name is pulled as it is.
       const [outcome] = await pullRound(cli, engine, options, plan, [{image, platform}])
-      outcomes.push({...outcome, result: {...outcome.result, verification: image.verification}})
+      perPlatform.push({...outcome, result: {...outcome.result, verification: image.verification}})
     }
+
+    outcomes.push(mergeOutcomes(perPlatform))
   }
 
   return outcomes

@@ -4,7 +4,8 @@
 // registry client, whenever checks apply (a signature policy, notation, content trust) or several engines
 // must end with the same bits. One engine with no checks keeps docker's plain pull: nothing is asked of
 // the registry, the engine pulls the name. A name the plan cannot resolve or verify fails before any
-// engine is asked for it.
+// engine is asked for it. Each name's platforms are planned too: the one named (or the engine's own),
+// a list (--platform a,b), or every platform of its index (--all-platforms, asked of the registry).
 import type {AuthLookup} from '../cli/auth-lookup.js'
 import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli, NamedEngine} from '../cli/context.js'
@@ -14,6 +15,7 @@ import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
 import type {ImageCheck, ImageVerification} from './image-check.js'
 import type {PinnedTag} from './pinned-pull.js'
+import {allPlatformsOf, severalPlatforms} from './platforms.js'
 import {signatureChecks, verifiedPulls} from './signed-pull.js'
 import {signedTargets} from './trusted-pull.js'
 
@@ -24,6 +26,9 @@ export interface PlanOptions {
   quiet: boolean
   json: boolean
   platform?: string
+  /** Several platforms into the one image (--platform a,b), or every platform of the index (--all-platforms). */
+  platforms?: string[]
+  allPlatforms?: boolean
   /** Content trust: resolve tags through Notary (the preference, unless --disable-content-trust). */
   trusted: boolean
   /** A containers-policy.json file: signatures are verified before the engine pulls (wins over content trust). */
@@ -41,7 +46,7 @@ export interface PlannedImage {
   defaultTagUsed: boolean
   /** The digests every engine pulls and then tags; absent: the engine pulls the name as it is. */
   pins?: PinnedTag[]
-  /** The platforms each engine pulls (one entry; undefined: the engine's own). */
+  /** The platforms each engine pulls, one pull each (undefined: the engine's own). */
   platforms: (string | undefined)[]
   /** With checks: how each image was verified, per check. */
   verification?: ImageVerification[]
@@ -56,17 +61,19 @@ export interface PullPlan {
   engines: NamedEngine[]
   /** Images go through docker's trusted-pull steps (pull by digest, then tag): checks, content trust or a fleet. */
   pinned: boolean
+  /** Each name is pulled at several platforms: an engine that keeps one platform per name refuses (platforms.ts). */
+  severalPlatforms: boolean
   /** Credentials, looked up once per registry; sent to every engine as X-Registry-Auth. */
   auth: AuthLookup
 }
 
 /** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
-export function parseNames(options: Pick<PlanOptions, 'all' | 'platform' | 'remotes'>): PlannedImage[] {
+export function parseNames(options: Pick<PlanOptions, 'all' | 'platform' | 'platforms' | 'remotes'>): PlannedImage[] {
   return options.remotes.map((remote) => {
     const parsed = parseNormalizedNamed(remote)
     if (options.all && !isNameOnly(parsed)) throw new DkrError("tag can't be used with --all-tags/-a")
     const ref = options.all ? parsed : withDefaultTag(parsed)
-    return {defaultTagUsed: !options.all && isNameOnly(parsed), info: repositoryInfo(ref), platforms: [options.platform], ref, result: options.all ? fullName(ref) : referenceString(ref)}
+    return {defaultTagUsed: !options.all && isNameOnly(parsed), info: repositoryInfo(ref), platforms: options.platforms ?? [options.platform], ref, result: options.all ? fullName(ref) : referenceString(ref)}
   })
 }
 
@@ -90,19 +97,28 @@ export async function planPull(cli: Cli, options: PlanOptions): Promise<PullPlan
   const config = await cli.loadConfig()
   if (config.warning) cli.streams.err.write(`${config.warning}\n`)
   const auth = authLookup(cli, config)
-  const resolve = resolver(cli, options, auth, await signatureChecks(cli, options), engines.length > 1)
-  if (resolve === undefined) return {auth, engines, images, pinned: false}
+  const checks = await signatureChecks(cli, options)
+  const several = severalPlatforms(options)
+  if (several && (checks.length > 0 || options.trusted)) throw new DkrError('several platforms cannot be pulled with signature verification or content trust yet: name one platform')
+  const resolve = resolver(cli, options, auth, checks, engines.length > 1)
+  if (resolve === undefined && !options.allPlatforms) return {auth, engines, images, pinned: false, severalPlatforms: several}
   const say = (line: string) => options.quiet || options.json || cli.streams.out.write(`${line}\n`)
   for (const image of images) {
     try {
-      if (image.defaultTagUsed) say(`Using default tag: ${defaultTag}`)
-      image.defaultTagUsed = false
-      Object.assign(image, await resolve(image))
+      if (resolve) {
+        if (image.defaultTagUsed) say(`Using default tag: ${defaultTag}`)
+        image.defaultTagUsed = false
+        Object.assign(image, await resolve(image))
+      }
+
+      // The index the engines will pull: the pinned digest, once there is one.
+      const [pin] = image.pins ?? []
+      if (options.allPlatforms) image.platforms = await allPlatformsOf(cli, image.pins?.length === 1 ? {...image.ref, digest: pin.digest} : image.ref, image.info, await auth(image.info.authKey))
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       image.error = error as Error
     }
   }
 
-  return {auth, engines, images, pinned: true}
+  return {auth, engines, images, pinned: resolve !== undefined, severalPlatforms: several}
 }

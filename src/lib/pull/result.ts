@@ -3,7 +3,6 @@
 import type {Cli} from '../cli/context.js'
 import type {Tally} from '../progress/tally.js'
 import type {ImageVerification} from './image-check.js'
-import type {PlannedImage} from './plan.js'
 import {attemptsOf} from './retry.js'
 
 export interface ExecuteOptions {
@@ -23,6 +22,14 @@ export interface ExecuteOptions {
   stallTimeoutMs: number
   /** On several engines: how long each may take to answer before it counts as down (default 10 s). */
   connectTimeoutMs?: number
+  /** Show the registry's remaining pulls on a live view's total line (the rateLimit preference; one engine). */
+  rateLimit?: boolean
+}
+
+export interface PlatformDigest {
+  /** `os/arch[/variant]`, as --platform names it. */
+  platform: string
+  digest: string
 }
 
 /** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
@@ -44,6 +51,8 @@ export interface PullResult {
   error?: string
   /** With a signature policy or notation: whether and how each image was verified, per check. */
   verification?: ImageVerification[]
+  /** When the name is an index: the manifest each platform pulled got (the index digest is `digest`). */
+  platforms?: PlatformDigest[]
 }
 
 /** What the engine's last Status line said: podman sends none (`pulled`). */
@@ -63,6 +72,6 @@ export interface PullOutcome {
 }
 
 /** A target that failed: its error kept for the single-name case, and its line in the results. */
-export function failedOutcome(cli: Cli, image: PlannedImage, started: number, error: Error, engine?: string): PullOutcome {
+export function failedOutcome(cli: Cli, image: {result: string}, started: number, error: Error, engine?: string): PullOutcome {
   return {error, result: {attempts: attemptsOf(error), bytes: 0, durationMs: cli.now() - started, ...(engine === undefined ? {} : {engine}), error: error.message, reference: image.result, status: 'failed'}}
 }

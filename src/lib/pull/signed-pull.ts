@@ -13,7 +13,7 @@ import type {PinnedTag} from './pinned-pull.js'
 import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {RegistryClient, RegistryError, type Manifest} from '../registry/client.js'
-import type {RepositoryInfo} from '../registry/repository-info.js'
+import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
 import {loadPolicy, type SignaturePolicy} from '../signature/policy.js'
 import {SignatureRefusal, verifyImage} from '../signature/verify.js'
 
@@ -46,11 +46,6 @@ export async function signatureChecks(cli: Cli, options: {signaturePolicy?: stri
 
 /** Tags cosign and its kin store their artifacts under (`sha256-<hex>`, `.sig`, `.att`, `.sbom`): not images to pull. */
 const artifactTag = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/
-
-/** Where Docker Hub's registry API lives; other registries are their own host. */
-function registryHost(info: RepositoryInfo): string {
-  return info.official ? 'registry-1.docker.io' : info.indexName
-}
 
 function refusal(ref: ImageReference, source: string, reason: string): string {
   return `${familiarString(ref)}: not pulled: ${reason}${source === '' ? '' : ` (${source})`}`

@@ -3,6 +3,7 @@
 // error or in-stream, Docker 28 with the containerd store, podman always in-stream), so the rules
 // match their words; test/lib/pull/transient.test.ts holds the table of real messages.
 import {EngineUnreachableError, isCancelled} from '../errors.js'
+import {isQuotaRefusal} from '../registry/ratelimit.js'
 import {isRefusal} from '../registry/refusal.js'
 import {StallError} from './stall-watchdog.js'
 
@@ -26,7 +27,7 @@ const transient: RegExp[] = [
   // The registry failing: 5xx, however each engine says it.
   /\b(status|status code)\b[^\n]*\b5\d\d\b/i,
   /\b50[0234] (Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/i,
-  // Rate limits.
+  // Rate limits: the short ones (Docker Hub's abuse 429, `retry-after: …`); its quota is never retried.
   /toomanyrequests|too many requests|\b429\b/i,
 ]
 
@@ -34,7 +35,8 @@ const transient: RegExp[] = [
 export function failureKind(error: unknown): FailureKind {
   if (isCancelled(error)) return 'permanent'
   if (error instanceof StallError || error instanceof EngineUnreachableError) return 'transient'
-  if (isRefusal(error)) return 'permanent'
+  // Docker Hub's pull quota refills over hours: a retry seconds later only spends the user's time.
+  if (isRefusal(error) || isQuotaRefusal(error)) return 'permanent'
   const text = error instanceof Error ? error.message : String(error)
   if (permanent.some((pattern) => pattern.test(text))) return 'permanent'
   return transient.some((pattern) => pattern.test(text)) ? 'transient' : 'permanent'

@@ -102,7 +102,7 @@ export class RegistryClient {
   async manifest(repository: string, reference: string): Promise<Manifest | undefined> {
     let digest = reference.includes(':') ? reference : undefined
     if (!digest) {
-      const head = await this.send('HEAD', repository, `/v2/${repository}/manifests/${reference}`, {Accept: manifestAccept}, 0)
+      const head = await this.head(repository, reference)
       if (head.status === 404) return undefined
       this.expectOk(head, `HEAD manifest ${repository}:${reference}`)
       digest = header(head.headers, 'docker-content-digest')
@@ -114,6 +114,11 @@ export class RegistryClient {
     digest ??= header(response.headers, 'docker-content-digest') ?? sha256Digest(response.body)
     if (!matchesDigest(response.body, digest)) throw new RegistryError(`manifest ${repository}@${digest}: content does not match its digest`)
     return {bytes: response.body, digest, document: parseJsonObject(response.body, `${repository}@${digest}`), mediaType: header(response.headers, 'content-type') ?? ''}
+  }
+
+  /** A manifest HEAD, answered as it is (status and headers): Docker Hub does not count it as a pull. */
+  head(repository: string, reference: string): Promise<HttpResponse> {
+    return this.send('HEAD', repository, `/v2/${repository}/manifests/${reference}`, {Accept: manifestAccept}, 0)
   }
 
   /**

@@ -36,6 +36,11 @@ export function isLoopbackHost(host: string): boolean {
   return host === '::1' || host === '0:0:0:0:0:0:0:1'
 }
 
+/** Where Docker Hub's registry API lives; other registries are their own host. */
+export function registryHost(info: RepositoryInfo): string {
+  return info.official ? 'registry-1.docker.io' : info.indexName
+}
+
 export function repositoryInfo(ref: ImageReference): RepositoryInfo {
   const official = ref.domain === defaultDomain
   return {

@@ -4,7 +4,7 @@ import type {TextOutput} from '../../../src/lib/io/streams.js'
 import type {JsonMessage} from '../../../src/lib/progress/json-message.js'
 import {frameBytes, TerminalWriter} from '../../../src/lib/progress/terminal-writer.js'
 import {Tally} from '../../../src/lib/progress/tally.js'
-import {applyMessage, finishPull, newView, takeFrame} from '../../../src/lib/progress/tty-view.js'
+import {applyAside, applyMessage, finishPull, newView, takeFrame} from '../../../src/lib/progress/tty-view.js'
 import {screenOf, visibleText} from '../../helpers/screen.js'
 import {fixture} from './plain-renderer.test.js'
 
@@ -93,6 +93,21 @@ describe('the TTY view and terminal writer', () => {
 
     const [frame] = takeFrame(state, {columns: 100, rows: 30}, 2000, tally.summary())
     assert.match(frame.live.at(-1)!, /^Total: \S+\/4\.196MB {2}\S+\/s {2}2s$/)
+  })
+
+  it("ends the total line with dkr's aside (the rateLimit preference's remaining pulls) once it is known", () => {
+    const messages = fixture('dockerd-pull-3-layers.jsonl')
+    const midway = messages.findIndex((m) => m.status === 'Download complete')
+    let state = newView([undefined], 0)
+    const tally = new Tally()
+    for (const m of messages.slice(0, midway + 1)) {
+      state = applyMessage(state, 0, m)
+      tally.add(m)
+    }
+
+    state = applyAside(state, '42 of 100 pulls per 6 hours left')
+    const [frame] = takeFrame(state, {columns: 100, rows: 30}, 2000, tally.summary())
+    assert.match(frame.live.at(-1)!, /^Total: \S+\/4\.196MB {2}\S+\/s {2}2s {2}42 of 100 pulls per 6 hours left$/)
   })
 
   it('never writes a line wider than the terminal', () => {

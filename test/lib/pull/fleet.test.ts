@@ -24,14 +24,15 @@ const digest = `sha256:${'d'.repeat(64)}`
 /** Pulls in flight across all engines, and the most there were at once. */
 const inFlight = {most: 0, now: 0}
 
-function engine(name: string, options: {down?: boolean; silent?: boolean; failFirst?: boolean; stall?: boolean} = {}): NamedEngine & {calls: string[]} {
+/** `graphDriver`: the engine keeps one platform per image name (dockerd's vfs), not the containerd store. */
+function engine(name: string, options: {down?: boolean; silent?: boolean; failFirst?: boolean; stall?: boolean; graphDriver?: boolean} = {}): NamedEngine & {calls: string[]} {
   const calls: string[] = []
   const host = `unix:///run/${name}.sock`
   const client: EngineClient = {
     auth: () => Promise.reject(new Error('not used')),
     endpoint: {context: name, host, transport: {kind: 'unix', socketPath: `/run/${name}.sock`}},
     async pull(request: PullRequest, signal: AbortSignal) {
-      calls.push(`pull ${request.fromImage}:${request.tag} auth=${request.registryAuth}`)
+      calls.push(`pull ${request.fromImage}:${request.tag}${request.platform ? ` platform=${request.platform}` : ''} auth=${request.registryAuth}`)
       if (options.failFirst && calls.filter((call) => call.startsWith('pull ')).length === 1) throw new DkrError('received unexpected HTTP status: 503 Service Unavailable')
       inFlight.most = Math.max(inFlight.most, ++inFlight.now)
       return (async function* () {
@@ -55,6 +56,10 @@ function engine(name: string, options: {down?: boolean; silent?: boolean; failFi
       calls.push('connect')
       if (options.down) throw new EngineUnreachableError(host)
       if (options.silent) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))
+    },
+    async imageStore() {
+      calls.push('imageStore')
+      return options.graphDriver ? {containerd: false, driver: 'vfs'} : {containerd: true, driver: 'overlayfs'}
     },
     version: () => Promise.reject(new Error('not used')),
   }
@@ -154,5 +159,19 @@ describe('the fleet', () => {
     assert.match(results[2].error ?? '', /^no progress for 200ms while pulling registry\.invalid\/app@sha256:d+ on edge-3 \(gave up after 2 attempts\)$/)
     const lines = cli.output.join('').split('\n')
     assert.ok(lines.some((line) => /^edge-2: Retrying registry\.invalid\/app@sha256:d+ on edge-2 in 10ms \(attempt 2 of 2\): received unexpected HTTP status: 503/.test(line)), lines.join('\n'))
+  })
+
+  it('several platforms: an engine that keeps one platform per name refuses and costs only itself; the others pull each platform, one result each', async () => {
+    const engines = [engine('edge-1'), engine('edge-2', {graphDriver: true})]
+    const cli = fakeCli(engines)
+    const asked = options([`registry.invalid/app@${digest}`], {platforms: ['linux/amd64', 'linux/arm64']})
+    const plan = await planPull(cli, asked)
+    assert.deepEqual(plan.images[0].platforms, ['linux/amd64', 'linux/arm64'])
+    const results = (await executeFleet(cli, plan, asked)).map((o) => o.result)
+    assert.deepEqual(results.map((r) => [r.engine, r.status]), [['edge-1', 'downloaded'], ['edge-2', 'failed']])
+    assert.deepEqual(engines[0].calls.filter((call) => call.startsWith('pull ')).map((call) => call.split(' auth=')[0]), ['linux/amd64', 'linux/arm64'].map((p) => `pull registry.invalid/app:${digest} platform=${p}`))
+    assert.equal(engines[0].calls.filter((call) => call === 'imageStore').length, 1)
+    assert.deepEqual(engines[1].calls.filter((call) => call !== 'connect'), ['imageStore'])
+    assert.equal(failureReport(results)?.message, '1 of 2 engines failed: edge-2 (cannot pull several platforms: the engine at unix:///run/edge-2.sock keeps one platform per image name (vfs storage); that needs the containerd image store)')
   })
 })

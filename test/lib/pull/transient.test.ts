@@ -9,6 +9,7 @@ import {failureKind, type FailureKind} from '../../../src/lib/pull/transient.js'
 const daemon = (status: number, text: string) => new EngineResponseError(status, text)
 const stream = (text: string) => new DkrError(text)
 const R = '127.0.0.1:46647'
+const quota = 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit'
 
 const table: [string, Error, FailureKind][] = [
   // The registry failing: 5xx.
@@ -22,7 +23,9 @@ const table: [string, Error, FailureKind][] = [
   ['dockerd 20.10: 429', daemon(500, 'toomanyrequests: too many requests: injected fault'), 'transient'],
   ['Docker 28.5: 429', daemon(500, `unknown: failed to resolve reference "${R}/demo/mid:1.0": unexpected status from HEAD request to http://${R}/v2/demo/mid/manifests/1.0: 429 Too Many Requests`), 'transient'],
   ['podman: 429', stream(`initializing source docker://${R}/demo/mid:1.0: reading manifest 1.0 in ${R}/demo/mid: toomanyrequests: too many requests: injected fault`), 'transient'],
-  ['Docker Hub rate limit', daemon(500, 'toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit'), 'transient'],
+  // Docker Hub's abuse limit, as each engine relays it (from scripts/ratelimit-proxy.mjs).
+  ['dockerd 20.10: Hub abuse 429', daemon(500, 'toomanyrequests: retry-after: 749.975µs, allowed: 44000/minute'), 'transient'],
+  ['podman: Hub abuse 429, after its own retries', stream(`initializing source docker://${R}/public/app:1.0: reading manifest 1.0 in ${R}/public/app: toomanyrequests: retry-after: 749.975µs, allowed: 44000/minute`), 'transient'],
   // The registry unreachable or cut off.
   ['dockerd 20.10: registry port closed', daemon(500, 'Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused'), 'transient'],
   ['dockerd 20.10: registry killed mid-pull, after its retries', stream('dial tcp 127.0.0.1:25102: connect: connection refused'), 'transient'],
@@ -49,6 +52,10 @@ const table: [string, Error, FailureKind][] = [
   ['a bad platform', daemon(400, '"bogus": unknown operating system or architecture: invalid argument'), 'permanent'],
   ['a garbled stream', stream('invalid progress message from the engine: "xx"'), 'permanent'],
   ['a registry name that does not resolve', daemon(500, 'Get "https://nosuch.example/v2/": dial tcp: lookup nosuch.example on 10.0.0.1:53: no such host'), 'permanent'],
+  // Docker Hub's pull quota, as each engine relays it (from scripts/ratelimit-proxy.mjs): hours away.
+  ['dockerd 20.10: Hub quota 429', daemon(500, `toomanyrequests: ${quota}`), 'permanent'],
+  ['Docker 28.5: Hub quota 429', stream(`error from registry: ${quota}`), 'permanent'],
+  ['podman: Hub quota 429, after its own retries', stream(`initializing source docker://${R}/public/app:1.0: reading manifest 1.0 in ${R}/public/app: toomanyrequests: ${quota}`), 'permanent'],
   ['Ctrl-C', new CancelledError('SIGINT'), 'permanent'],
   ['anything not known to get better', stream('something odd happened'), 'permanent'],
 ]

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates the README's command reference (between the `<!-- commands -->` markers) from
+// Regenerates docs/commands.md's command reference (between the `<!-- commands -->` markers) from
 // oclif.manifest.json, so the reference is always what the commands say. `--check` fails when stale.
 import {readFileSync} from 'node:fs'
 // Replaced in one rename: a dkr started while the build runs reads the old file or the new one, never half.
@@ -36,20 +36,21 @@ function section(command) {
 
 const commands = Object.values(manifest.commands).filter((command) => !command.hidden).sort((a, b) => a.id.localeCompare(b.id))
 const body = `${start}\n\nGlobal flags (before or after the command, as with docker): \`-H/--host\`, \`-c/--context\`, \`--config\`, \`-D/--debug\`, \`-l/--log-level\`, \`--tls\`, \`--tlsverify\`, \`--tlscacert\`, \`--tlscert\`, \`--tlskey\`.\n\n${commands.map(section).join('\n')}${stop}`
-const readme = readFileSync('README.md', 'utf8')
+const file = 'docs/commands.md'
+const readme = readFileSync(file, 'utf8')
 const from = readme.indexOf(start)
 const to = readme.indexOf(stop)
 if (from === -1 || to === -1) {
-  console.error(`README.md has no ${start} … ${stop} section`)
+  console.error(`${file} has no ${start} … ${stop} section`)
   process.exit(1)
 }
 
 const next = readme.slice(0, from) + body + readme.slice(to + stop.length)
 if (process.argv.includes('--check')) {
   if (next !== readme) {
-    console.error("README.md's command reference is out of date with the commands: run `npm run build` and commit it")
+    console.error(`${file}'s command reference is out of date with the commands: run \`npm run build\` and commit it`)
     process.exit(1)
   }
 } else {
-  writeFileSync('README.md', next)
+  writeFileSync(file, next)
 }

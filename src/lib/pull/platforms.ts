@@ -1,0 +1,139 @@
+// Which platforms a pull fetches, and which manifest each one got. nerdctl's `--platform a,b` and
+// `--all-platforms` become the plan's platforms of each name (plan.ts), one engine pull each: the
+// containerd image store keeps them all under the one image; an engine that keeps one platform per name
+// (dockerd's graph drivers, podman 4) would keep only the last, so it is refused before it pulls (on
+// several engines, that engine alone). The manifest digests come from the registry (dkr's own client,
+// the pull's credentials): a HEAD says whether the name is an index (not a pull on Docker Hub), and only
+// an index is fetched.
+import type {Cli} from '../cli/context.js'
+import type {AuthConfig} from '../credentials/auth-config.js'
+import type {EngineClient} from '../engine/client.js'
+import {DkrError, isCancelled} from '../errors.js'
+import {apiTag} from '../reference/format.js'
+import type {ImageReference} from '../reference/parse.js'
+import {mediaTypes, RegistryClient, type ManifestDocument} from '../registry/client.js'
+import {header} from '../registry/http.js'
+import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
+import {strongestStatus, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
+
+/**
+ * `--platform` values, each possibly a comma-separated list, as one list without repeats. Each is left for
+ * the engine to judge, as docker leaves it (a bogus one gets the engine's own answer).
+ */
+export function platformList(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((value) => value.split(',')).map((p) => p.trim()).filter(Boolean))]
+}
+
+function platformName(platform: {os?: string; architecture?: string; variant?: string}): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')
+}
+
+/** An index's image manifests by platform; attestation manifests (`unknown/unknown`) are not platforms. */
+export function indexPlatforms(document: ManifestDocument): PlatformDigest[] {
+  return (document.manifests ?? []).flatMap((entry) => {
+    const platform = (entry as {platform?: {os?: string; architecture?: string; variant?: string}}).platform
+    if (!platform?.os || !platform.architecture || platform.os === 'unknown') return []
+    return [{digest: entry.digest, platform: platformName(platform)}]
+  })
+}
+
+/** The entry a platform picks, as the engines match: os and architecture, and the variant when both name one. */
+export function pickPlatform(entries: readonly PlatformDigest[], wanted: string): PlatformDigest | undefined {
+  const [os, arch, variant] = wanted.split('/')
+  const matches = entries.filter((entry) => {
+    const [entryOs, entryArch, entryVariant] = entry.platform.split('/')
+    return entryOs === os && entryArch === arch && (variant === undefined || entryVariant === undefined || entryVariant === variant)
+  })
+  return matches.find((entry) => entry.platform === wanted) ?? matches[0]
+}
+
+const indexTypes = new Set<string>([mediaTypes.dockerList, mediaTypes.ociIndex])
+
+/** What the registry says `ref` is: its digest, and its platforms when it is an index. */
+export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, signal = cli.signal): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
+  const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal})
+  const repository = ref.path
+  const head = await client.head(repository, apiTag(ref) ?? 'latest')
+  if (head.status < 200 || head.status >= 300) throw new DkrError(`${registryHost(info)}: HEAD manifest ${repository}: ${head.status}`)
+  const mediaType = (header(head.headers, 'content-type') ?? '').split(';')[0].trim()
+  const digest = header(head.headers, 'docker-content-digest') ?? ref.digest
+  if (!indexTypes.has(mediaType)) return {digest}
+  const index = await client.resolve(repository, digest ?? apiTag(ref) ?? 'latest')
+  return {digest: index.digest, platforms: indexPlatforms(index.document)}
+}
+
+/** The platform an engine pulls when none is named: its own. */
+async function enginePlatform(engine: EngineClient, signal: AbortSignal): Promise<string> {
+  const {server} = await engine.version(signal)
+  return `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`
+}
+
+/** How long a pull's end waits for the registry to say which manifest it gave: a registry only the engine reaches must not hold it up. */
+export const afterPullLookupMs = 5000
+
+/** What the registry says `ref` is, asked at a pull's end: bounded, so it never holds a finished pull up. */
+export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
+  return resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
+}
+
+/**
+ * The index digest and the manifest a pull of one platform (or the engine's own) got, for the result and
+ * the line the pull prints; undefined when the name is no index or the registry cannot be asked (never
+ * in the pull's way: the engine has already pulled). Podman names neither digest. `asked`: the registry's
+ * answer, when several pulls of the name share it (a fleet asks once).
+ */
+export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, asked = askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
+  try {
+    const {digest, platforms} = await asked
+    if (!platforms || !digest) return undefined
+    const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(engine, cli.signal)))
+    return manifest && {index: digest, manifest}
+  } catch (error) {
+    if (isCancelled(error)) throw error
+    cli.debug(`could not ask ${info.indexName} which manifest was pulled: ${(error as Error).message}`)
+    return undefined
+  }
+}
+
+/** Whether each name is pulled at several platforms (a list, or every platform of its index): every engine must keep them all under one name. */
+export function severalPlatforms(options: {platforms?: readonly string[]; allPlatforms?: boolean}): boolean {
+  return (options.allPlatforms ?? false) || (options.platforms?.length ?? 0) > 1
+}
+
+/** Several platforms need an engine that keeps them all under one name: refused before it pulls anything. */
+export async function requireMultiPlatformStore(engine: EngineClient, signal: AbortSignal): Promise<void> {
+  const store = await engine.imageStore(signal)
+  if (store.containerd) return
+  throw new DkrError(`cannot pull several platforms: the engine at ${engine.endpoint.host} keeps one platform per image name (${store.driver} storage); that needs the containerd image store`)
+}
+
+/** What --all-platforms pulls of `ref`: every platform of its index; the engine's own (undefined) when it is no index. */
+export async function allPlatformsOf(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<(string | undefined)[]> {
+  const {platforms = []} = await resolvePlatforms(cli, ref, info, auth)
+  return platforms.length === 0 ? [undefined] : platforms.map((p) => p.platform)
+}
+
+/** The results of one name's platform pulls as one (on one engine): every platform's manifest, the first failure. */
+export function mergePlatformResults(results: readonly PullResult[]): PullResult {
+  if (results.length === 1) return results[0]
+  const failed = results.find((r) => r.status === 'failed')
+  const status = failed ? 'failed' : strongestStatus(results.map((r) => r.status))
+  const unsized = results.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
+  return {
+    // What every platform's result shares: the engine, the verification.
+    ...results[0],
+    attempts: Math.max(...results.map((r) => r.attempts)),
+    bytes: results.reduce((sum, r) => sum + r.bytes, 0),
+    digest: results.find((r) => r.digest)?.digest,
+    durationMs: Math.max(...results.map((r) => r.durationMs)),
+    platforms: results.flatMap((r) => r.platforms ?? []),
+    status,
+    ...(failed ? {error: failed.error} : {}),
+    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+  }
+}
+
+/** An image's outcomes, one per platform, as one: its platforms' results merged, the first failure kept. */
+export function mergeOutcomes(group: readonly PullOutcome[]): PullOutcome {
+  return group.length === 1 ? group[0] : {error: group.find((o) => o.error)?.error, result: mergePlatformResults(group.map((o) => o.result))}
+}
