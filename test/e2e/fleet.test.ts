@@ -140,6 +140,25 @@ describe('one pull onto many engines', () => {
     assert.deepEqual(pulled.map((r) => [r.engine, r.status === 'failed']), [['fleet-unix', false], ['fleet-down', true], ['fleet-podman', false]])
   })
 
+  it('several platforms: the containerd-store engine pulls each, with the registry\'s digests; dockerd\'s graph driver and podman refuse, each costing only itself', async () => {
+    const image = `${stack.registry}/demo/platforms:1.0`
+    await removeEverywhere(image)
+    const index = await crane(['digest', '--insecure', image])
+    const manifests = (JSON.parse(await crane(['manifest', '--insecure', image])) as {manifests: {digest: string; platform: {os: string; architecture: string; variant?: string}}[]}).manifests
+    const digestOf = (platform: string) => manifests.find((m) => [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/') === platform)?.digest
+    const pull = await dkr(['pull', '--json', '--platform', 'linux/amd64,linux/arm/v7', '-c', 'fleet-unix,fleet-modern,fleet-podman', image], {env, timeoutMs: 60_000})
+    assert.equal(pull.code, 1)
+    const refusal = (engine: string, driver: string) => `${engine} \\(cannot pull several platforms: the engine at \\S+ keeps one platform per image name \\(${driver} storage\\); that needs the containerd image store\\)`
+    assert.match(pull.stderr, new RegExp(`^2 of 3 engines failed: ${refusal('fleet-unix', 'vfs')}, ${refusal('fleet-podman', 'vfs')}\\n$`))
+    const pulled = results(pull.stdout) as (FleetResult & {platforms?: {platform: string; digest: string}[]})[]
+    assert.deepEqual(pulled.map((r) => [r.engine, r.status === 'failed']), [['fleet-unix', true], ['fleet-modern', false], ['fleet-podman', true]])
+    const modern = pulled[1]
+    assert.equal(modern.digest, index)
+    assert.deepEqual(modern.platforms, ['linux/amd64', 'linux/arm/v7'].map((platform) => ({digest: digestOf(platform), platform})))
+    for (const host of [stack.dockerHost, required('DKR_PODMAN_HOST')]) assert.equal((await docker(['image', 'inspect', image], {env: baseEnv({DOCKER_HOST: host})})).code, 1, host)
+    await removeEverywhere(image)
+  })
+
   it('pulls from a private registry on every engine with the client\'s credentials, and a name the registry refuses asks no engine', async () => {
     const image = `${stack.privateRegistry}/private/app:1.0`
     await removeEverywhere(image)
