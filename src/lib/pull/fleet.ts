@@ -73,14 +73,13 @@ async function pullPinsOn(cli: Cli, plan: PullPlan, options: ExecuteOptions, dis
   for (const [i, pin] of pins.entries()) {
     const ref = pin ? atDigest(image.ref, pin.digest) : image.ref
     if (pin) display.line(index, `Pull (${i + 1} of ${pins.length}): ${name}:${pin.tag}@${pin.digest}`)
-    const {attempts, tally} = await pullTarget({
+    const {attempts, tally} = await pullTarget(cli, {
       async connect(signal) {
         await connectWithin(engine.client, signal, options.connectTimeoutMs ?? defaultConnectTimeoutMs)
         if (plan.severalPlatforms) await perEngine.store(engine)
         display.phase(index, 'pulling')
       },
       auth,
-      cli,
       engine: engine.client,
       image,
       onMessage: (message) => display.message(index, message),

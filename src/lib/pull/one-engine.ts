@@ -45,9 +45,8 @@ async function pullRow(cli: Cli, engine: NamedEngine, display: PullDisplay, inde
   const {image} = row
   if (image.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
   const auth = await plan.auth(image.info.authKey)
-  const {attempts, tally} = await pullTarget({
+  const {attempts, tally} = await pullTarget(cli, {
     auth,
-    cli,
     engine: engine.client,
     image,
     onMessage: (message) => display.message(index, message),

@@ -17,7 +17,6 @@ import {retryLine, withRetries} from './retry.js'
 import {watchStalls} from './stall-watchdog.js'
 
 export interface TargetPull {
-  cli: Cli
   engine: EngineClient
   /** The engine's request, but for the credentials: `auth` is sent as X-Registry-Auth. */
   request: Omit<PullRequest, 'registryAuth'>
@@ -36,8 +35,8 @@ export interface TargetPull {
 }
 
 /** Runs the target to its end: the tally of its last attempt and how many attempts it took; throws the final failure. */
-export async function pullTarget(target: TargetPull): Promise<{tally: Tally; attempts: number}> {
-  const {cli, engine, image, options, what} = target
+export async function pullTarget(cli: Cli, target: TargetPull): Promise<{tally: Tally; attempts: number}> {
+  const {engine, image, options, what} = target
   const {signal} = cli
   const request: PullRequest = {...target.request, registryAuth: encodeRegistryAuth(target.auth)}
   const retry = {delayMs: options.retryDelayMs, onRetry: (notice: Parameters<typeof retryLine>[1]) => target.onRetry(retryLine(what, notice)), retries: options.retries, signal}
