@@ -62,7 +62,7 @@ describe('dkr config', () => {
     const before = readFileSync(file, 'utf8')
     for (const [args, message] of [
       [['set', 'nosuch', '1'], 'unknown preference "nosuch"; known: color, contentTrust, notationConfig, parallel, platform, progress, rateLimit, retry, signaturePolicy, stallTimeout, trustedRoot'],
-      [['set', 'parallel', '17'], 'invalid value "17" for parallel: expected a whole number from 1 to 16'],
+      [['set', 'parallel', '65'], 'invalid value "65" for parallel: expected a whole number from 1 to 64'],
       [['set', 'progress', 'fancy'], 'invalid value "fancy" for progress: expected one of auto, tty, plain, quiet, json'],
       [['set', 'contentTrust', 'maybe'], 'invalid value "maybe" for contentTrust: expected true or false'],
       [['set', 'stallTimeout', '30'], 'invalid value "30" for stallTimeout: expected a duration such as 30s, 500ms or 5m, or 0'],

@@ -1,6 +1,7 @@
 // A tiny fake engine on a unix socket: /_ping, /images/create (whatever the test says: a stream, a
-// stalled or broken answer) and /auth (any credentials succeed). It records what the client asked for,
-// so dkr and the docker CLI can be compared on the exact same input, and faults can be injected at will.
+// stalled or broken answer), /images/{name}/tag and /auth (any credentials succeed). It records what
+// the client asked for, so dkr and the docker CLI can be compared on the exact same input, and faults can
+// be injected at will.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -30,6 +31,8 @@ export function streamAnswer(stream: (request: IncomingMessage) => string = okSt
 
 export class FakeEngine {
   readonly pulls: RecordedPull[] = []
+  /** POST /images/{name}/tag: what was tagged as what. */
+  readonly tags: {source: string; repo: string | null; tag: string | null}[] = []
   /** The bodies of POST /auth: which registry each login was for. */
   readonly logins: {serveraddress?: string; username?: string}[] = []
   readonly socketPath: string
@@ -51,6 +54,13 @@ export class FakeEngine {
     if (url.pathname.endsWith('/_ping')) {
       response.writeHead(200, {'Api-Version': '1.41', 'Content-Type': 'text/plain', Ostype: 'linux'})
       response.end(request.method === 'HEAD' ? undefined : 'OK')
+      return
+    }
+
+    if (request.method === 'POST' && /^(\/v[\d.]+)?\/images\/(.+)\/tag$/.test(url.pathname)) {
+      this.tags.push({repo: url.searchParams.get('repo'), source: decodeURIComponent(/\/images\/(.+)\/tag$/.exec(url.pathname)![1]), tag: url.searchParams.get('tag')})
+      response.writeHead(201)
+      response.end()
       return
     }
 

@@ -1,6 +1,7 @@
 // An HTTP proxy in front of the stack's registry that misbehaves on demand: drop a blob download after
 // N bytes, stall one after N bytes (the connection held open, silent), answer with an error status (N
-// times, or always; 429 with Retry-After), delay, or go away entirely and come back. dockerd talks to it
+// times, or always; 429 with Retry-After), delay, answer for another path (a tag that moved after the
+// first look), or go away entirely and come back. dockerd talks to it
 // as to any loopback registry; podman only on the stack's DKR_FAULT_PORT, which its registries.conf
 // lists as insecure. (tc netem is not available here, and nothing may touch `lo`'s qdisc.)
 import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
@@ -21,6 +22,10 @@ export interface Fault {
   once?: boolean
   /** Fire on this many requests, then forward normally (dockerd spends two per attempt: HEAD, then GET). */
   times?: number
+  /** Let this many matching requests through untouched before the fault fires. */
+  after?: number
+  /** Forward to another path: `from` in the URL replaced by `to` (a tag that moved to another manifest). */
+  rewrite?: {from: string; to: string}
 }
 
 export class FaultProxy {
@@ -30,6 +35,7 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>()
 
   private fired = 0
+  private matched = 0
 
   /** `port` 0 picks a free one; podman reaches only the stack's DKR_FAULT_PORT. */
   constructor(private readonly upstream: string, private port = 0) {}
@@ -42,6 +48,7 @@ export class FaultProxy {
   set fault(fault: Fault | undefined) {
     this.current = fault
     this.fired = 0
+    this.matched = 0
   }
 
   get address(): string {
@@ -68,6 +75,7 @@ export class FaultProxy {
   private take(url: string): Fault | undefined {
     const fault = this.current
     if (!fault || !url.includes(fault.match)) return undefined
+    if (++this.matched <= (fault.after ?? 0)) return undefined
     this.fired++
     const times = fault.once ? 1 : fault.times
     if (times !== undefined && this.fired >= times) this.current = undefined
@@ -89,7 +97,8 @@ export class FaultProxy {
 
       const [host, port] = this.upstream.split(':')
       // No keep-alive: a connection left open to the registry would keep the test process alive.
-      const upstream = request({agent: false, headers: req.headers, host, method: req.method, path: req.url, port: Number(port)}, (answer) => {
+      const path = fault?.rewrite ? (req.url ?? '').replace(fault.rewrite.from, fault.rewrite.to) : req.url
+      const upstream = request({agent: false, headers: req.headers, host, method: req.method, path, port: Number(port)}, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         let sent = 0
         answer.on('data', (chunk: Buffer) => {

@@ -74,4 +74,30 @@ describe('the layers of src/lib', () => {
 
     assert.deepEqual(violations, [])
   })
+
+  it('has no import circle between modules', () => {
+    const files = sourceFiles(lib)
+    const imports = new Map(files.map((file) => [file, importsOf(file)]))
+    const circles: string[] = []
+    const visit = (file: string, path: string[], done: Set<string>) => {
+      for (const target of imports.get(file) ?? []) {
+        const at = path.indexOf(target)
+        if (at !== -1) circles.push([...path.slice(at), target].map((f) => relative(lib, f)).join(' → '))
+        else if (!done.has(target)) {
+          done.add(target)
+          visit(target, [...path, target], done)
+        }
+      }
+    }
+
+    const done = new Set<string>()
+    for (const file of files) {
+      if (!done.has(file)) {
+        done.add(file)
+        visit(file, [file], done)
+      }
+    }
+
+    assert.deepEqual(circles, [])
+  })
 })

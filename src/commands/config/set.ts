@@ -11,7 +11,7 @@ export default class ConfigSet extends DkrCommand {
 
   static description = `Set a preference in dkr's config file
 
-progress: auto | tty | plain | quiet | json. parallel: 1-16. platform: e.g. linux/arm64. contentTrust: true | false. \
+progress: auto | tty | plain | quiet | json. parallel: 1-64. platform: e.g. linux/arm64. contentTrust: true | false. \
 color: auto | always | never. Flags and environment variables still win over these.`
 
   static examples = [

@@ -19,6 +19,12 @@ On a terminal each layer gets a live line, with a total line for the whole pull;
 are docker's plain ones, with one line per retry and a progress line every 10 seconds. Several names are \
 pulled at once; the command fails if any of them fails.
 
+Several engines (-c/--context repeated, comma-separated or a glob such as 'edge-*'; or -H repeated): each \
+name is resolved to its digest once through the registry with your credentials, verified once when a \
+policy applies, and every engine pulls that digest and tags it, so all end with the same image even if \
+the tag moves meanwhile. An engine that is down fails within 10 seconds and costs only itself; the \
+command then fails with one line naming the failed engines.
+
 Environment: DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION, \
 DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_COLOR, FORCE_COLOR; preferences: \
 progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit, trustedRoot (see dkr config list).
@@ -34,6 +40,7 @@ signature policy too, both must hold.`
     {command: '<%= config.bin %> pull -q $DKR_REGISTRY/demo/app', description: 'Print only the pulled name, for scripts'},
     {command: '<%= config.bin %> image pull --all-tags $DKR_REGISTRY/demo/app', description: 'Pull every tag of a repository'},
     {command: '<%= config.bin %> image pull $DKR_REGISTRY/demo/small:1.0 $DKR_REGISTRY/demo/mid:1.0', description: 'Pull several images at once'},
+    {command: "<%= config.bin %> image pull --context 'edge-*' --parallel 8 $DKR_REGISTRY/demo/app:1.0", description: 'Pull the same digest onto every engine whose context matches edge-*'},
     {command: '<%= config.bin %> image pull --platform linux/amd64,linux/arm64 $DKR_REGISTRY/demo/platforms:1.0', description: 'Pull two platforms of an index into the one image (containerd image store)'},
   ]
 
@@ -48,7 +55,7 @@ signature policy too, both must hold.`
     'insecure-ignore-tlog': Flags.boolean({description: 'cosign: accept signatures without a transparency log entry (dated by an RFC 3161 timestamp when keyless)'}),
     key: Flags.string({helpValue: 'FILE', description: 'cosign: verify signatures by this public key (PEM)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
-    parallel: Flags.integer({description: 'How many images to pull at once when several are named (default 3, or the parallel preference)', max: 16, min: 1}),
+    parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3 names, 16 engines, or the parallel preference)', max: 64, min: 1}),
     'all-platforms': Flags.boolean({description: 'Pull every platform of the index into the one image (needs the containerd image store)'}),
     platform: Flags.string({description: 'Set platform if server is multi-platform capable (default $DOCKER_DEFAULT_PLATFORM, or the platform preference); several, repeated or comma-separated (linux/amd64,linux/arm64), are pulled into the one image (needs the containerd image store)', multiple: true, multipleNonGreedy: true}),
     quiet: Flags.boolean({char: 'q', description: 'Suppress verbose output: print only the pulled name'}),
@@ -89,7 +96,8 @@ signature policy too, both must hold.`
       },
       json,
       notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),
-      parallel: flags.parallel ?? preferences.parallel.value,
+      // Unset, the flow picks by what is pulled: a few names, or many engines.
+      parallel: flags.parallel ?? (preferences.parallel.source === 'default' ? undefined : preferences.parallel.value),
       allPlatforms: flags['all-platforms'],
       platform: platforms.length === 1 ? platforms[0] : undefined,
       platforms: platforms.length > 1 ? platforms : undefined,
@@ -106,6 +114,8 @@ signature policy too, both must hold.`
     const failure = failureReport(results)
     if (failure && json) {
       this.logJson({images: results})
+      // Several engines: the line naming the failed ones goes to stderr beside the document.
+      if (results.some((r) => r.engine !== undefined)) cli.streams.err.write(`${failure.message}\n`)
       this.exit(1)
     }
 

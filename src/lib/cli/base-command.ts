@@ -3,13 +3,13 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {dockerConfigDir} from '../credentials/config-dir.js'
 import {loadConfig} from '../credentials/config-file.js'
-import {DockerodeEngine, type EngineClient} from '../engine/client.js'
-import {contextName, resolveEndpoint} from '../engine/endpoint.js'
+import {DockerodeEngine} from '../engine/client.js'
+import {contextName, selectEndpoints} from '../engine/endpoint.js'
 import {loadStoredPreferences, resolvePreferences} from '../preferences/preferences.js'
 import {colorEnabled, loadPaint} from '../io/color.js'
 import {isCancelled, UsageError} from '../errors.js'
 import {terminalPrompter} from '../io/prompt.js'
-import type {Cli} from './context.js'
+import type {Cli, NamedEngine} from './context.js'
 import {systemStreams} from '../io/streams.js'
 import {describeParseError} from './usage.js'
 
@@ -20,9 +20,9 @@ export type GlobalFlags = Interfaces.InferredFlags<typeof DkrCommand.baseFlags>
 export abstract class DkrCommand extends Command {
   static baseFlags = {
     config: Flags.string({description: 'Location of client config files (default ~/.docker)', helpGroup: global}),
-    context: Flags.string({char: 'c', description: 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST and the current context)', helpGroup: global}),
+    context: Flags.string({char: 'c', delimiter: ',', description: 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST and the current context); a pull takes several, repeated or comma-separated, each a name or a glob (\'edge-*\')', helpGroup: global, multiple: true, multipleNonGreedy: true}),
     debug: Flags.boolean({char: 'D', description: 'Enable debug mode', helpGroup: global}),
-    host: Flags.string({char: 'H', description: 'Daemon socket to connect to', helpGroup: global}),
+    host: Flags.string({char: 'H', description: 'Daemon socket to connect to; a pull takes several (repeated)', helpGroup: global, multiple: true, multipleNonGreedy: true}),
     'log-level': Flags.option({options: ['debug', 'info', 'warn', 'error', 'fatal'] as const})({char: 'l', default: 'info', description: 'Set the logging level', helpGroup: global}),
     tls: Flags.boolean({description: 'Use TLS; implied by --tlsverify', helpGroup: global}),
     tlscacert: Flags.string({description: 'Trust certs signed only by this CA (default ~/.docker/ca.pem)', helpGroup: global}),
@@ -43,20 +43,28 @@ export abstract class DkrCommand extends Command {
     const streams = systemStreams()
     const configDir = dockerConfigDir(flags.config, streams.env)
     const config = await loadConfig(configDir)
-    const endpointOptions = {...flags, configDir, currentContext: config.config.currentContext, env: streams.env}
+    const {context: contexts, host: hosts, ...rest} = flags
+    const endpointOptions = {...rest, configDir, context: contexts?.[0], contexts, currentContext: config.config.currentContext, env: streams.env, host: hosts?.[0], hosts}
     // Fails now on conflicting --host/--context, as docker does; the context itself is read only when the engine is needed.
     contextName(endpointOptions)
     const stored = await loadStoredPreferences(streams.env)
     if (stored.warning) streams.err.write(`${stored.warning}\n`)
     const preferences = resolvePreferences(streams.env, stored.values)
     this.colorMode = preferences.color.value
-    let engine: EngineClient | undefined
+    let engines: NamedEngine[] | undefined
+    const userAgent = `dkr/${this.config.version}`
+    const selected = () => (engines ??= selectEndpoints(endpointOptions).map(({endpoint, name}) => ({client: new DockerodeEngine(endpoint, streams.env, userAgent), name})))
     this.trapSignals()
     return {
       configDir,
       debug: (message) => this.debugLine(message),
       endpointOptions,
-      engine: () => (engine ??= new DockerodeEngine(resolveEndpoint(endpointOptions), streams.env, `dkr/${this.config.version}`)),
+      engine() {
+        const all = selected()
+        if (all.length > 1) throw new UsageError(`this command works on one engine; --context and --host name ${all.length}`)
+        return all[0].client
+      },
+      engines: selected,
       loadConfig: () => loadConfig(configDir),
       now: () => Date.now(),
       preferences,

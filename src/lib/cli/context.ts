@@ -7,6 +7,12 @@ import type {ResolvedPreferences} from '../preferences/preferences.js'
 import type {Prompter} from '../io/prompt.js'
 import type {IOStreams} from '../io/streams.js'
 
+/** An engine and the name its lines and results show (its context's, or its host's). */
+export interface NamedEngine {
+  name: string
+  client: EngineClient
+}
+
 export interface Cli {
   streams: IOStreams
   configDir: string
@@ -14,7 +20,10 @@ export interface Cli {
   loadConfig(): Promise<LoadedConfig>
   /** What the endpoint is resolved from (flags, environment, config), for commands that show it. */
   endpointOptions: EndpointOptions
+  /** The one engine the command talks to (a usage error when the flags name several). */
   engine(): EngineClient
+  /** Every engine the flags name (one, unless -c/-H name several), in the order given. */
+  engines(): NamedEngine[]
   /** Aborted on Ctrl-C (reason 'SIGINT') or SIGTERM (reason 'SIGTERM'). */
   signal: AbortSignal
   now(): number

@@ -74,6 +74,8 @@ export interface EngineClient {
   tag(source: string, repo: string, tag: string, signal: AbortSignal): Promise<void>
   /** The engine's version, and the API version dkr and the engine agreed on. */
   version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}>
+  /** Resolves once the engine has answered its _ping (asked once; the API version is then agreed). */
+  connect(signal: AbortSignal): Promise<void>
   /** How the engine keeps images (GET /info). */
   imageStore(signal: AbortSignal): Promise<ImageStore>
 }
@@ -103,8 +105,8 @@ function dial<T>(docker: Dockerode, options: Record<string, unknown>): Promise<T
   })
 }
 
-function ping(docker: Dockerode, method: 'GET' | 'HEAD') {
-  return dial<{headers: Record<string, string>; resume(): void}>(docker, {isStream: true, method, path: '/_ping', statusCodes: {200: true, 500: 'server error'}})
+function ping(docker: Dockerode, method: 'GET' | 'HEAD', signal?: AbortSignal) {
+  return dial<{headers: Record<string, string>; resume(): void}>(docker, {abortSignal: signal, isStream: true, method, path: '/_ping', statusCodes: {200: true, 500: 'server error'}})
 }
 
 export class DockerodeEngine implements EngineClient {
@@ -136,28 +138,33 @@ export class DockerodeEngine implements EngineClient {
     return this.docker
   }
 
-  /** HEAD /_ping (GET when HEAD is refused, as docker does), once: its headers say what the engine is. */
-  private pingHeaders(): Promise<Record<string, string>> {
+  /**
+   * HEAD /_ping (GET when HEAD is refused, as docker does), once: its headers say what the engine is.
+   * `signal` ends a ping the engine does not answer (its connection too, so nothing keeps dkr waiting);
+   * a failed ping is not kept, so a later call (a retry) asks again.
+   */
+  private pingHeaders(signal?: AbortSignal): Promise<Record<string, string>> {
     this.pinged ??= (async () => {
       const docker = await this.client()
-      const response = await this.call(() => ping(docker, 'HEAD').catch((error: ModemError) => {
+      const response = await this.call(() => ping(docker, 'HEAD', signal).catch((error: ModemError) => {
         // An engine (or proxy) that refuses HEAD is asked again with GET, whose body explains.
         if (error.statusCode === undefined) throw error
-        return ping(docker, 'GET')
-      }))
+        return ping(docker, 'GET', signal)
+      }), signal)
       response.resume()
       return response.headers
     })()
+    this.pinged.catch(() => (this.pinged = undefined))
     return this.pinged
   }
 
   /** The versioned paths docker uses, at the engine's version when older than dkr's; DOCKER_API_VERSION pins it instead. */
-  private apiVersion(): Promise<string> {
+  private apiVersion(signal?: AbortSignal): Promise<string> {
     this.negotiated ??= (async () => {
       const docker = await this.client()
       let version = this.env.DOCKER_API_VERSION
       if (!version) {
-        const server = (await this.pingHeaders())['api-version'] || '1.24'
+        const server = (await this.pingHeaders(signal))['api-version'] || '1.24'
         version = compareApiVersions(server, clientApiVersion) < 0 ? server : clientApiVersion
       }
 
@@ -165,17 +172,18 @@ export class DockerodeEngine implements EngineClient {
       modem.version = `v${version}`
       return version
     })()
+    this.negotiated.catch(() => (this.negotiated = undefined))
     return this.negotiated
   }
 
   /** The client, once the API version is agreed: what every engine call starts with. */
-  private async negotiatedClient(): Promise<{docker: Dockerode; apiVersion: string}> {
-    const apiVersion = await this.apiVersion()
+  private async negotiatedClient(signal?: AbortSignal): Promise<{docker: Dockerode; apiVersion: string}> {
+    const apiVersion = await this.apiVersion(signal)
     return {apiVersion, docker: await this.client()}
   }
 
   async pull(request: PullRequest, signal: AbortSignal): Promise<AsyncIterable<JsonMessage>> {
-    const {docker} = await this.negotiatedClient()
+    const {docker} = await this.negotiatedClient(signal)
     // Podman's Docker-compatible endpoint ignores "all tags" and pulls only :latest; say so instead.
     if (request.tag === undefined && 'libpod-api-version' in (await this.pingHeaders())) {
       throw new DkrError(`podman's Docker-compatible API cannot pull all tags of ${request.fromImage} (it would pull only :latest)`, {hint: 'Name the tags to pull, or use `podman pull --all-tags` on the engine host'})
@@ -200,8 +208,12 @@ export class DockerodeEngine implements EngineClient {
     await this.call(() => dial(docker, {abortSignal: signal, method: 'POST', options: {repo, tag}, path: `/images/${source}/tag?`, statusCodes: {200: true, 201: true}}), signal)
   }
 
+  async connect(signal: AbortSignal): Promise<void> {
+    await this.negotiatedClient(signal)
+  }
+
   async version(signal: AbortSignal): Promise<{apiVersion: string; server: ServerVersion}> {
-    const {apiVersion, docker} = await this.negotiatedClient()
+    const {apiVersion, docker} = await this.negotiatedClient(signal)
     const server = await this.call(() => dial<ServerVersion>(docker, {abortSignal: signal, method: 'GET', path: '/version', statusCodes: {200: true}}), signal)
     return {apiVersion, server}
   }

@@ -4,7 +4,7 @@
 // everything here and hands dockerode explicit options.
 import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, matchesGlob} from 'node:path'
 import {DkrError, UsageError} from '../errors.js'
 
 export const defaultUnixSocket = '/var/run/docker.sock'
@@ -31,6 +31,9 @@ export interface Endpoint {
 export interface EndpointOptions {
   context?: string
   host?: string
+  /** Every -c/--context value (each a name or a glob) and every -H/--host, when a command may reach several engines. */
+  contexts?: readonly string[]
+  hosts?: readonly string[]
   tls?: boolean
   tlsverify?: boolean
   tlscacert?: string
@@ -199,4 +202,42 @@ export function resolveEndpoint(options: EndpointOptions): Endpoint {
   const parsed = parseHost(options.host ?? options.env.DOCKER_HOST ?? '', tls !== undefined)
   if (parsed.transport.kind === 'tcp' && tls) parsed.transport.tls = tls
   return {context, host: parsed.host, transport: parsed.transport}
+}
+
+/** An engine a command reaches, under the name its lines and results show: the context's, or the host's. */
+export interface NamedEndpoint {
+  name: string
+  endpoint: Endpoint
+}
+
+const globCharacters = /[*?[]/
+
+/** The stored contexts (and the built-in one) whose names match `pattern`, sorted as `dkr context ls` sorts them. */
+function contextsMatching(configDir: string, pattern: string): string[] {
+  const names = [defaultContextName, ...listStoredContexts(configDir).map((c) => c.name)]
+  const matching = names.filter((name) => matchesGlob(name, pattern)).sort((a, b) => a.localeCompare(b, 'en', {numeric: true}))
+  if (matching.length === 0) throw new DkrError(`no context matches ${pattern} (see dkr context ls)`)
+  return matching
+}
+
+/**
+ * The engines named by -c/--context (repeated or comma-separated, each a context name or a glob over
+ * the contexts) or -H/--host (repeated); without either, the one engine resolveEndpoint picks. A name
+ * given twice is one engine.
+ */
+export function selectEndpoints(options: EndpointOptions): NamedEndpoint[] {
+  const contexts = options.contexts ?? (options.context ? [options.context] : [])
+  const hosts = options.hosts ?? (options.host ? [options.host] : [])
+  if (contexts.length > 0 && hosts.length > 0) throw new UsageError('conflicting options: cannot specify both --host and --context')
+  if (hosts.length > 1) {
+    return [...new Set(hosts)].map((host) => {
+      const endpoint = resolveEndpoint({...options, context: undefined, host})
+      return {endpoint, name: endpoint.host}
+    })
+  }
+
+  const names = [...new Set(contexts.flatMap((value) => (globCharacters.test(value) ? contextsMatching(options.configDir, value) : [value])))]
+  if (names.length > 1) return names.map((context) => ({endpoint: resolveEndpoint({...options, context, host: undefined}), name: context}))
+  const endpoint = resolveEndpoint({...options, context: names[0] ?? options.context})
+  return [{endpoint, name: endpoint.context === defaultContextName ? endpoint.host : endpoint.context}]
 }

@@ -58,7 +58,7 @@ export const schema = {
   color: {description: 'Colour in error messages: auto (terminal, NO_COLOR, FORCE_COLOR), always, never', enum: [...colorModes], type: 'string'},
   contentTrust: {description: 'Verify signatures on pulls by default (DOCKER_CONTENT_TRUST overrides)', type: 'boolean'},
   notationConfig: {description: "A notation configuration directory, or default (notation's own), whose trust policy pulls verify Notary Project signatures by (--notation-config overrides)", minLength: 1, type: 'string'},
-  parallel: {description: 'How many names a pull works on at once (--parallel overrides)', maximum: 16, minimum: 1, type: 'integer'},
+  parallel: {description: 'How many pulls run at once: names, or image × engine on several engines (--parallel overrides)', maximum: 64, minimum: 1, type: 'integer'},
   platform: {description: 'Default --platform (DOCKER_DEFAULT_PLATFORM overrides)', minLength: 1, type: 'string'},
   signaturePolicy: {description: 'A containers-policy.json file that pulls verify signatures by (--signature-policy overrides)', minLength: 1, type: 'string'},
   progress: {description: 'How pulls render: auto, tty (live view), plain (log lines), quiet (names only), json (one result document)', enum: [...progressModes], type: 'string'},

@@ -5,7 +5,7 @@ import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
 import {Tally} from '../progress/tally.js'
 import {TerminalWriter} from '../progress/terminal-writer.js'
-import {applyAside, applyMessage, applyNote, finishPull, newView, takeFrame, type TtyViewState} from '../progress/tty-view.js'
+import {applyAside, applyMessage, applyNote, finishPull, newView, takeFrame, type Frame, type ScreenSize, type TtyViewState} from '../progress/tty-view.js'
 
 /** `retry`: the line a client-side retry prints (on stderr with -q or --json, where stdout is the result). */
 export type NoteKind = 'info' | 'result' | 'retry'
@@ -60,6 +60,57 @@ export class PlainDisplay implements PullDisplay {
   abandon(): void {}
 }
 
+/**
+ * A live view on a terminal, drawn at a steady frame rate: changes schedule a frame (coalesced to the
+ * interval), `frame` computes it from the view's state, and the writer turns it into bytes.
+ */
+export abstract class PacedTerminalView {
+  private readonly writer: TerminalWriter
+  private timer: NodeJS.Timeout | undefined
+  private lastDrawAt = Number.NEGATIVE_INFINITY
+
+  constructor(protected readonly out: TextOutput, protected readonly now: () => number, private readonly intervalMs: number) {
+    this.writer = new TerminalWriter(out)
+  }
+
+  /** The frame for now, from the view's state (which it may advance). */
+  protected abstract frame(now: number, size: ScreenSize): Frame
+
+  /** Draws what is left and restores the terminal. */
+  close(): void {
+    this.cancelTimer()
+    this.draw()
+    this.writer.release()
+  }
+
+  /** Stops drawing at once (Ctrl-C): the last complete frame stays, the cursor comes back. */
+  abandon(): void {
+    this.cancelTimer()
+    this.writer.release()
+  }
+
+  protected schedule(): void {
+    if (this.timer) return
+    const wait = Math.max(0, this.lastDrawAt + this.intervalMs - this.now())
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.draw()
+    }, wait)
+  }
+
+  private cancelTimer(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private draw(): void {
+    const now = this.now()
+    this.lastDrawAt = now
+    // A live view forced into a pipe (progress preference `tty`) has no size: draw for a common terminal.
+    this.writer.draw(this.frame(now, {columns: this.out.columns || 80, rows: this.out.rows || 24}))
+  }
+}
+
 export interface TtyDisplayOptions {
   titles: readonly (string | undefined)[]
   now: () => number
@@ -67,20 +118,15 @@ export interface TtyDisplayOptions {
   frameIntervalMs?: number
 }
 
-export class TtyDisplay implements PullDisplay {
+export class TtyDisplay extends PacedTerminalView implements PullDisplay {
   private state: TtyViewState
-  private readonly writer: TerminalWriter
-  private timer: NodeJS.Timeout | undefined
-  private lastDrawAt = Number.NEGATIVE_INFINITY
-  private readonly intervalMs: number
   /** Bytes per pull for the total line; kept here so the view itself stays a pure function of its input. */
   private readonly tallies: Tally[]
 
-  constructor(private readonly out: TextOutput, private readonly options: TtyDisplayOptions) {
+  constructor(out: TextOutput, options: TtyDisplayOptions) {
+    super(out, options.now, options.frameIntervalMs ?? 66)
     this.state = newView(options.titles, options.now())
     this.tallies = options.titles.map(() => new Tally())
-    this.writer = new TerminalWriter(out)
-    this.intervalMs = options.frameIntervalMs ?? 66
   }
 
   note(index: number, _kind: NoteKind, text: string): void {
@@ -104,34 +150,7 @@ export class TtyDisplay implements PullDisplay {
     this.schedule()
   }
 
-  close(): void {
-    this.cancelTimer()
-    this.draw()
-    this.writer.release()
-  }
-
-  abandon(): void {
-    this.cancelTimer()
-    this.writer.release()
-  }
-
-  private cancelTimer(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
-  private schedule(): void {
-    if (this.timer) return
-    const wait = Math.max(0, this.lastDrawAt + this.intervalMs - this.options.now())
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.draw()
-    }, wait)
-  }
-
-  private draw(): void {
-    const now = this.options.now()
-    this.lastDrawAt = now
+  protected frame(now: number, size: ScreenSize): Frame {
     const progress = {downloaded: 0, total: 0}
     for (const tally of this.tallies) {
       const {downloaded, total} = tally.summary()
@@ -139,10 +158,8 @@ export class TtyDisplay implements PullDisplay {
       progress.total += total
     }
 
-    // A live view forced into a pipe (progress preference `tty`) has no size: draw for a common terminal.
-    const size = {columns: this.out.columns || 80, rows: this.out.rows || 24}
     const [frame, next] = takeFrame(this.state, size, now, progress)
     this.state = next
-    this.writer.draw(frame)
+    return frame
   }
 }

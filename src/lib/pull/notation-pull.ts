@@ -1,36 +1,16 @@
-// Step 4 with notation's trust policy: the check the signed pull runs on each image (signed-pull.ts
-// resolves the tag and pulls by digest). The registry client becomes the library's ReferrerSource, the
-// Notary signatures of the resolved manifest are collected and verified; a refusal is a SignatureRefusal,
-// and what permissive and audit levels log goes to stderr, one WARNING line each.
+// Step 4 with notation's trust policy: one of the plan's checks (image-check.ts); signed-pull.ts resolves
+// the tag and the image is pulled by digest. The registry client becomes the library's ReferrerSource,
+// the Notary signatures of the resolved manifest are collected and verified; a refusal is a
+// SignatureRefusal, and what permissive and audit levels log goes to stderr, one WARNING line each.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../errors.js'
 import {familiarString, fullName, referenceString} from '../reference/format.js'
 import type {RegistryClient} from '../registry/client.js'
-import type {ImageCheck} from './signed-pull.js'
+import type {ImageCheck} from './image-check.js'
 import {SignatureRefusal} from '../signature/verify.js'
 import {notationConfigDir, type NotationConfig} from '../notation/config.js'
 import {collectNotarySignatures, type ReferrerSource} from '../notation/signature-manifest.js'
-import type {LevelName} from '../notation/trust-policy.js'
 import {verifyNotation} from '../notation/verify.js'
-
-/** What --json says about an image's notation check (the fields cosign's verdict has, where they fit). */
-export interface NotationVerification {
-  check: 'notation'
-  reference: string
-  digest: string
-  /** True when a signature passed the statement's enforced validations; false when the level is skip. */
-  verified: boolean
-  /** The trust policy file. */
-  policy: string
-  /** The trust policy statement that applied. */
-  scope: string
-  level: LevelName
-  /** The signing certificate's subject and the signature manifest's digest, when verified. */
-  signer?: string
-  signature?: string
-  /** What the level logged instead of refusing. */
-  warnings: string[]
-}
 
 /** The --notation-config value (or the notationConfig preference) as a directory: `default` is notation's own. */
 export function notationConfigSetting(value: string, env: NodeJS.ProcessEnv): string {

@@ -3,6 +3,7 @@
 // is docker's trusted pull's: `Pull (i of n): …` on stdout, `Tagging … as …` on stderr; with -q and --json
 // the caller passes sinks (dkr's -q prints exactly the reference, for `ref=$(dkr pull -q …)`).
 import type {Cli} from '../cli/context.js'
+import type {EngineClient} from '../engine/client.js'
 import type {TextOutput} from '../io/streams.js'
 import {familiarName, fullName} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
@@ -26,14 +27,14 @@ export interface PinnedLines {
   err: TextOutput
 }
 
-/** Pulls each verified digest through `pullDigest` and tags it, printing docker's lines around each. */
-export async function pullPinned(cli: Cli, lines: PinnedLines, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
+/** Pulls each verified digest through `pullDigest` and tags it on `engine`, printing docker's lines around each. */
+export async function pullPinned(cli: Cli, engine: EngineClient, lines: PinnedLines, ref: ImageReference, targets: readonly PinnedTag[], pullDigest: (pull: DigestPull) => Promise<void>): Promise<void> {
   const name = familiarName(ref)
   for (const [i, target] of targets.entries()) {
     lines.out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
     const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
     await pullDigest({ref: pinned, tag: target.tag})
     lines.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
-    await cli.engine().tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
+    await engine.tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
   }
 }

@@ -1,24 +1,20 @@
 // Which platforms a pull fetches, and which manifest each one got. nerdctl's `--platform a,b` and
-// `--all-platforms` become one engine pull per platform of the same name: the containerd image store
-// keeps them all under the one image; an engine that keeps one platform per name (dockerd's graph
-// drivers, podman 4) would keep only the last, so such a pull is refused before it starts. The manifest
-// digests come from the registry (dkr's own client, the pull's credentials): a HEAD says whether the
-// name is an index (not a pull on Docker Hub), and only an index is fetched.
+// `--all-platforms` become the plan's platforms of each name (plan.ts), one engine pull each: the
+// containerd image store keeps them all under the one image; an engine that keeps one platform per name
+// (dockerd's graph drivers, podman 4) would keep only the last, so it is refused before it pulls (on
+// several engines, that engine alone). The manifest digests come from the registry (dkr's own client,
+// the pull's credentials): a HEAD says whether the name is an index (not a pull on Docker Hub), and only
+// an index is fetched.
 import type {Cli} from '../cli/context.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
+import type {EngineClient} from '../engine/client.js'
 import {DkrError, isCancelled} from '../errors.js'
 import {apiTag} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {mediaTypes, RegistryClient, type ManifestDocument} from '../registry/client.js'
 import {header} from '../registry/http.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
-import type {PullResult} from './run-pull.js'
-
-export interface PlatformDigest {
-  /** `os/arch[/variant]`, as --platform names it. */
-  platform: string
-  digest: string
-}
+import {strongestStatus, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
 
 /**
  * `--platform` values, each possibly a comma-separated list, as one list without repeats. Each is left for
@@ -67,24 +63,30 @@ export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: Repo
 }
 
 /** The platform an engine pulls when none is named: its own. */
-export async function enginePlatform(cli: Cli): Promise<string> {
-  const {server} = await cli.engine().version(cli.signal)
+async function enginePlatform(engine: EngineClient, signal: AbortSignal): Promise<string> {
+  const {server} = await engine.version(signal)
   return `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`
 }
 
 /** How long a pull's end waits for the registry to say which manifest it gave: a registry only the engine reaches must not hold it up. */
 export const afterPullLookupMs = 5000
 
+/** What the registry says `ref` is, asked at a pull's end: bounded, so it never holds a finished pull up. */
+export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
+  return resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
+}
+
 /**
  * The index digest and the manifest a pull of one platform (or the engine's own) got, for the result and
  * the line the pull prints; undefined when the name is no index or the registry cannot be asked (never
- * in the pull's way: the engine has already pulled). Podman names neither digest.
+ * in the pull's way: the engine has already pulled). Podman names neither digest. `asked`: the registry's
+ * answer, when several pulls of the name share it (a fleet asks once).
  */
-export async function platformPulled(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined): Promise<{index: string; manifest: PlatformDigest} | undefined> {
+export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, asked = askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
   try {
-    const {digest, platforms} = await resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
+    const {digest, platforms} = await asked
     if (!platforms || !digest) return undefined
-    const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(cli)))
+    const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(engine, cli.signal)))
     return manifest && {index: digest, manifest}
   } catch (error) {
     if (isCancelled(error)) throw error
@@ -93,63 +95,45 @@ export async function platformPulled(cli: Cli, ref: ImageReference, info: Reposi
   }
 }
 
-/** Several platforms need an engine that keeps them all under one name: refused before anything is pulled. */
-export async function requireMultiPlatformStore(cli: Cli): Promise<void> {
-  const store = await cli.engine().imageStore(cli.signal)
+/** Whether each name is pulled at several platforms (a list, or every platform of its index): every engine must keep them all under one name. */
+export function severalPlatforms(options: {platforms?: readonly string[]; allPlatforms?: boolean}): boolean {
+  return (options.allPlatforms ?? false) || (options.platforms?.length ?? 0) > 1
+}
+
+/** Several platforms need an engine that keeps them all under one name: refused before it pulls anything. */
+export async function requireMultiPlatformStore(engine: EngineClient, signal: AbortSignal): Promise<void> {
+  const store = await engine.imageStore(signal)
   if (store.containerd) return
-  throw new DkrError(`cannot pull several platforms: the engine at ${cli.engine().endpoint.host} keeps one platform per image name (${store.driver} storage); that needs the containerd image store`)
+  throw new DkrError(`cannot pull several platforms: the engine at ${engine.endpoint.host} keeps one platform per image name (${store.driver} storage); that needs the containerd image store`)
 }
 
-export interface PlatformTarget<T> {
-  target: T
-  /** The platform this pull fetches; undefined: the one the options name, or the engine's. */
-  platform?: string
-  /** Which name (index into the targets before expansion) it belongs to. */
-  of: number
+/** What --all-platforms pulls of `ref`: every platform of its index; the engine's own (undefined) when it is no index. */
+export async function allPlatformsOf(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<(string | undefined)[]> {
+  const {platforms = []} = await resolvePlatforms(cli, ref, info, auth)
+  return platforms.length === 0 ? [undefined] : platforms.map((p) => p.platform)
 }
 
-/**
- * Each name once per platform when several are asked for (a list, or every platform of its index); each
- * name as it is otherwise. Refused up front on an engine that keeps one platform per name.
- */
-export async function expandPlatforms<T extends {ref: ImageReference; info: RepositoryInfo}>(
-  cli: Cli,
-  options: {platforms: readonly string[]; allPlatforms: boolean},
-  targets: readonly T[],
-  auth: (key: string) => Promise<AuthConfig>,
-): Promise<PlatformTarget<T>[]> {
-  if (!options.allPlatforms && options.platforms.length < 2) return targets.map((target, of) => ({of, platform: options.platforms[0], target}))
-  await requireMultiPlatformStore(cli)
-  const expanded: PlatformTarget<T>[] = []
-  for (const [of, target] of targets.entries()) {
-    let platforms = options.platforms
-    if (options.allPlatforms) {
-      const resolved = await resolvePlatforms(cli, target.ref, target.info, await auth(target.info.authKey))
-      platforms = resolved.platforms?.map((p) => p.platform) ?? []
-      if (platforms.length === 0) platforms = [await enginePlatform(cli)]
-    }
-
-    for (const platform of platforms) expanded.push({of, platform, target})
-  }
-
-  return expanded
-}
-
-/** The results of one name's platform pulls as one: every platform's manifest, the first failure. */
+/** The results of one name's platform pulls as one (on one engine): every platform's manifest, the first failure. */
 export function mergePlatformResults(results: readonly PullResult[]): PullResult {
   if (results.length === 1) return results[0]
   const failed = results.find((r) => r.status === 'failed')
-  const status = failed ? 'failed' : ((['downloaded', 'pulled'] as const).find((s) => results.some((r) => r.status === s)) ?? 'up to date')
+  const status = failed ? 'failed' : strongestStatus(results.map((r) => r.status))
   const unsized = results.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
   return {
+    // What every platform's result shares: the engine, the verification.
+    ...results[0],
     attempts: Math.max(...results.map((r) => r.attempts)),
     bytes: results.reduce((sum, r) => sum + r.bytes, 0),
     digest: results.find((r) => r.digest)?.digest,
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     platforms: results.flatMap((r) => r.platforms ?? []),
-    reference: results[0].reference,
     status,
     ...(failed ? {error: failed.error} : {}),
     ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
   }
+}
+
+/** An image's outcomes, one per platform, as one: its platforms' results merged, the first failure kept. */
+export function mergeOutcomes(group: readonly PullOutcome[]): PullOutcome {
+  return group.length === 1 ? group[0] : {error: group.find((o) => o.error)?.error, result: mergePlatformResults(group.map((o) => o.result))}
 }

@@ -1,273 +1,23 @@
-// docker's runPull, step by step and named as docker names them: parse the normalised name, resolve
-// repository info, resolve auth, then imagePull and render. Several names are pulled concurrently
-// (bounded) into one view; a refused pull offers a login on a terminal. Everything it touches comes in
-// through the Cli context, so tests swap it.
-import {cancelledBy, DkrError, isCancelled} from '../errors.js'
+// docker's runPull, as a plan and its execution: the plan parses every name, looks up credentials and
+// turns each name into what the engines pull (plan.ts: verified or pinned digests when checks apply or
+// several engines pull; the name itself for docker's plain pull on one engine); the execution carries it
+// out on one engine with docker's output (one-engine.ts) or on several (fleet.ts). Everything it touches
+// comes in through the Cli context, so tests swap it.
 import type {Cli} from '../cli/context.js'
-import {authLookup, type AuthLookup} from '../cli/auth-lookup.js'
-import {encodeRegistryAuth} from '../credentials/auth-config.js'
-import {messageError} from '../progress/json-message.js'
-import {Tally} from '../progress/tally.js'
-import {apiTag, defaultTag, familiarString, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
-import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
-import {loginCommandFor, loginInteractively} from '../login/run-login.js'
+import {DkrError} from '../errors.js'
+import {loginCommandFor} from '../login/run-login.js'
+import {parseNormalizedNamed} from '../reference/parse.js'
 import {isRefusal} from '../registry/refusal.js'
-import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
-import type {CosignFlags} from '../signature/cosign-flags.js'
-import {signatureChecks, signerLines, verifiedPulls, type ImageVerification, type VerifiedPulls} from './signed-pull.js'
-import {signedTargets} from './trusted-pull.js'
-import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
-import {pullPinned} from './pinned-pull.js'
-import {expandPlatforms, mergePlatformResults, platformPulled, type PlatformDigest} from './platforms.js'
-import {explainQuota} from './quota.js'
-import {showRemainingPulls} from './remaining-pulls.js'
-import {attemptsOf, retryLine, withRetries, type RetryNotice} from './retry.js'
-import {watchStalls} from './stall-watchdog.js'
+import {repositoryInfo} from '../registry/repository-info.js'
+import {executeFleet} from './fleet.js'
+import {executeOnEngine, refusedKey} from './one-engine.js'
+import {planPull, type PlanOptions} from './plan.js'
+import type {ExecuteOptions, PullResult} from './result.js'
 
-export interface PullOptions {
-  remotes: string[]
-  all: boolean
-  quiet: boolean
-  platform?: string
-  /** Several platforms into the one image (--platform a,b), or every platform of the index (--all-platforms). */
-  platforms?: string[]
-  allPlatforms?: boolean
-  /** Content trust: resolve tags through Notary (the preference, unless --disable-content-trust). */
-  trusted: boolean
-  /** The progress preference, when neither -q nor --json chose: auto, a live view, or plain lines. */
-  progress: 'auto' | 'plain' | 'tty'
-  /** Print one machine-readable result instead of progress. */
-  json: boolean
-  /** Show the registry's remaining pulls on a live view's total line (the rateLimit preference). */
-  rateLimit?: boolean
-  /** How many names are pulled at once. */
-  parallel: number
-  /** Attempts after a failed one that may get better (--retry); 0 is docker's behaviour. */
-  retries: number
-  /** A fixed delay between attempts (--retry-delay); without it 2 s, doubling. */
-  retryDelayMs?: number
-  /** Abort an attempt that brings no new bytes or status for this long (--stall-timeout); 0: never. */
-  stallTimeoutMs: number
-  /** A containers-policy.json file: signatures are verified before the engine pulls (wins over content trust). */
-  signaturePolicy?: string
-  /** A notation configuration directory: Notary Project signatures are verified by its trust policy too. */
-  notationConfig?: string
-  /** cosign's verification flags (--key, --certificate-identity…, --trusted-root): every image must be signed so. */
-  cosign?: CosignFlags
-}
+export type {PullResult, PullStatus} from './result.js'
 
-/** `pulled`: the engine did not say whether anything new came (podman sends no `Status:` line). */
-export type PullStatus = 'downloaded' | 'failed' | 'pulled' | 'up to date'
-
-export interface PullResult {
-  reference: string
-  digest?: string
-  status: PullStatus
-  /** What the engine reported downloading; see `unsizedLayers` for what it did not. */
-  bytes: number
-  /** Layers downloaded whose size the engine never reported (not in `bytes`); absent when none. */
-  unsizedLayers?: number
-  durationMs: number
-  /** How many times the engine was asked to pull (more than 1 after retries). */
-  attempts: number
-  error?: string
-  /** With a signature policy or notation: whether and how each image was verified, per check. */
-  verification?: ImageVerification[]
-  /** When the name is an index: the manifest each platform pulled got (the index digest is `digest`). */
-  platforms?: PlatformDigest[]
-}
-
-interface PullTarget {
-  ref: ImageReference
-  info: RepositoryInfo
-  /** What the pull prints when it ends: the normalised reference (bare name with --all-tags). */
-  result: string
-  /** A step of a larger pull (a trusted pull's digest): its result line is left to the caller. */
-  quietResult?: boolean
-  defaultTagUsed: boolean
-  /** The platform this pull fetches, when the name is pulled once per platform (platforms.ts). */
-  platform?: string
-  /** What the pull is called where several are shown at once. */
-  label?: string
-}
-
-/** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
-export function resolveTargets(options: Pick<PullOptions, 'all' | 'remotes'>): PullTarget[] {
-  return options.remotes.map((remote) => {
-    const parsed = parseNormalizedNamed(remote)
-    if (options.all && !isNameOnly(parsed)) throw new DkrError("tag can't be used with --all-tags/-a")
-    const ref = options.all ? parsed : withDefaultTag(parsed)
-    return {defaultTagUsed: !options.all && isNameOnly(parsed), info: repositoryInfo(ref), ref, result: options.all ? fullName(ref) : referenceString(ref)}
-  })
-}
-
-function chooseDisplay(cli: Cli, options: PullOptions, targets: PullTarget[]): PullDisplay {
-  const {out} = cli.streams
-  if (options.quiet || options.json) return new QuietDisplay(out, cli.streams.err, !options.json)
-  const several = targets.length > 1
-  const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
-  if (live) {
-    return new TtyDisplay(out, {now: cli.now, titles: targets.map((t) => (several ? `Pulling ${t.label ?? familiarString(t.ref)}` : undefined))})
-  }
-
-  return new PlainDisplay(out, targets.map((t) => (several ? `${t.label ?? familiarString(t.ref)}: ` : '')), cli.now)
-}
-
-/** imagePull and its rendering for one name. Throws the pull's error; the caller decides how to report it. */
-async function pullOne(cli: Cli, display: PullDisplay, index: number, target: PullTarget, options: PullOptions, auth: AuthLookup): Promise<PullResult> {
-  const started = cli.now()
-  if (target.defaultTagUsed) display.note(index, 'info', `Using default tag: ${defaultTag}`)
-  const credentials = await auth(target.info.authKey)
-  const platform = target.platform ?? options.platform
-  const request = {fromImage: fullName(target.ref), platform, registryAuth: encodeRegistryAuth(credentials), tag: options.all ? undefined : apiTag(target.ref)}
-  const what = familiarString(target.ref)
-  const retry = {delayMs: options.retryDelayMs, onRetry: (notice: RetryNotice) => display.note(index, 'retry', retryLine(what, notice)), retries: options.retries, signal: cli.signal}
-  // Step 5, attempted again from the outside when it fails in a way that may get better (retry.ts).
-  const {attempts, value: tally} = await withRetries(retry, () => watchStalls({signal: cli.signal, timeoutMs: options.stallTimeoutMs, what}, async (signal, saw) => {
-    const messages = await cli.engine().pull(request, signal)
-    const tally = new Tally()
-    for await (const message of messages) {
-      saw(message)
-      const error = messageError(message)
-      if (error !== undefined) throw new DkrError(error)
-      tally.add(message)
-      display.message(index, message)
-    }
-
-    return tally
-  })).catch(async (error: unknown) => {
-    throw await explainQuota(cli, target.ref, target.info, credentials, error)
-  })
-
-  // Which manifest of an index the engine got (docker prints only the index's digest); -q does not show it.
-  const pulled = options.all || (options.quiet && !options.json) || cli.signal.aborted ? undefined : await platformPulled(cli, target.ref, target.info, credentials, platform)
-  if (cli.signal.aborted) throw cancelledBy(cli.signal)
-  if (pulled) display.note(index, 'info', `Platform ${pulled.manifest.platform}: ${pulled.manifest.digest}`)
-  if (!target.quietResult) display.note(index, 'result', target.result)
-  display.finish(index)
-  const {downloaded, unsized} = tally.summary()
-  return {
-    attempts,
-    bytes: downloaded,
-    digest: tally.digest ?? pulled?.index ?? target.ref.digest,
-    durationMs: cli.now() - started,
-    reference: target.result,
-    status: tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded',
-    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
-    ...(pulled ? {platforms: [pulled.manifest]} : {}),
-  }
-}
-
-/** Runs `tasks` with at most `limit` in flight, keeping results in order. */
-async function boundedAll<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count)
-  let next = 0
-  const worker = async () => {
-    while (next < count) {
-      const index = next++
-      results[index] = await task(index)
-    }
-  }
-
-  await Promise.all(Array.from({length: Math.min(limit, count)}, worker))
-  return results
-}
-
-interface PullOutcome {
-  result: PullResult
-  /** The failure itself, kept for the single-name case, which fails with exactly this error. */
-  error?: Error
-}
-
-/** A name that failed: its error kept for the single-name case, and its line in the results. */
-function failedOutcome(cli: Cli, target: PullTarget, started: number, error: Error): PullOutcome {
-  return {error, result: {attempts: attemptsOf(error), bytes: 0, durationMs: cli.now() - started, error: error.message, reference: target.result, status: 'failed'}}
-}
-
-/** One pass over `targets` into one display. Per-name failures are outcomes; only cancellation throws. */
-async function pullRound(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup): Promise<PullOutcome[]> {
-  const display = chooseDisplay(cli, options, targets)
-  const dropAside = options.rateLimit && display instanceof TtyDisplay ? showRemainingPulls(cli, display, targets[0], auth) : undefined
-  const spinner = !options.quiet && !options.json && cli.streams.err.isTTY ? await cli.spinner(`Resolving ${targets.map((t) => familiarString(t.ref)).join(', ')}`) : undefined
-  const stopSpinner = () => spinner?.stop()
-  const spinnerAwareDisplay: PullDisplay = {
-    abandon: () => display.abandon(),
-    aside: (text) => display.aside(text),
-    close: () => display.close(),
-    finish: (i) => display.finish(i),
-    message(i, m) {
-      stopSpinner()
-      display.message(i, m)
-    },
-    note(i, kind, text) {
-      stopSpinner()
-      display.note(i, kind, text)
-    },
-  }
-
-  try {
-    const outcomes = await boundedAll(targets.length, Math.max(1, options.parallel), async (index): Promise<PullOutcome> => {
-      const started = cli.now()
-      try {
-        return {result: await pullOne(cli, spinnerAwareDisplay, index, targets[index], options, auth)}
-      } catch (error) {
-        if (isCancelled(error) || cli.signal.aborted) throw error
-        spinnerAwareDisplay.finish(index)
-        return failedOutcome(cli, targets[index], started, error as Error)
-      }
-    })
-    stopSpinner()
-    // Before the view closes: an answer arriving later must not draw on a released terminal.
-    dropAside?.()
-    display.close()
-    return outcomes
-  } catch (error) {
-    stopSpinner()
-    dropAside?.()
-    display.abandon()
-    throw cli.signal.aborted ? cancelledBy(cli.signal) : error
-  }
-}
-
-/** Whether a refused pull may ask for a login: a person at a terminal, not a script and not -q/--json. */
-function canPromptForLogin(cli: Cli, options: PullOptions): boolean {
-  return cli.streams.out.isTTY && cli.streams.in.isTTY && !options.quiet && !options.json
-}
-
-function refusedKey(target: PullTarget, outcome: PullOutcome): string | undefined {
-  return outcome.error && isRefusal(outcome.error) ? target.info.authKey : undefined
-}
-
-/**
- * On a terminal, each registry that refused a pull gets one interactive login, then its names are pulled
- * once more. docker v28 prompted for Docker Hub whatever the registry; dkr asks for the refusing one.
- */
-async function loginAndRetry(cli: Cli, options: PullOptions, targets: PullTarget[], outcomes: PullOutcome[]): Promise<PullOutcome[]> {
-  const refused = targets.map((target, i) => refusedKey(target, outcomes[i]))
-  const keys = [...new Set(refused.filter((key) => key !== undefined))]
-  if (keys.length === 0) return outcomes
-  const loggedIn = new Set<string>()
-  for (const key of keys) {
-    const names = targets.filter((_, i) => refused[i] === key).map((t) => familiarString(t.ref))
-    cli.streams.err.write(`${names.join(', ')}: ${outcomes[refused.indexOf(key)].error!.message}\n`)
-    cli.streams.out.write(`\nLogin prior to pull:\n`)
-    try {
-      cli.streams.out.write(`${await loginInteractively(cli, key)}\n`)
-      loggedIn.add(key)
-    } catch (error) {
-      if (isCancelled(error)) throw error
-      cli.streams.err.write(`${(error as Error).message}\n`)
-    }
-  }
-
-  const retry = targets.flatMap((_, i) => (refused[i] !== undefined && loggedIn.has(refused[i]) ? [i] : []))
-  if (retry.length === 0) return outcomes
-  // Credentials are looked up again: the login has just stored new ones.
-  const again = await pullRound(cli, options, retry.map((i) => targets[i]), authLookup(cli, await cli.loadConfig()))
-  const merged = [...outcomes]
-  retry.forEach((targetIndex, j) => (merged[targetIndex] = again[j]))
-  return merged
-}
+/** Everything a pull is asked: what the plan needs and how it is carried out. */
+export type PullOptions = PlanOptions & ExecuteOptions
 
 /** The line that tells a script what to do about a refusal. */
 function loginHint(keys: Iterable<string>): string | undefined {
@@ -275,95 +25,18 @@ function loginHint(keys: Iterable<string>): string | undefined {
   return commands.length === 0 ? undefined : `Run ${commands.join(', ')} to log in, then pull again`
 }
 
-/** Step 4 for one name: the verified digests to pull and tag, or none (pull the name as it is). */
-type VerifyStep = (target: PullTarget) => Promise<Partial<VerifiedPulls>>
-
-/**
- * Verified pulls (content trust, a signature policy): each name is verified, then pulled by its verified
- * digests one after the other and tagged, as docker's trusted pull does.
- */
-async function pullVerified(cli: Cli, options: PullOptions, targets: PullTarget[], auth: AuthLookup, verify: VerifyStep): Promise<PullOutcome[]> {
-  const {out} = cli.streams
-  // -q prints exactly the reference (`ref=$(dkr pull -q …)`), --json only the document: the pinned
-  // pulls' `Pull (1 of 1)` and `Tagging` lines go to progress output alone.
-  const sink = {...out, write: () => true}
-  const lines = options.json ? sink : out
-  const pinnedLines = {err: options.quiet ? sink : cli.streams.err, out: options.json || options.quiet ? sink : out}
-  const showSigners = cli.streams.err.isTTY && !options.quiet && !options.json
-  const outcomes: PullOutcome[] = []
-  for (const target of targets) {
-    const started = cli.now()
-    try {
-      if (target.defaultTagUsed && !options.quiet) lines.write(`Using default tag: ${defaultTag}\n`)
-      const {pulls, refused = [], verification} = await verify(target)
-      // On a terminal, a verified image says who signed it.
-      if (showSigners) for (const line of signerLines(verification ?? [])) cli.streams.err.write(`${line}\n`)
-      if (pulls === undefined) {
-        const [outcome] = await pullRound(cli, options, [{...target, defaultTagUsed: false}], auth)
-        outcomes.push({...outcome, result: {...outcome.result, verification}})
-        continue
-      }
-
-      const pulled: PullResult[] = []
-      await pullPinned(cli, pinnedLines, target.ref, pulls, async ({ref}) => {
-        const [outcome] = await pullRound(cli, {...options, all: false}, [{defaultTagUsed: false, info: target.info, quietResult: true, ref, result: referenceString(ref)}], auth)
-        if (outcome.error) throw outcome.error
-        pulled.push(outcome.result)
-      })
-      if (refused.length > 0) throw new DkrError(refused.join('\n'))
-      lines.write(`${target.result}\n`)
-      // The strongest of the pinned pulls' statuses: anything downloaded, else unknown, else up to date.
-      const status = (['downloaded', 'pulled'] as const).find((s) => pulled.some((r) => r.status === s)) ?? 'up to date'
-      const digest = pulls.length === 1 ? pulls[0].digest : undefined
-      const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
-      outcomes.push({result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: target.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {})}})
-    } catch (error) {
-      if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
-      outcomes.push(failedOutcome(cli, target, started, error as Error))
-    }
-  }
-
-  return outcomes
-}
-
-/** Content trust: tags resolve through Notary; digest references take the plain path. */
-function contentTrustStep(cli: Cli, options: PullOptions, auth: AuthLookup): VerifyStep {
-  return async (target) => {
-    if (target.ref.digest !== undefined) return {}
-    return {pulls: await signedTargets(cli, target.ref, target.info, options.all, await auth(target.info.authKey))}
-  }
-}
-
 export async function runPull(cli: Cli, options: PullOptions): Promise<PullResult[]> {
-  const named = resolveTargets(options)
-  const config = await cli.loadConfig()
-  if (config.warning) cli.streams.err.write(`${config.warning}\n`)
-  const auth = authLookup(cli, config)
-  let outcomes: PullOutcome[]
-  const checks = await signatureChecks(cli, options)
-  const several = options.allPlatforms || (options.platforms?.length ?? 0) > 1
-  if (several && (checks.length > 0 || options.trusted)) throw new DkrError('several platforms cannot be pulled with signature verification or content trust yet: name one platform')
-  const expanded = await expandPlatforms(cli, {allPlatforms: options.allPlatforms ?? false, platforms: options.platforms ?? (options.platform ? [options.platform] : [])}, named, auth)
-  const targets: PullTarget[] = expanded.map(({platform, target}) => ({
-    ...target,
-    platform,
-    // A name's platforms are pulled side by side: its result line comes once, when all of them are done.
-    ...(several ? {label: `${familiarString(target.ref)} (${platform})`, quietResult: true} : {}),
-  }))
-  if (checks.length > 0) {
-    outcomes = await pullVerified(cli, options, targets, auth, (target) => verifiedPulls(cli, {all: options.all, auth, checks, info: target.info, ref: target.ref}))
-  } else if (options.trusted) {
-    outcomes = await pullVerified(cli, options, targets, auth, contentTrustStep(cli, options, auth))
-  } else {
-    outcomes = await pullRound(cli, options, targets, auth)
-    if (canPromptForLogin(cli, options)) outcomes = await loginAndRetry(cli, options, targets, outcomes)
-    outcomes = byName(expanded, outcomes)
-    if (several && !options.json) named.forEach((target, i) => outcomes[i].error || cli.streams.out.write(`${target.result}\n`))
+  const plan = await planPull(cli, options)
+  if (plan.engines.length > 1) {
+    // One name the plan refused: its own line, as on one engine (no engine was asked).
+    if (plan.images.length === 1 && plan.images[0].error) throw plan.images[0].error
+    return (await executeFleet(cli, plan, options)).map((o) => o.result)
   }
 
+  const outcomes = await executeOnEngine(cli, plan, options)
   const [only] = outcomes
-  if (named.length === 1 && only.error) {
-    const key = refusedKey(named[0], only)
+  if (plan.images.length === 1 && only.error) {
+    const key = refusedKey(plan.images[0], only)
     const hint = key === undefined ? undefined : loginHint([key])
     throw hint ? new DkrError(only.error.message, {cause: only.error, hint}) : only.error
   }
@@ -371,18 +44,30 @@ export async function runPull(cli: Cli, options: PullOptions): Promise<PullResul
   return outcomes.map((o) => o.result)
 }
 
-/** One outcome per name: a name pulled once per platform gets its platforms' outcomes merged. */
-function byName(expanded: readonly {of: number}[], outcomes: readonly PullOutcome[]): PullOutcome[] {
-  const groups: PullOutcome[][] = []
-  expanded.forEach(({of}, i) => (groups[of] ??= []).push(outcomes[i]))
-  return groups.map((group) => (group.length === 1 ? group[0] : {error: group.find((o) => o.error)?.error, result: mergePlatformResults(group.map((o) => o.result))}))
+/** One line for a failed engine: its name and the first failure's reason, on one line. */
+function engineFailure(engine: string, failed: readonly PullResult[]): string {
+  const reason = failed.find((r) => r.engine === engine)?.error ?? ''
+  return `${engine} (${reason.replaceAll('\n', '; ')})`
 }
 
-/** The one-line summary for several names when some failed, and each failure on its own line. */
+/**
+ * When some pulls failed: each failed name on its own line and a count (`2 of 5 pulls failed`); on
+ * several engines, names the plan refused, then one line for the engines (`2 of 40 engines failed: edge-3
+ * (…), edge-9 (…)`).
+ */
 export function failureReport(results: readonly PullResult[]): DkrError | undefined {
   const failed = results.filter((r) => r.status === 'failed')
   if (failed.length === 0) return undefined
-  const lines = failed.map((r) => `${r.reference}: ${r.error}`)
   const refusedKeys = failed.filter((r) => isRefusal(r.error)).map((r) => repositoryInfo(parseNormalizedNamed(r.reference)).authKey)
-  return new DkrError(`${lines.join('\n')}\n${failed.length} of ${results.length} pulls failed`, {hint: loginHint(refusedKeys)})
+  const hint = loginHint(refusedKeys)
+  const engines = [...new Set(results.flatMap((r) => (r.engine === undefined ? [] : [r.engine])))]
+  if (engines.length === 0) {
+    const lines = failed.map((r) => `${r.reference}: ${r.error}`)
+    return new DkrError(`${lines.join('\n')}\n${failed.length} of ${results.length} pulls failed`, {hint})
+  }
+
+  const lines = failed.filter((r) => r.engine === undefined).map((r) => r.error ?? r.reference)
+  const failedEngines = engines.filter((engine) => failed.some((r) => r.engine === engine))
+  if (failedEngines.length > 0) lines.push(`${failedEngines.length} of ${engines.length} engines failed: ${failedEngines.map((engine) => engineFailure(engine, failed)).join(', ')}`)
+  return new DkrError(lines.join('\n'), {hint})
 }

@@ -4,47 +4,27 @@
 // it with every check; all of them must hold. The flow then pulls by that digest and tags it. A digest
 // reference is verified as it is and pulled as it is. Checks that accept anything pull the name as today.
 import type {Cli} from '../cli/context.js'
-import {DkrError} from '../errors.js'
+import {DkrError, isCancelled} from '../errors.js'
 import type {AuthLookup} from '../cli/auth-lookup.js'
 import {loadNotationConfig} from '../notation/config.js'
-import {notationCheck, type NotationVerification} from './notation-pull.js'
+import type {ImageCheck, ImageVerification} from './image-check.js'
+import {notationCheck} from './notation-pull.js'
 import type {PinnedTag} from './pinned-pull.js'
 import {familiarName, familiarString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {RegistryClient, RegistryError, type Manifest} from '../registry/client.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
-import {cosignFlagsGiven, cosignRequirement, trustFromFile, verifyWithFlags, type CosignFlags, type CosignRequirement, type CosignVerification} from '../signature/cosign-flags.js'
+import {cosignFlagsGiven, cosignRequirement, trustFromFile, verifyWithFlags, type CosignFlags, type CosignRequirement} from '../signature/cosign-flags.js'
 import {loadPolicy, type SignaturePolicy} from '../signature/policy.js'
 import type {TrustRoots} from '../signature/sigstore.js'
-import {SignatureRefusal, verifyImage, type SignatureVerdict} from '../signature/verify.js'
-
-/** What --json says about one image and one check. */
-export type ImageVerification = CosignVerification | NotationVerification | SignatureVerdict
+import {SignatureRefusal, verifyImage} from '../signature/verify.js'
 
 /** What step 4 hands the pull: digests to pull and tag, or nothing (pull the name as it is). */
 export interface VerifiedPulls {
-  pulls?: PinnedTag[]
+  pins?: PinnedTag[]
   /** With -a: the refused tags' lines; the name fails once the accepted ones are pulled. */
   refused?: string[]
   verification: ImageVerification[]
-}
-
-export interface CheckInput {
-  client: RegistryClient
-  /** The image as asked for (its tag or digest). */
-  intended: ImageReference
-  /** The manifest the name resolves to, which the engine will pull: fetched once, whatever the checks. */
-  manifest: () => Promise<Manifest>
-}
-
-/** One kind of signature check. */
-export interface ImageCheck {
-  /** What a refusal line ends with, in parentheses: `signature policy FILE`. */
-  source: string
-  /** The refusal's wording after `not pulled: `, when not `reason (source)`. */
-  refusal?: (reason: string) => string
-  /** The verdict, and whether the image must be pulled by the checked digest; throws SignatureRefusal. */
-  verify(input: CheckInput): Promise<{verdict: ImageVerification; pinned: boolean}>
 }
 
 /** A containers-policy.json's check (cosign signatures); Fulcio certificates' SCTs are checked against `ctlogs`. */
@@ -106,18 +86,20 @@ export function signerLines(verification: readonly ImageVerification[]): string[
 const artifactTag = /^sha256-[0-9a-f]{64}(\.[a-z]+)?$/
 
 function refusal(ref: ImageReference, source: string, reason: string, wording?: (reason: string) => string): string {
-  return `${familiarString(ref)}: not pulled: ${wording ? wording(reason) : `${reason} (${source})`}`
+  return `${familiarString(ref)}: not pulled: ${wording ? wording(reason) : `${reason}${source === '' ? '' : ` (${source})`}`}`
 }
 
 export interface SignedPullInput {
   checks: ImageCheck[]
+  /** Pin every image to its digest, whatever the checks say (several engines must pull the same bits). */
+  pin?: boolean
   ref: ImageReference
   info: RepositoryInfo
   all: boolean
   auth: AuthLookup
 }
 
-/** Verifies one name (or each of its tags with -a) before anything is pulled. Throws a DkrError line on refusal. */
+/** Verifies (and with `pin`, resolves) one name, or each of its tags with -a, before anything is pulled. Throws a DkrError line on refusal. */
 export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<VerifiedPulls> {
   const {checks, ref, info} = input
   const client = new RegistryClient({auth: await input.auth(info.authKey), host: registryHost(info), insecure: info.insecure, signal: cli.signal})
@@ -139,13 +121,19 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
       }
     }
 
-    return {digest: pinned ? (await manifest()).digest : undefined, verification}
+    if (!pinned && !input.pin) return {verification}
+    try {
+      return {digest: (await manifest()).digest, verification}
+    } catch (error) {
+      if (isCancelled(error) || cli.signal.aborted) throw error
+      throw new DkrError(`${familiarString(intended)}: not pulled: cannot resolve it through the registry: ${(error as Error).message}`)
+    }
   }
 
   if (!input.all) {
     const {digest, verification} = await check(ref)
     if (digest === undefined || ref.digest !== undefined) return {verification}
-    return {pulls: [{digest, tag: ref.tag!}], verification}
+    return {pins: [{digest, tag: ref.tag!}], verification}
   }
 
   let tags: string[]
@@ -173,7 +161,7 @@ export async function verifiedPulls(cli: Cli, input: SignedPullInput): Promise<V
 
   // Every tag accepted without checks: the engine pulls them all, as without a policy.
   if (refused.length === 0 && verified.every((v) => v.digest === undefined)) return {verification}
-  const pulls: PinnedTag[] = []
-  for (const {digest, tag} of verified) pulls.push({digest: digest ?? (await client.resolve(ref.path, tag)).digest, tag})
-  return {pulls, refused, verification}
+  const pins: PinnedTag[] = []
+  for (const {digest, tag} of verified) pins.push({digest: digest ?? (await client.resolve(ref.path, tag)).digest, tag})
+  return {pins, refused, verification}
 }

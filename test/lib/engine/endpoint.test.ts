@@ -4,7 +4,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
-import {contextName, parseHost, resolveEndpoint} from '../../../src/lib/engine/endpoint.js'
+import {contextName, parseHost, resolveEndpoint, selectEndpoints} from '../../../src/lib/engine/endpoint.js'
 
 describe('parseHost accepts docker\'s host forms', () => {
   it('normalises unix, tcp and bare host:port', () => {
@@ -44,5 +44,39 @@ describe('resolveEndpoint follows docker\'s order', () => {
 
   it('requires the CA when verifying TLS', () => {
     assert.throws(() => resolveEndpoint({configDir: '/nonexistent', env: {DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: 'yes'}}), {message: 'Failed to initialize: unable to resolve docker endpoint: open /nonexistent/ca.pem: no such file or directory'})
+  })
+})
+
+describe('selectEndpoints: the engines a fleet pull names', () => {
+  const env = {}
+  const store = () => {
+    const configDir = mkdtempSync(join(tmpdir(), 'dkr-ctx-'))
+    for (const name of ['edge-1', 'edge-2', 'edge-10', 'core']) {
+      const dir = join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'))
+      mkdirSync(dir, {recursive: true})
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify({Endpoints: {docker: {Host: `unix:///run/${name}.sock`}}, Metadata: {}, Name: name}))
+    }
+
+    return configDir
+  }
+
+  it('is the one engine docker would pick when no flag names several, named by its host', () => {
+    assert.deepEqual(selectEndpoints({configDir: '/x', env: {DOCKER_HOST: 'unix:///s'}}).map((e) => e.name), ['unix:///s'])
+  })
+
+  it('expands globs over the stored contexts (sorted as dkr context ls), keeps names in order given, once each', () => {
+    const configDir = store()
+    assert.deepEqual(selectEndpoints({configDir, contexts: ['core', 'edge-*', 'edge-2'], env}).map((e) => [e.name, e.endpoint.host]), [
+      ['core', 'unix:///run/core.sock'],
+      ['edge-1', 'unix:///run/edge-1.sock'],
+      ['edge-2', 'unix:///run/edge-2.sock'],
+      ['edge-10', 'unix:///run/edge-10.sock'],
+    ])
+  })
+
+  it('takes several hosts, refuses hosts with contexts, and says when a glob matches nothing', () => {
+    assert.deepEqual(selectEndpoints({configDir: '/x', env, hosts: ['unix:///a', 'tcp://127.0.0.1:2375']}).map((e) => e.name), ['unix:///a', 'tcp://127.0.0.1:2375'])
+    assert.throws(() => selectEndpoints({configDir: '/x', contexts: ['a'], env, hosts: ['unix:///a']}), {message: 'conflicting options: cannot specify both --host and --context'})
+    assert.throws(() => selectEndpoints({configDir: store(), contexts: ['lab-*'], env}), {message: 'no context matches lab-* (see dkr context ls)'})
   })
 })

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict'
+import {mkdtempSync} from 'node:fs'
+import {createServer, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {DockerodeEngine} from '../../../src/lib/engine/client.js'
+
+describe('DockerodeEngine against an engine that never answers', () => {
+  it('gives up when the signal says so, closing its connection, and asks again on the next call', async () => {
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'dkr-silent-engine-')), 'engine.sock')
+    const connections: Socket[] = []
+    const closed: Socket[] = []
+    const server = createServer((socket) => {
+      connections.push(socket)
+      // Reads (and ignores) the request, so the client's end of the connection is seen.
+      socket.resume()
+      socket.on('close', () => closed.push(socket))
+    })
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve))
+    try {
+      const engine = new DockerodeEngine({context: 'default', host: `unix://${socketPath}`, transport: {kind: 'unix', socketPath}}, {}, 'dkr/test')
+      for (const attempt of [1, 2]) {
+        const started = Date.now()
+        await assert.rejects(engine.connect(AbortSignal.timeout(200)))
+        assert.ok(Date.now() - started < 2000, `attempt ${attempt} took ${Date.now() - started} ms`)
+        // The connection may still be on its way (the first call loads dockerode); it must end, not linger.
+        for (let waited = 0; closed.length < attempt && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+        assert.equal(connections.length, attempt, `connections after attempt ${attempt}`)
+        assert.equal(closed.length, attempt, `closed after attempt ${attempt}`)
+      }
+    } finally {
+      server.close()
+    }
+  })
+})
