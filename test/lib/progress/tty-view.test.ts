@@ -61,6 +61,20 @@ function dockerFinalScreen(messages: JsonMessage[]): string[] {
   return lines
 }
 
+/** A recorded three-layer pull up to its first finished download: the view and the tally at that point. */
+function midwayThroughThreeLayers() {
+  const messages = fixture('dockerd-pull-3-layers.jsonl')
+  const midway = messages.findIndex((m) => m.status === 'Download complete')
+  let state = newView([undefined], 0)
+  const tally = new Tally()
+  for (const m of messages.slice(0, midway + 1)) {
+    state = applyMessage(state, 0, m)
+    tally.add(m)
+  }
+
+  return {state, tally}
+}
+
 describe('the TTY view and terminal writer', () => {
   // The last is Docker Engine 28's containerd image store: `hidecounts`, `Extracting` in seconds, and
   // layers that finish without ever reporting their size.
@@ -82,30 +96,14 @@ describe('the TTY view and terminal writer', () => {
   })
 
   it('shows a total line while bytes are moving, and drops it at the end', async () => {
-    const messages = fixture('dockerd-pull-3-layers.jsonl')
-    const midway = messages.findIndex((m) => m.status === 'Download complete')
-    let state = newView([undefined], 0)
-    const tally = new Tally()
-    for (const m of messages.slice(0, midway + 1)) {
-      state = applyMessage(state, 0, m)
-      tally.add(m)
-    }
-
+    const {state, tally} = midwayThroughThreeLayers()
     const [frame] = takeFrame(state, {columns: 100, rows: 30}, 2000, tally.summary())
     assert.match(frame.live.at(-1)!, /^Total: \S+\/4\.196MB {2}\S+\/s {2}2s$/)
   })
 
   it("ends the total line with dkr's aside (the rateLimit preference's remaining pulls) once it is known", () => {
-    const messages = fixture('dockerd-pull-3-layers.jsonl')
-    const midway = messages.findIndex((m) => m.status === 'Download complete')
-    let state = newView([undefined], 0)
-    const tally = new Tally()
-    for (const m of messages.slice(0, midway + 1)) {
-      state = applyMessage(state, 0, m)
-      tally.add(m)
-    }
-
-    state = applyAside(state, '42 of 100 pulls per 6 hours left')
+    const {state: midway, tally} = midwayThroughThreeLayers()
+    const state = applyAside(midway, '42 of 100 pulls per 6 hours left')
     const [frame] = takeFrame(state, {columns: 100, rows: 30}, 2000, tally.summary())
     assert.match(frame.live.at(-1)!, /^Total: \S+\/4\.196MB {2}\S+\/s {2}2s {2}42 of 100 pulls per 6 hours left$/)
   })
