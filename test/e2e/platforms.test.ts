@@ -9,8 +9,30 @@ import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
 import {FakeEngine} from '../helpers/fake-engine.js'
 import {baseEnv, dkr, docker} from '../helpers/run.js'
 import {imageExists, removeImages, stack} from '../helpers/stack.js'
+import {crane, NotationHome} from '../helpers/notation.js'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 const index = () => `${stack.registry}/demo/platforms:1.0`
+
+/**
+ * A copy of the index signed by cosign (its own repository, so the other tests' tag lists stay as they are),
+ * and a containers-policy.json that requires that key for it.
+ */
+const signed = (() => {
+  let made: Promise<{reference: string; policy: string}> | undefined
+  return () =>
+    (made ??= (async () => {
+      const reference = `${stack.registry}/demo/platforms-signed:1.0`
+      await crane(['copy', '--insecure', index(), reference])
+      const home = new NotationHome()
+      await home.cosignSign(reference)
+      const policy = join(home.dir, 'policy.json')
+      const scope = {[`${stack.registry}/demo/platforms-signed`]: [{keyPath: home.cosignKey, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]}
+      writeFileSync(policy, JSON.stringify({default: [{type: 'reject'}], transports: {docker: scope}}))
+      return {policy, reference}
+    })())
+})()
 
 interface Entry {
   digest: string
@@ -123,6 +145,22 @@ for (const engine of enginesUnderTest()) {
         assert.deepEqual(new Map(image.platforms!.map((p) => [p.platform, p.digest])), registry.platforms)
         const tree = await treePlatforms(index())
         assert.deepEqual([...tree.keys()].sort(), [...registry.platforms.keys()].sort())
+      })
+
+      it('with a signature policy: the index is verified once, each platform is pulled by its verified digest, -q prints the name once', async () => {
+        const {policy, reference} = await signed()
+        const quiet = await dkr(['pull', '-q', '--signature-policy', policy, '--platform', 'linux/amd64,linux/arm64', reference])
+        assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, `${reference}\n`, ''])
+        // The store still holds linux/arm/v7's content from the tests above (the same blobs): --tree may list it too.
+        const tree = await treePlatforms(reference)
+        for (const platform of ['linux/amd64', 'linux/arm64']) assert.ok(registry.platforms.get(platform)!.startsWith(`sha256:${tree.get(platform)}`), platform)
+        const result = await dkr(['pull', '--json', '--signature-policy', policy, '--all-platforms', reference])
+        assert.equal(result.code, 0, result.stderr)
+        const [image] = (JSON.parse(result.stdout) as {images: (JsonImage & {verification: {verified: boolean}[]})[]}).images
+        assert.equal(image.digest, registry.digest)
+        assert.deepEqual(image.verification.map((v) => v.verified), [true])
+        assert.deepEqual(new Map(image.platforms!.map((p) => [p.platform, p.digest])), registry.platforms)
+        await removeImages(reference)
       })
     } else {
       it('several platforms: refused before the pull starts, in one line; nothing pulled', async () => {

@@ -161,6 +161,8 @@ async function loginAndRetry(cli: Cli, engine: NamedEngine, options: ExecuteOpti
 
 /** A pinned image on one engine: each digest pulled and tagged as docker's trusted pull does, its statuses summed. */
 async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOptions, plan: PullPlan, image: PlannedImage, platform: string | undefined): Promise<PullOutcome> {
+  // With several platforms the name's result line comes once, after all of them (executeOnEngine).
+  const resultLine = !plan.severalPlatforms
   const started = cli.now()
   const {out} = cli.streams
   // -q prints exactly the reference (`ref=$(dkr pull -q …)`), --json only the document: the pinned
@@ -178,7 +180,7 @@ async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOp
       pulled.push(outcome.result)
     })
     if (refused.length > 0) throw new DkrError(refused.join('\n'))
-    lines.write(`${image.result}\n`)
+    if (resultLine) lines.write(`${image.result}\n`)
     const status = strongestStatus(pulled.map((r) => r.status))
     const digest = pins.length === 1 ? pins[0].digest : undefined
     const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
@@ -216,11 +218,13 @@ export async function executeOnEngine(cli: Cli, plan: PullPlan, options: Execute
       }
 
       // Checks that accept anything: the name is pulled as it is.
-      const [outcome] = await pullRound(cli, engine, options, plan, [{image, platform}])
+      const [outcome] = await pullRound(cli, engine, options, plan, [{image, platform, quietResult: plan.severalPlatforms}])
       perPlatform.push({...outcome, result: {...outcome.result, verification: image.verification}})
     }
 
-    outcomes.push(mergeOutcomes(perPlatform))
+    const merged = mergeOutcomes(perPlatform)
+    if (plan.severalPlatforms && !options.json && !merged.error) cli.streams.out.write(`${image.result}\n`)
+    outcomes.push(merged)
   }
 
   return outcomes

@@ -102,7 +102,6 @@ export async function planPull(cli: Cli, options: PlanOptions): Promise<PullPlan
   const auth = authLookup(cli, config)
   const checks = await signatureChecks(cli, options)
   const several = severalPlatforms(options)
-  if (several && (checks.length > 0 || options.trusted)) throw new DkrError('several platforms cannot be pulled with signature verification or content trust yet: name one platform')
   const resolve = resolver(cli, options, auth, checks, engines.length > 1)
   if (resolve === undefined && !options.allPlatforms) return {auth, engines, images, pinned: false, severalPlatforms: several}
   const say = (line: string) => options.quiet || options.json || cli.streams.out.write(`${line}\n`)
