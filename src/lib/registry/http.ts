@@ -10,8 +10,8 @@ import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
 
 /** A registry (or token server) failure, in one line, with the HTTP status when there was one. */
 export class RegistryError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message)
+  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+    super(message, options)
     this.name = 'RegistryError'
   }
 }
@@ -94,7 +94,7 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Http
     // The socket timeout is for silence; a server trickling a byte at a time meets this deadline.
     deadline = setTimeout(() => request.destroy(new RegistryError(`${url.host}: no complete answer within ${timeoutMs / 1000}s`)), timeoutMs)
     // Parser errors become one line here; connection errors keep their codes (client.ts reads them).
-    request.on('error', (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('HPE_') ? new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`) : error))
+    request.on('error', (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('HPE_') ? new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`, undefined, {cause: error}) : error))
     request.end(body)
   }).finally(() => clearTimeout(deadline))
 }
