@@ -3,6 +3,7 @@
 import type Dockerode from 'dockerode'
 import {readFileSync} from 'node:fs'
 import {Agent, type AgentOptions} from 'node:http'
+import {Agent as HttpsAgent} from 'node:https'
 import {cancelledBy, DkrError, EngineResponseError, EngineUnreachableError, isUnknownAuthority, unknownAuthority} from '../errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
@@ -294,9 +295,8 @@ function plainHttpAgent(): Agent {
 }
 
 async function tlsOptions(tls: TlsFiles): Promise<Record<string, unknown>> {
-  const {Agent} = await import('node:https')
   const ca = tls.ca ? readFileSync(tls.ca, 'utf8') : undefined
   const cert = tls.cert ? readFileSync(tls.cert, 'utf8') : undefined
   const key = tls.key ? readKey(tls.key) : undefined
-  return {agent: new Agent({ca, cert, key, rejectUnauthorized: tls.verify}), ca, cert, key, protocol: 'https'}
+  return {agent: new HttpsAgent({ca, cert, key, rejectUnauthorized: tls.verify}), ca, cert, key, protocol: 'https'}
 }

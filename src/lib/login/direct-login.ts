@@ -7,7 +7,8 @@
 //
 // The seam is `CredentialCheck`: any registry client able to check credentials can stand in for
 // `checkWithRegistry`. The challenge is read as the registry client's token auth reads it.
-import type {IncomingMessage} from 'node:http'
+import {get as httpGet, type IncomingMessage} from 'node:http'
+import {get as httpsGet} from 'node:https'
 import {cancelledBy, DkrError} from '../errors.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {describeNetworkError} from '../registry/network-error.js'
@@ -28,9 +29,9 @@ interface Answer {
 
 /** One GET; rejects with Go's words for a transport failure (`Get "URL": dial tcp …`). */
 async function get(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Answer> {
-  const client = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const getOver = url.protocol === 'https:' ? httpsGet : httpGet
   return new Promise((resolve, reject) => {
-    const request = client.get(url, {headers: {'User-Agent': 'dkr', ...headers}, signal, timeout: requestTimeoutMs}, (response) => {
+    const request = getOver(url, {headers: {'User-Agent': 'dkr', ...headers}, signal, timeout: requestTimeoutMs}, (response) => {
       let body = ''
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => {

@@ -76,15 +76,33 @@ export function matchesDigest(bytes: Buffer, digest: string): boolean {
   return createHash(algorithm).update(bytes).digest('hex') === hex
 }
 
-function isTlsMismatch(error: NodeJS.ErrnoException): boolean {
-  return error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || error.code === 'ECONNRESET'
+/** Whether an HTTPS exchange met a server that does not speak TLS. */
+function speaksPlainHttp(outcome: HttpResponse | NodeJS.ErrnoException): boolean {
+  return outcome instanceof Error && (outcome.code === 'EPROTO' || outcome.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || outcome.code === 'ECONNRESET')
+}
+
+/**
+ * Whether a plain HTTP exchange met a server that speaks TLS: Go's and nginx's answer 400 saying so, others
+ * reset the connection or answer with a TLS record, which no HTTP parser reads.
+ */
+function speaksTls(outcome: HttpResponse | NodeJS.ErrnoException): boolean {
+  if ('status' in outcome && 'body' in outcome) return outcome.status === 400 && /\bHTTPS\b/.test(outcome.body.toString('utf8'))
+  const parserError = outcome instanceof RegistryError && (outcome.cause as NodeJS.ErrnoException | undefined)?.code?.startsWith('HPE_')
+  return Boolean(parserError) || outcome.code === 'ECONNRESET'
 }
 
 export class RegistryClient {
-  private scheme: 'http' | 'https' = 'https'
+  /**
+   * Plain HTTP first on an insecure (loopback) registry with a port other than 443, as containerd does for
+   * localhost (remotes/docker/config/hosts.go): no TLS context nor handshake for the registries that do not
+   * speak it. Otherwise HTTPS first, as docker does. Either way the other scheme if the first was wrong.
+   */
+  private scheme: 'http' | 'https'
   private readonly tokens: TokenAuth
 
   constructor(private readonly options: RegistryClientOptions) {
+    const port = new URL(`https://${options.host}`).port
+    this.scheme = options.insecure && port !== '' ? 'http' : 'https'
     this.tokens = new TokenAuth(options.auth, (method, url, headers, body) => this.request(method, url, headers, tokenLimit, body))
   }
 
@@ -198,19 +216,23 @@ export class RegistryClient {
     return `${this.scheme}://${this.options.host}`
   }
 
-  /** One HTTP(S) exchange. On a loopback registry that does not speak TLS, plain HTTP from then on. */
+  /** One HTTP(S) exchange. On a loopback registry whose scheme was guessed wrong, the other from then on. */
   private async request(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<HttpResponse> {
+    const guessed = this.options.insecure && url.host === this.options.host && url.protocol === `${this.scheme}:`
+    let outcome: HttpResponse | NodeJS.ErrnoException
     try {
-      return await this.exchange(method, url, headers, limit, body)
+      outcome = await this.exchange(method, url, headers, limit, body)
     } catch (error) {
-      const isRegistry = url.host === this.options.host && url.protocol === 'https:'
-      if (isRegistry && this.options.insecure && isTlsMismatch(error as NodeJS.ErrnoException)) {
-        this.scheme = 'http'
-        return this.exchange(method, new URL(`${url.pathname}${url.search}`, this.base()), headers, limit, body)
-      }
-
-      throw error
+      outcome = error as NodeJS.ErrnoException
     }
+
+    if (guessed && (this.scheme === 'http' ? speaksTls(outcome) : speaksPlainHttp(outcome))) {
+      this.scheme = this.scheme === 'http' ? 'https' : 'http'
+      return this.exchange(method, new URL(`${url.pathname}${url.search}`, this.base()), headers, limit, body)
+    }
+
+    if (outcome instanceof Error) throw outcome
+    return outcome
   }
 
   private exchange(method: string, url: URL, headers: Record<string, string>, limit: number, body?: Buffer): Promise<HttpResponse> {

@@ -1,14 +1,17 @@
 // One HTTP(S) exchange with a registry, a token server or a Notary server: bounded size and time, plain
 // HTTP only to loopback (docker's default insecure ranges), and the answer read whole.
-import type {IncomingHttpHeaders} from 'node:http'
+// Static named imports: the bundle defers node:https until first called (scripts/build.js, loadedOnFirstUse);
+// a dynamic import() would build an ES-module facade reading every export of node:http, undici included.
+import {type IncomingHttpHeaders, request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
 import {rootCertificates} from 'node:tls'
 import {describeNetworkError} from './network-error.js'
 import {hostWithoutPort, isLoopbackHost} from './repository-info.js'
 
 /** A registry (or token server) failure, in one line, with the HTTP status when there was one. */
 export class RegistryError extends Error {
-  constructor(message: string, readonly status?: number) {
-    super(message)
+  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+    super(message, options)
     this.name = 'RegistryError'
   }
 }
@@ -57,11 +60,11 @@ export function registryErrorText(body: Buffer): string | undefined {
 
 export async function exchange(url: URL, options: ExchangeOptions): Promise<HttpResponse> {
   if (!connectionAllowed(url)) throw new RegistryError(`refusing plain HTTP to ${url.host}`)
-  const transport = url.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const {body, limit, method} = options
   let deadline: NodeJS.Timeout | undefined
   return new Promise<HttpResponse>((resolve, reject) => {
-    const request = transport.request(
+    const request = send(
       url,
       {
         ca: options.ca?.length ? [...options.ca, ...rootCertificates] : undefined,
@@ -91,7 +94,7 @@ export async function exchange(url: URL, options: ExchangeOptions): Promise<Http
     // The socket timeout is for silence; a server trickling a byte at a time meets this deadline.
     deadline = setTimeout(() => request.destroy(new RegistryError(`${url.host}: no complete answer within ${timeoutMs / 1000}s`)), timeoutMs)
     // Parser errors become one line here; connection errors keep their codes (client.ts reads them).
-    request.on('error', (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('HPE_') ? new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`) : error))
+    request.on('error', (error: NodeJS.ErrnoException) => reject(error.code?.startsWith('HPE_') ? new RegistryError(`${url.host}: ${describeNetworkError(error, url.host)}`, undefined, {cause: error}) : error))
     request.end(body)
   }).finally(() => clearTimeout(deadline))
 }

@@ -3,6 +3,7 @@
 // signed for. The cache is docker's (`trust/tuf/<gun>/metadata/`), so dkr and docker share trust state.
 import {readdirSync, readFileSync} from 'node:fs'
 import {mkdir, readFile} from 'node:fs/promises'
+import {Agent, get as httpsGet} from 'node:https'
 import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
 import type {AuthConfig} from '../credentials/auth-config.js'
@@ -79,7 +80,7 @@ class Challenged {
 
 class NotaryServer {
   private readonly url: URL
-  private agent: import('node:https').Agent | undefined
+  private agent: Agent | undefined
 
   private readonly tokens: TokenAuth
 
@@ -113,12 +114,11 @@ class NotaryServer {
   }
 
   private async get(name: string, limit: number, authorization: Record<string, string>): Promise<Buffer | undefined | Challenged> {
-    const https = await import('node:https')
-    this.agent ??= new https.Agent({ca: [...rootCertificates, ...extraCertificates(this.options.configDir, this.host)], rejectUnauthorized: !this.options.insecure})
+    this.agent ??= new Agent({ca: [...rootCertificates, ...extraCertificates(this.options.configDir, this.host)], rejectUnauthorized: !this.options.insecure})
     const path = `${this.url.pathname.replace(/\/$/, '')}/v2/${this.options.gun}/_trust/tuf/${name}.json`
     let deadline: NodeJS.Timeout | undefined
     return new Promise<Buffer | undefined | Challenged>((resolve, reject) => {
-      const request = https.get({agent: this.agent, headers: {'User-Agent': 'dkr', ...authorization}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
+      const request = httpsGet({agent: this.agent, headers: {'User-Agent': 'dkr', ...authorization}, host: this.url.hostname, path, port: this.url.port || 443, signal: this.options.signal, timeout: requestTimeoutMs}, (response) => {
         if (response.statusCode === 404) {
           response.resume()
           resolve(undefined)

@@ -1,7 +1,12 @@
 // The registry client against a small registry on loopback: manifests by tag and digest with their
 // digests checked, the referrers API or its absence, blobs, and docker's token auth.
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {createServer as createHttpsServer} from 'node:https'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import type {AddressInfo} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 import {RegistryClient, sha256Digest, type RegistryClientOptions} from '../../../src/lib/registry/client.js'
@@ -34,12 +39,14 @@ class TestRegistry {
   /** Where blobs that the registry redirects live (another origin). */
   storage = ''
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
+  /** With `tls`, the registry speaks only HTTPS (a self-signed certificate). */
+  async start(tls?: {key: Buffer; cert: Buffer}): Promise<void> {
+    const handler = (request: IncomingMessage, response: ServerResponse) => {
       let body = ''
       request.on('data', (chunk: Buffer) => (body += chunk.toString()))
       request.on('end', () => this.handle(request, body, response))
-    })
+    }
+    this.server = tls ? createHttpsServer(tls, handler) : createServer(handler)
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
   }
 
@@ -234,6 +241,21 @@ describe('registry client', () => {
     await withAuth('bearer', {'user-token': 'T-user'}, async () => {
       await assert.rejects(registry.client({auth: {password: 'wrong', username: 'alice'}}).resolve('repo/app', '1.0'), /token server http:\/\/127\.0\.0\.1:\d+: 401 UNAUTHORIZED: bad credentials/)
     })
+  })
+
+  it('turns to HTTPS, certificate unchecked, when an insecure (loopback) registry speaks only TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dkr-tls-registry-'))
+    const tlsRegistry = new TestRegistry()
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], {stdio: 'ignore'})
+      await tlsRegistry.start({cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem'))})
+      const client = tlsRegistry.client()
+      assert.equal((await client.resolve('repo/app', '1.0')).digest, manifestDigest)
+      assert.equal((await client.resolve('repo/app', '1.0')).digest, manifestDigest)
+    } finally {
+      tlsRegistry.server?.close()
+      rmSync(dir, {force: true, recursive: true})
+    }
   })
 
   it('speaks plain HTTP only to an insecure (loopback) registry', async () => {
