@@ -19,7 +19,7 @@ export function parseTrustedRoot(text: string): TrustedRoot {
   }
 
   if (!isJsonObject(document)) throw new Error('not a JSON object')
-  if (!trustedRootTypes.has(String(document.mediaType))) throw new Error(`mediaType ${JSON.stringify(document.mediaType)} is not a Sigstore TrustedRoot`)
+  if (typeof document.mediaType !== 'string' || !trustedRootTypes.has(document.mediaType)) throw new Error(`mediaType ${JSON.stringify(document.mediaType)} is not a Sigstore TrustedRoot`)
   let root: TrustedRoot
   try {
     root = TrustedRoot.fromJSON(document)

@@ -1,0 +1,16 @@
+// parseTrustedRoot on hostile TrustedRoot JSON: each problem is one Error naming it (loadTrustedRoot
+// adds the file), never a TypeError. Inputs the fuzz target `trusted-root` found.
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {parseTrustedRoot} from '../../../src/lib/signature/trusted-root.js'
+
+describe('parseTrustedRoot', () => {
+  it('refuses a mediaType that is no string, even one JSON made unprintable (fuzz: trusted-root)', () => {
+    for (const mediaType of [{toString: 1}, {toString: 1, valueOf: 1}, ['application/vnd.dev.sigstore.trustedroot.v0.2+json'], 1, null]) {
+      assert.throws(
+        () => parseTrustedRoot(JSON.stringify({certificateAuthorities: [], mediaType, tlogs: null})),
+        (error: Error) => Object.getPrototypeOf(error) === Error.prototype && /^mediaType .* is not a Sigstore TrustedRoot$/.test(error.message),
+      )
+    }
+  })
+})
