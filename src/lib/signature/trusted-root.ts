@@ -5,12 +5,14 @@
 // case), since sigstore-js would otherwise trust it from the beginning of time.
 import {readFile} from 'node:fs/promises'
 import {TrustedRoot} from '@sigstore/protobuf-specs'
-import {isJsonObject} from '../io/json.js'
+import {isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
 
 const trustedRootTypes = new Set(['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'])
 
 /** Parses TrustedRoot JSON; throws an Error whose message says what is wrong with it. */
 export function parseTrustedRoot(text: string): TrustedRoot {
+  // A root is a few levels deep; deeper JSON would overflow the stack of whatever walks it (the error's message too).
+  if (nestsDeeperThan(text)) throw new Error(`nested more than ${maxJsonDepth} deep`)
   let document: unknown
   try {
     document = JSON.parse(text)

@@ -13,4 +13,9 @@ describe('parseTrustedRoot', () => {
       )
     }
   })
+
+  it('refuses JSON nested deeper than a root is before walking it (fuzz: trusted-root found a RangeError on a mediaType nested thousands deep)', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000)
+    assert.throws(() => parseTrustedRoot(`{"mediaType":${deep},"tlogs":[]}`), (error: Error) => Object.getPrototypeOf(error) === Error.prototype && error.message === 'nested more than 64 deep')
+  })
 })
