@@ -9,6 +9,17 @@ import {isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
 
 const trustedRootTypes = new Set(['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'])
 
+/**
+ * Whether an object anywhere in `value` has a `length` field. No TrustedRoot field is so named, and
+ * protobuf-specs decodes a bytes field with Buffer.from, which takes `{"length":1e9}` for an array of a
+ * billion (a gigabyte, tens of seconds). `value` is at most maxJsonDepth deep.
+ */
+function hasLengthField(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasLengthField)
+  if (!isJsonObject(value)) return false
+  return Object.hasOwn(value, 'length') || Object.values(value).some(hasLengthField)
+}
+
 /** Parses TrustedRoot JSON; throws an Error whose message says what is wrong with it. */
 export function parseTrustedRoot(text: string): TrustedRoot {
   // A root is a few levels deep; deeper JSON would overflow the stack of whatever walks it (the error's message too).
@@ -21,6 +32,7 @@ export function parseTrustedRoot(text: string): TrustedRoot {
   }
 
   if (!isJsonObject(document)) throw new Error('not a JSON object')
+  if (hasLengthField(document)) throw new Error('a field named "length", which no TrustedRoot has')
   if (typeof document.mediaType !== 'string' || !trustedRootTypes.has(document.mediaType)) throw new Error(`mediaType ${JSON.stringify(document.mediaType)} is not a Sigstore TrustedRoot`)
   let root: TrustedRoot
   try {
