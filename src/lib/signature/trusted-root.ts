@@ -5,20 +5,9 @@
 // case), since sigstore-js would otherwise trust it from the beginning of time.
 import {readFile} from 'node:fs/promises'
 import {TrustedRoot} from '@sigstore/protobuf-specs'
-import {isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
+import {hasLengthField, isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
 
 const trustedRootTypes = new Set(['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'])
-
-/**
- * Whether an object anywhere in `value` has a `length` field. No TrustedRoot field is so named, and
- * protobuf-specs decodes a bytes field with Buffer.from, which takes `{"length":1e9}` for an array of a
- * billion (a gigabyte, tens of seconds). `value` is at most maxJsonDepth deep.
- */
-function hasLengthField(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasLengthField)
-  if (!isJsonObject(value)) return false
-  return Object.hasOwn(value, 'length') || Object.values(value).some(hasLengthField)
-}
 
 /** Parses TrustedRoot JSON; throws an Error whose message says what is wrong with it. */
 export function parseTrustedRoot(text: string): TrustedRoot {
