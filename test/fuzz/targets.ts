@@ -30,6 +30,15 @@ import {parseNormalizedNamed, parseReference} from '../../src/lib/reference/pars
 import {RegistryError, type HttpResponse} from '../../src/lib/registry/http.js'
 import {parseChallenge, TokenAuth} from '../../src/lib/registry/token-auth.js'
 import {parsePolicy} from '../../src/lib/signature/policy.js'
+import {toTrustMaterial} from '@sigstore/verify'
+import {indexPlatforms, pickPlatform, platformList} from '../../src/lib/pull/platforms.js'
+import type {ManifestDocument} from '../../src/lib/registry/client.js'
+import {isQuotaRefusal, limitText, rateLimitOf} from '../../src/lib/registry/ratelimit.js'
+import type {Candidate} from '../../src/lib/signature/cosign.js'
+import {trustFromFile} from '../../src/lib/signature/cosign-flags.js'
+import {checkPki, pemCertificates} from '../../src/lib/signature/pki.js'
+import {compileRegexp, legacyBundle, verifySigstore, type SigstoreRules} from '../../src/lib/signature/sigstore.js'
+import {parseTrustedRoot} from '../../src/lib/signature/trusted-root.js'
 import {canonicalJson} from '../../src/lib/trust/canonical-json.js'
 import {TrustError} from '../../src/lib/trust/errors.js'
 import {checkFreshness, checkHashes, checkSignatures, parseEnvelope, rootCertificatesNearExpiry, trustNewRoot, type RootSigned, type Signed} from '../../src/lib/trust/metadata.js'
@@ -228,6 +237,9 @@ const policySeeds = [
   readJson(join(fixtures, 'fuzz', 'containers-image-policy.json')),
   {default: [{type: 'insecureAcceptAnything'}], transports: {docker: {'localhost:5000/signed': [{keyData: Buffer.from('not a key').toString('base64'), type: 'sigstoreSigned'}], 'localhost:5000': [{type: 'reject'}]}}},
   {default: [{type: 'reject'}], transports: {docker: {'': [{type: 'insecureAcceptAnything'}]}}},
+  // The fulcio and pki requirements, their certificates inline (containers/image's vectors).
+  {default: [{fulcio: {caData: readFileSync(join(fixtures, 'sigstore', 'containers-image', 'fulcio_v1.crt.pem')).toString('base64'), oidcIssuer: 'https://github.com/login/oauth', subjectEmail: 'mitr@redhat.com'}, rekorPublicKeyData: readFileSync(join(fixtures, 'sigstore', 'containers-image', 'rekor.pub')).toString('base64'), signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]},
+  {default: [{pki: {caIntermediatesData: readFileSync(join(fixtures, 'sigstore', 'containers-image', 'pki_intermediate_crts.pem')).toString('base64'), caRootsData: readFileSync(join(fixtures, 'sigstore', 'containers-image', 'pki_root_crts.pem')).toString('base64'), subjectEmail: 'qiwan@redhat.com'}, signedIdentity: {type: 'matchRepository'}, type: 'sigstoreSigned'}]},
 ]
 const policyNames = ['nginx', 'localhost:5000/signed/app:1', `example.com/playground/busybox@sha256:${hex64}`, '[::1]:5000/x'].map(parseNormalizedNamed)
 
@@ -253,6 +265,65 @@ const templatePieces = ['{{', '}}', '.', 'json ', 'Client', 'Server', 'Version',
 
 const durationSeeds = ['2s', '500ms', '1m30s', '1h', '0', '1.5s', '10m', '0.001ms']
 const durationPieces = ['0', '1', '9', '.', '5', 'ms', 's', 'm', 'h', 'us', 'µs', 'ns', '-', '+', ' ', '9'.repeat(400), '1e9']
+
+
+// ---- platforms, rate limits -----------------------------------------------------------------------
+const indexSeed = {
+  manifests: [
+    {digest: `sha256:${hex64}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: {architecture: 'amd64', os: 'linux'}, size: 1},
+    {digest: `sha256:${'b'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: {architecture: 'arm', os: 'linux', variant: 'v7'}, size: 1},
+    {annotations: {'vnd.docker.reference.type': 'attestation-manifest'}, digest: `sha256:${'c'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', platform: {architecture: 'unknown', os: 'unknown'}, size: 1},
+  ],
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  schemaVersion: 2,
+}
+const platformSeeds = ['linux/amd64', 'linux/arm/v7', 'linux/arm64,linux/amd64', 'windows/amd64', ' linux/amd64 , ,linux/arm ']
+const platformPieces = ['linux', 'amd64', 'arm', 'v7', '/', ',', ' ', 'unknown', '']
+const quotaSeeds = ['100;w=21600', '100, 100;w=21600', '20;w=21600', '0;w=60', '192.0.2.7', '5000;w=86400']
+const quotaPieces = ['0', '9', ';', ',', 'w', '=', ' ', '\t', '9'.repeat(400), '-', '1e9', 'w=', ';w=']
+const quotaMessages = ['toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit', 'Error response from daemon: toomanyrequests: Too Many Requests (HAP429).']
+
+// ---- sigstore: trusted roots, cosign regexps, legacy signatures and bundles ------------------------
+const sigstoreFixtures = join(fixtures, 'sigstore')
+const conformance = join(sigstoreFixtures, 'conformance', 'bundle-verify')
+const trustedRootTexts = [join(sigstoreFixtures, 'public-good', 'trusted_root.json'), ...readdirSync(conformance).map((dir) => join(conformance, dir, 'trusted_root.json'))].flatMap((path) => {
+  try {
+    return [readFileSync(path, 'utf8')]
+  } catch {
+    return []
+  }
+})
+const trustedRootPath = join(scratch, 'trusted_root.json')
+const trustedRootSeeds = trustedRootTexts.map((text) => JSON.parse(text) as unknown)
+const bundleSeeds = [...readdirSync(conformance).map((dir) => join(conformance, dir, 'bundle.sigstore.json')), join(sigstoreFixtures, 'sigstore-rs', 'bundle_v03.json')].flatMap((path) => {
+  try {
+    return [JSON.parse(readFileSync(path, 'utf8')) as unknown]
+  } catch {
+    return []
+  }
+})
+const regexpSeeds = ['^https://github.com/sigstore/.*$', '(?i)^.*@redhat\\.com$', '(?im)a.b', '.*', '[a-z]+\\d{2,}', '(?U)x*']
+const regexpPieces = ['(', ')', '(?', '(?i)', '(?=', '(?<', '\\', '\\1', '\\k<', '[', ']', '{', '}', '*', '+', '?', '|', '^', '$', '\\p{L}', '\\u{10FFFF}', 'U', 's', 'm']
+const containersImage = join(sigstoreFixtures, 'containers-image')
+/** The legacy (`.sig`) signatures of containers/image's vectors: `\0sigstore-json\n` then {payload, annotations}. */
+const legacySeeds = ['dir-img-cosign-fulcio-rekor-valid', 'dir-img-cosign-key-rekor-valid', 'dir-img-cosign-pki-valid'].map((image) => {
+  const bytes = readFileSync(join(containersImage, image, 'signature-1'))
+  const document = JSON.parse(bytes.subarray('\0sigstore-json\n'.length).toString()) as {payload: string; annotations: Record<string, string>}
+  return {annotations: document.annotations, payload: document.payload}
+})
+const sigstoreDigest = `sha256:${hex64}`
+const publicGood = toTrustMaterial(parseTrustedRoot(trustedRootTexts[0]))
+const keylessRules: SigstoreRules = {identity: {issuer: {regexp: /.*/u}, san: {regexp: /.*/u}}, requireSct: false, requireTlog: true, trust: publicGood}
+const pkiTrust = {intermediates: pemCertificates(readFileSync(join(containersImage, 'pki_intermediate_crts.pem'), 'utf8')), roots: pemCertificates(readFileSync(join(containersImage, 'pki_root_crts.pem'), 'utf8'))}
+/** A signature as a registry might serve it: a legacy one with its annotations mutated, or a bundle's bytes. */
+const signatureCandidate: fc.Arbitrary<Candidate> = fc.oneof(
+  mutatedJsonValue(legacySeeds).map((value): Candidate => {
+    const {annotations, payload} = (value ?? {}) as {annotations?: unknown; payload?: unknown}
+    const strings = Object.fromEntries(Object.entries(annotations !== null && typeof annotations === 'object' ? annotations : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+    return {annotations: strings, format: 'simplesigning', payload: Buffer.from(typeof payload === 'string' ? payload : '', 'base64'), signature: strings['dev.cosignproject.cosign/signature'] ?? ''}
+  }),
+  mutatedJsonText(bundleSeeds).map((text): Candidate => ({bundle: Buffer.from(text), format: 'bundle'})),
+)
 
 export const targets: FuzzTarget<never>[] = [
   target({
@@ -478,5 +549,97 @@ export const targets: FuzzTarget<never>[] = [
       assert.ok(Number.isFinite(parsed) && parsed >= 0, `a duration is a finite, non-negative number of milliseconds (got ${parsed})`)
     },
     smokeRuns: 6_000,
+  }),
+  target({
+    expected: [],
+    input: fc.tuple(fc.oneof(mutatedJsonText([indexSeed]), fc.constant('{"manifests":"x"}')), fc.array(mutatedString(platformSeeds, platformPieces), {maxLength: 4})),
+    memoryBoundMiB: 32,
+    memoryReason: 'one entry per manifest of an index the registry client caps at its manifest limit (4 MiB)',
+    module: 'src/lib/pull/platforms.ts',
+    name: 'platforms',
+    run: ([text, wanted]: [string, string[]]) => {
+      // What RegistryClient.manifest gives: any JSON object (the client refuses the rest with a RegistryError).
+      let document: unknown
+      try {
+        document = JSON.parse(text)
+      } catch {
+        return
+      }
+
+      if (document === null || typeof document !== 'object' || Array.isArray(document)) return
+      const entries = indexPlatforms(document as ManifestDocument)
+      for (const platform of platformList(wanted)) {
+        const picked = pickPlatform(entries, platform)
+        if (picked) assert.ok(entries.includes(picked), 'the platform picked is one of the index')
+      }
+    },
+    smokeRuns: 800,
+  }),
+  target({
+    expected: [],
+    input: fc.record({
+      limit: fc.option(mutatedString(quotaSeeds, quotaPieces), {nil: undefined}),
+      message: mutatedString(quotaMessages, ['reached your pull rate limit', 'toomanyrequests', ' ', '\n']),
+      remaining: fc.option(mutatedString(quotaSeeds, quotaPieces), {nil: undefined}),
+      source: fc.option(mutatedString(quotaSeeds, quotaPieces), {nil: undefined}),
+      window: fc.tuple(fc.nat(), fc.nat()),
+    }),
+    memoryBoundMiB: 32,
+    memoryReason: 'two unnested patterns over header values node caps at 16 KiB in all',
+    module: 'src/lib/registry/ratelimit.ts, src/lib/pull/quota.ts (isQuotaRefusal)',
+    name: 'rate-limit',
+    run: ({limit, message, remaining, source, window: [count, seconds]}: {limit?: string; message: string; remaining?: string; source?: string; window: [number, number]}) => {
+      const reported = rateLimitOf({'docker-ratelimit-source': source, 'ratelimit-limit': limit, 'ratelimit-remaining': remaining})
+      if (reported) limitText(reported)
+      assert.deepEqual(rateLimitOf({'ratelimit-limit': `${count};w=${seconds + 1}`}), {limit: count, windowSeconds: seconds + 1}, 'rateLimitOf reads back the limit and window it is given')
+      isQuotaRefusal(new Error(message))
+    },
+    smokeRuns: 1_200,
+  }),
+  target({
+    expected: [DkrError],
+    input: mutatedJsonText(trustedRootSeeds),
+    memoryBoundMiB: 48,
+    memoryReason: 'the parsed root (linear in the file: a handful of certificates and keys)',
+    module: 'src/lib/signature/trusted-root.ts, cosign-flags.ts (trustFromFile: --trusted-root as sigstore-js takes it)',
+    name: 'trusted-root',
+    run: async (text: string) => {
+      writeFileSync(trustedRootPath, text)
+      await trustFromFile(trustedRootPath)
+    },
+    smokeRuns: 400,
+  }),
+  target({
+    expected: [],
+    input: mutatedString(regexpSeeds, regexpPieces),
+    memoryBoundMiB: 16,
+    memoryReason: 'one compiled regular expression, linear in the flag value',
+    module: 'src/lib/signature/sigstore.ts (compileRegexp, for cosign flags and policies)',
+    name: 'cosign-regexp',
+    plainErrorsExpected: true,
+    run: (source: string) => void compileRegexp(source, '--certificate-identity-regexp'),
+    smokeRuns: 1_500,
+  }),
+  target({
+    expected: [],
+    input: signatureCandidate,
+    memoryBoundMiB: 64,
+    memoryReason: 'the bundle and its certificates (linear in a signature blob the registry client caps); chains searched at most 8 deep',
+    module: 'src/lib/signature/sigstore.ts (legacyBundle, bundle parsing), pki.ts',
+    name: 'sigstore-signature',
+    run: (candidate: Candidate) => {
+      if (candidate.format === 'simplesigning') {
+        try {
+          legacyBundle(candidate)
+        } catch (error) {
+          // legacyBundle throws a plain Error naming the broken annotation; verifySigstore turns it into a reason.
+          if (!(error instanceof Error) || Object.getPrototypeOf(error) !== Error.prototype) throw error
+        }
+      }
+
+      verifySigstore(candidate, sigstoreDigest, keylessRules)
+      checkPki(candidate, sigstoreDigest, pkiTrust, new Date('2023-06-01T00:00:00Z'))
+    },
+    smokeRuns: 300,
   }),
 ]

@@ -42,3 +42,23 @@ export function nestsDeeperThan(text: string, limit = maxJsonDepth): boolean {
 
   return false
 }
+
+/**
+ * Whether an object anywhere in `value` has a `length` field. No sigstore document (TrustedRoot, bundle)
+ * has one, and protobuf-specs decodes a bytes field with Buffer.from, which takes `{"length":1e9}` for an
+ * array of a billion (a gigabyte, tens of seconds).
+ */
+export function hasLengthField(value: unknown): boolean {
+  // A walk with its own stack: a bundle's JSON is not depth-checked before it.
+  const pending = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (Array.isArray(next)) pending.push(...(next as unknown[]))
+    else if (isJsonObject(next)) {
+      if (Object.hasOwn(next, 'length')) return true
+      pending.push(...Object.values(next))
+    }
+  }
+
+  return false
+}

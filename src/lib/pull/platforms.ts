@@ -24,16 +24,19 @@ export function platformList(values: readonly string[]): string[] {
   return [...new Set(values.flatMap((value) => value.split(',')).map((p) => p.trim()).filter(Boolean))]
 }
 
-function platformName(platform: {os?: string; architecture?: string; variant?: string}): string {
+function platformName(platform: {os: string; architecture: string; variant?: string}): string {
   return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')
 }
 
 /** An index's image manifests by platform; attestation manifests (`unknown/unknown`) are not platforms. */
 export function indexPlatforms(document: ManifestDocument): PlatformDigest[] {
-  return (document.manifests ?? []).flatMap((entry) => {
-    const platform = (entry as {platform?: {os?: string; architecture?: string; variant?: string}}).platform
-    if (!platform?.os || !platform.architecture || platform.os === 'unknown') return []
-    return [{digest: entry.digest, platform: platformName(platform)}]
+  // The registry's JSON is any object: `manifests` that is no array, or an entry that is no object, names no platform.
+  const entries: unknown[] = Array.isArray(document.manifests) ? document.manifests : []
+  return entries.flatMap((entry) => {
+    if (entry === null || typeof entry !== 'object') return []
+    const {digest, platform} = entry as {digest?: unknown; platform?: {os?: unknown; architecture?: unknown; variant?: unknown}}
+    if (typeof digest !== 'string' || typeof platform?.os !== 'string' || typeof platform.architecture !== 'string' || !platform.os || !platform.architecture || platform.os === 'unknown') return []
+    return [{digest, platform: platformName({architecture: platform.architecture, os: platform.os, variant: typeof platform.variant === 'string' ? platform.variant : undefined})}]
   })
 }
 

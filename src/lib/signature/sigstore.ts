@@ -14,6 +14,7 @@
 // - the signed claim must be for the manifest digest being pulled.
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
+import {hasLengthField} from '../io/json.js'
 import {X509Certificate} from '@sigstore/core'
 import {toSignedEntity, Verifier, type TrustMaterial} from '@sigstore/verify'
 import {bundleEnvelope, payloadClaim, statementProblem, type Candidate, type SignatureFormat} from './cosign.js'
@@ -342,6 +343,7 @@ function prepare(candidate: Candidate, digest: string): Prepared {
   const envelope = bundleEnvelope(candidate.bundle)
   if (!envelope) throw new Error('a damaged bundle (no DSSE envelope)')
   const problem = statementProblem(envelope.payloadType, envelope.payload, digest)
+  if (hasLengthField(envelope.document)) throw new Error('a field named "length", which no bundle has')
   return {bundle: bundleFromJSON(envelope.document), claim: problem ? {problem} : {}}
 }
 

@@ -5,12 +5,14 @@
 // case), since sigstore-js would otherwise trust it from the beginning of time.
 import {readFile} from 'node:fs/promises'
 import {TrustedRoot} from '@sigstore/protobuf-specs'
-import {isJsonObject} from '../io/json.js'
+import {hasLengthField, isJsonObject, maxJsonDepth, nestsDeeperThan} from '../io/json.js'
 
 const trustedRootTypes = new Set(['application/vnd.dev.sigstore.trustedroot+json;version=0.1', 'application/vnd.dev.sigstore.trustedroot.v0.2+json'])
 
 /** Parses TrustedRoot JSON; throws an Error whose message says what is wrong with it. */
 export function parseTrustedRoot(text: string): TrustedRoot {
+  // A root is a few levels deep; deeper JSON would overflow the stack of whatever walks it (the error's message too).
+  if (nestsDeeperThan(text)) throw new Error(`nested more than ${maxJsonDepth} deep`)
   let document: unknown
   try {
     document = JSON.parse(text)
@@ -19,7 +21,8 @@ export function parseTrustedRoot(text: string): TrustedRoot {
   }
 
   if (!isJsonObject(document)) throw new Error('not a JSON object')
-  if (!trustedRootTypes.has(String(document.mediaType))) throw new Error(`mediaType ${JSON.stringify(document.mediaType)} is not a Sigstore TrustedRoot`)
+  if (hasLengthField(document)) throw new Error('a field named "length", which no TrustedRoot has')
+  if (typeof document.mediaType !== 'string' || !trustedRootTypes.has(document.mediaType)) throw new Error(`mediaType ${JSON.stringify(document.mediaType)} is not a Sigstore TrustedRoot`)
   let root: TrustedRoot
   try {
     root = TrustedRoot.fromJSON(document)

@@ -22,6 +22,12 @@ describe('platforms', () => {
     assert.deepEqual(indexPlatforms(document), [{digest: digest(1), platform: 'linux/amd64'}, {digest: digest(2), platform: 'linux/arm/v7'}])
   })
 
+  it('an index whose manifests are no array, or whose entries are no objects or lack strings, names no platform (fuzz: platforms)', () => {
+    const wrong = [{manifests: 'x'}, {manifests: {length: 2}}, {manifests: [null, 1, 'x', {digest: 1, platform: {architecture: 'amd64', os: 'linux'}}, {digest: digest(1), platform: {architecture: ['amd64'], os: {toString: 1}}}]}]
+    for (const document of wrong) assert.deepEqual(indexPlatforms(document as never), [])
+    assert.deepEqual(indexPlatforms({manifests: [{digest: digest(2), platform: {architecture: 'arm', os: 'linux', variant: 7}}]} as never), [{digest: digest(2), platform: 'linux/arm'}])
+  })
+
   it('picks as the engines do: os and architecture, the variant when both name one', () => {
     const entries = [{digest: digest(1), platform: 'linux/amd64'}, {digest: digest(2), platform: 'linux/arm/v6'}, {digest: digest(3), platform: 'linux/arm/v7'}, {digest: digest(4), platform: 'linux/arm64/v8'}]
     assert.equal(pickPlatform(entries, 'linux/arm/v7')?.digest, digest(3))

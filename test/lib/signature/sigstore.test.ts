@@ -100,3 +100,14 @@ describe('intermediates carried by a signature', () => {
     assert.ok(sizes(withIntermediates(rootOnly, chain)).some((n, i) => n > sizes(rootOnly)[i]), 'the Fulcio intermediate signed by a trusted root joins')
   })
 })
+
+describe('hostile bundles', () => {
+  it('refuses a bundle with a bytes field given as {"length":1e9} at once, not after allocating a gigabyte (fuzz: sigstore-signature, one input took 44 s)', () => {
+    const document = JSON.parse(bundleBytes.toString('utf8')) as {verificationMaterial: {tlogEntries: {logId: {keyId: unknown}}[]}}
+    document.verificationMaterial.tlogEntries[0].logId.keyId = {length: 1e9}
+    const started = process.cpuUsage()
+    const result = verifySigstore({bundle: Buffer.from(JSON.stringify(document)), format: 'bundle'}, digest, {identity: {issuer: {regexp: /.*/u}, san: {regexp: /.*/u}}, requireSct: false, requireTlog: true, trust})
+    assert.deepEqual(result, {format: 'bundle', reason: 'a damaged signature (a field named "length", which no bundle has)', stage: 'unsigned'})
+    assert.ok(process.cpuUsage(started).user < 1_000_000)
+  })
+})
