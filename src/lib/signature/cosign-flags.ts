@@ -77,9 +77,16 @@ export async function trustFromFile(path: string): Promise<TrustRoots> {
   }
 }
 
-/** The flags' trusted root: the file given, else the public-good one through TUF. */
+/** The flags' trusted root: the file given, else the public-good one through TUF; one line when it cannot be used. */
 async function trustOf(flags: CosignFlags, env: NodeJS.ProcessEnv): Promise<TrustRoots> {
-  return flags.trustedRoot === undefined ? toTrustMaterial(await publicGoodRoot(env)) : trustFromFile(flags.trustedRoot)
+  if (flags.trustedRoot !== undefined) return trustFromFile(flags.trustedRoot)
+  const root = await publicGoodRoot(env)
+  try {
+    return toTrustMaterial(root)
+  } catch (error) {
+    // A root TUF vouched for whose keys sigstore cannot decode: refused like a bad --trusted-root file.
+    throw new DkrError(`invalid trusted root from TUF: ${(error as Error).message}`, {cause: error})
+  }
 }
 
 /** Checks the flag combination as cosign does and loads the key and trusted root; bad input is one DkrError line. */
