@@ -87,7 +87,9 @@ function speaksPlainHttp(outcome: HttpResponse | NodeJS.ErrnoException): boolean
  */
 function speaksTls(outcome: HttpResponse | NodeJS.ErrnoException): boolean {
   if ('status' in outcome && 'body' in outcome) return outcome.status === 400 && /\bHTTPS\b/.test(outcome.body.toString('utf8'))
-  const parserError = outcome instanceof RegistryError && (outcome.cause as NodeJS.ErrnoException | undefined)?.code?.startsWith('HPE_')
+  const code = outcome instanceof RegistryError ? (outcome.cause as NodeJS.ErrnoException | undefined)?.code : undefined
+  // Headers too large are an HTTP server's answer, not a TLS record.
+  const parserError = code?.startsWith('HPE_') && code !== 'HPE_HEADER_OVERFLOW'
   return Boolean(parserError) || outcome.code === 'ECONNRESET'
 }
 
@@ -227,8 +229,18 @@ export class RegistryClient {
     }
 
     if (guessed && (this.scheme === 'http' ? speaksTls(outcome) : speaksPlainHttp(outcome))) {
-      this.scheme = this.scheme === 'http' ? 'https' : 'http'
-      return this.exchange(method, new URL(`${url.pathname}${url.search}`, this.base()), headers, limit, body)
+      const first = this.scheme
+      this.scheme = first === 'http' ? 'https' : 'http'
+      try {
+        return await this.exchange(method, new URL(`${url.pathname}${url.search}`, this.base()), headers, limit, body)
+      } catch (error) {
+        // The other scheme was no better (a server that is broken, not one of the other scheme): the first
+        // answer says what went wrong, in its own words.
+        if (this.options.signal?.aborted) throw error
+        this.scheme = first
+        if (outcome instanceof Error) throw outcome
+        return outcome
+      }
     }
 
     if (outcome instanceof Error) throw outcome
