@@ -12,7 +12,7 @@ import {cancelledBy, DkrError, EngineUnreachableError, isCancelled} from '../err
 import {boundedAll} from '../io/bounded.js'
 import {formatDuration} from '../io/duration.js'
 import {apiTag, familiarName, familiarString, fullName} from '../reference/format.js'
-import type {ImageReference} from '../reference/parse.js'
+import {atDigest} from './pinned-pull.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
 import type {PlannedImage, PullPlan} from './plan.js'
 import {askAfterPull, mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
@@ -50,11 +50,6 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): Fle
   if (options.quiet || options.json) return new QuietFleetDisplay(cli.streams.err, labels)
   const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
   return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
-}
-
-/** The repository of `ref` at `digest`: what an engine pulls of a pinned image. */
-function atDigest(ref: ImageReference, digest: string): ImageReference {
-  return {digest, domain: ref.domain, path: ref.path}
 }
 
 /** What each engine is asked once, whichever of its targets asks first. */

@@ -21,6 +21,11 @@ export interface DigestPull {
   tag: string
 }
 
+/** The repository of `ref` at `digest`: what an engine pulls of a pinned image. */
+export function atDigest(ref: ImageReference, digest: string): ImageReference {
+  return {digest, domain: ref.domain, path: ref.path}
+}
+
 /** Where docker's trusted-pull lines go. */
 export interface PinnedLines {
   out: TextOutput
@@ -32,8 +37,7 @@ export async function pullPinned(cli: Cli, engine: EngineClient, lines: PinnedLi
   const name = familiarName(ref)
   for (const [i, target] of targets.entries()) {
     lines.out.write(`Pull (${i + 1} of ${targets.length}): ${name}:${target.tag}@${target.digest}\n`)
-    const pinned: ImageReference = {domain: ref.domain, path: ref.path, digest: target.digest}
-    await pullDigest({ref: pinned, tag: target.tag})
+    await pullDigest({ref: atDigest(ref, target.digest), tag: target.tag})
     lines.err.write(`Tagging ${name}@${target.digest} as ${name}:${target.tag}\n`)
     await engine.tag(`${fullName(ref)}@${target.digest}`, fullName(ref), target.tag, cli.signal)
   }
