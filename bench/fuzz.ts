@@ -15,9 +15,11 @@ const chosen = targets.filter((target) => !values.target || values.target.includ
 if (chosen.length === 0) throw new Error(`no target named ${values.target?.join(', ')}; targets: ${targets.map((target) => target.name).join(', ')}`)
 
 const findings: Finding[] = []
-console.log('target                     executions  seconds  slowest  heap growth / bound')
+console.log('target                     executions  seconds  cpu s  slowest  heap growth / bound')
 for (const target of chosen) {
   const started = performance.now()
+  // Wall time alone would flatter a niced run on a busy machine: the CPU it got is printed beside it.
+  const cpuBefore = process.cpuUsage()
   const until = started + seconds * 1000
   let executions = 0
   let slowestMs = 0
@@ -36,8 +38,10 @@ for (const target of chosen) {
   }
 
   const elapsed = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const overBound = peak > target.memoryBoundMiB ? '  OVER BOUND' : ''
-  console.log(`${target.name.padEnd(26)} ${String(executions).padStart(10)}  ${elapsed.toFixed(0).padStart(7)}  ${slowestMs.toFixed(0).padStart(5)}ms  ${peak.toFixed(1)} / ${target.memoryBoundMiB} MiB${overBound}`)
+  console.log(`${target.name.padEnd(26)} ${String(executions).padStart(10)}  ${elapsed.toFixed(0).padStart(7)}  ${cpuSeconds.toFixed(0).padStart(5)}  ${slowestMs.toFixed(0).padStart(5)}ms  ${peak.toFixed(1)} / ${target.memoryBoundMiB} MiB${overBound}`)
 }
 
 console.log(`\npeak RSS of the whole run: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`)
