@@ -5,6 +5,11 @@ import {UsageError} from '../errors.js'
 
 const unitMs: Record<string, number> = {h: 3_600_000, m: 60_000, ms: 1, s: 1000}
 const maxDurationMs = 2562047 * 3_600_000
+/**
+ * The longest delay one Node timer takes (about 24.8 days): a longer one fires after 1 ms, with a warning.
+ * Durations up to Go's maximum are accepted, so the timers that may get one wait in steps of this.
+ */
+export const maxTimerMs = 2 ** 31 - 1
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/
 export const durationSyntax = '^(0|(\\d+(\\.\\d+)?(ms|h|m|s))+)$'
 

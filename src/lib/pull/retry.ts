@@ -3,7 +3,7 @@
 // 2 s doubling each time; anything else fails at once. Ctrl-C during a delay ends it at once. The
 // final failure says how many attempts were made.
 import {cancelledBy, DkrError, isCancelled} from '../errors.js'
-import {formatDuration} from '../io/duration.js'
+import {formatDuration, maxTimerMs} from '../io/duration.js'
 import {failureKind} from './transient.js'
 
 export interface RetryOptions {
@@ -52,10 +52,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       reject(cancelledBy(signal))
     }
 
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
+    let timer: NodeJS.Timeout
+    // --retry-delay takes Go's durations and the backoff doubles: either may pass one timer's limit.
+    const wait = (remainingMs: number) => {
+      timer = setTimeout(() => {
+        if (remainingMs > maxTimerMs) return wait(remainingMs - maxTimerMs)
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }, Math.min(remainingMs, maxTimerMs))
+    }
+
+    wait(ms)
     signal.addEventListener('abort', onAbort, {once: true})
   })
 }

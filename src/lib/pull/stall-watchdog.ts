@@ -6,7 +6,7 @@
 // re-sends `Downloading` with the same count about once a second) is not progress; dockerd's `Retrying
 // in N seconds` countdown is (its text changes every second).
 import {DkrError} from '../errors.js'
-import {formatDuration} from '../io/duration.js'
+import {formatDuration, maxTimerMs} from '../io/duration.js'
 import type {JsonMessage} from '../progress/json-message.js'
 
 /** The attempt made no progress for the stall timeout; the engine was told to stop. */
@@ -44,7 +44,9 @@ export async function watchStalls<T>(options: StallOptions, attempt: (signal: Ab
   // One timer for the attempt, not one per message (a pull reports tens of thousands, and a timer each
   // cost more than the rest of the bookkeeping): a message that is progress sets a flag, and a check
   // every eighth of the timeout counts the quiet ones, so a stall is caught at most an eighth late.
-  const checksPerTimeout = 8
+  // A timeout of more than eight timers' limit (about 198 days) is checked more often.
+  const intervalMs = Math.min(options.timeoutMs / 8, maxTimerMs)
+  const checksPerTimeout = Math.ceil(options.timeoutMs / intervalMs)
   let progressed = false
   let quietChecks = 0
   const check = () => {
@@ -67,7 +69,7 @@ export async function watchStalls<T>(options: StallOptions, attempt: (signal: Ab
     progressed = true
   }
 
-  const timer = options.timeoutMs > 0 ? setInterval(check, options.timeoutMs / checksPerTimeout) : undefined
+  const timer = options.timeoutMs > 0 ? setInterval(check, intervalMs) : undefined
   try {
     return await attempt(controller.signal, saw)
   } catch (error) {

@@ -57,6 +57,23 @@ describe('withRetries', () => {
     await assert.rejects(withRetries(options(3, [], controller.signal, 60_000), async () => Promise.reject(unavailable())), (error) => isCancelled(error) && (error as CancelledError).exitCode === 130)
     assert.ok(Date.now() - started < 1000)
   })
+
+  it('waits a delay longer than one Node timer takes (25 days) instead of firing at once', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    const controller = new AbortController()
+    let attempts = 0
+    const pulling = withRetries(options(1, [], controller.signal, parseDuration('600h', '--retry-delay')), async () => {
+      attempts++
+      throw unavailable()
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    controller.abort('SIGINT')
+    await assert.rejects(pulling, isCancelled)
+    process.off('warning', onWarning)
+    assert.deepEqual([attempts, warnings], [1, []])
+  })
 })
 
 describe('watchStalls', () => {
@@ -90,5 +107,10 @@ describe('watchStalls', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort('SIGINT'), 30)
     await assert.rejects(watchStalls({signal: controller.signal, timeoutMs: 1000, what: 'r'}, (attemptSignal) => waitForAbort(attemptSignal)), isCancelled)
+  })
+
+  it('a timeout longer than eight Node timers take (300 days) does not fire at once', async () => {
+    const quiet = watchStalls({signal, timeoutMs: parseDuration('7200h', '--stall-timeout'), what: 'r'}, async (attemptSignal) => Promise.race([waitForAbort(attemptSignal), new Promise((resolve) => setTimeout(() => resolve('quiet but within the timeout'), 100))]))
+    assert.equal(await quiet, 'quiet but within the timeout')
   })
 })
