@@ -68,6 +68,16 @@ describe('dkr login, where no real engine is involved', () => {
       await engine.stop()
     }
   })
+
+  it('logout from a config.json too deeply nested to write back: one line, exit 1, the file as it was', async () => {
+    // An unknown key nested 8,000 deep: JSON.parse reads it, JSON.stringify's recursion cannot write it.
+    const text = `{"auths":{"h.example":{"auth":"dTpw"}},"x":${'['.repeat(8000)}${']'.repeat(8000)}}`
+    const {configFile, env} = credentialEnv()
+    writeFileSync(configFile, text)
+    const result = await dkr(['logout', 'h.example'], {env})
+    assert.deepEqual([result.code, result.stdout, result.stderr], [1, 'Removing login credentials for h.example\n', `not saving ${configFile}: it is nested too deeply to be written back whole\n`])
+    assert.equal(readFileSync(configFile, 'utf8'), text)
+  })
 })
 
 describe('dkr login with the engine unreachable: the registry is asked directly, as docker 28 does', () => {

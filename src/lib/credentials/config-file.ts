@@ -88,6 +88,19 @@ function typeMismatch(config: Record<string, unknown>): string | undefined {
   return helper === undefined ? undefined : wrong(helper, 'ConfigFile.credHelpers', 'string')
 }
 
+/** config.json could not be written; what it held is as it was. */
+export class ConfigWriteError extends DkrError {
+  constructor(message: string, options?: ConstructorParameters<typeof DkrError>[1]) {
+    super(message, options)
+    this.name = 'ConfigWriteError'
+  }
+}
+
+function writeFailure(path: string, error: NodeJS.ErrnoException): ConfigWriteError {
+  const reasons: Record<string, string> = {EACCES: 'permission denied', ENOSPC: 'no space left on device', EPERM: 'permission denied', EROFS: 'read-only file system'}
+  return new ConfigWriteError(`cannot write ${path}: ${reasons[error.code ?? ''] ?? error.message}`, {cause: error})
+}
+
 /** How long a lock left by a killed dkr or docker process blocks others before it counts as stale. */
 const staleLockMs = 10_000
 
@@ -115,20 +128,29 @@ export async function updateConfig(configDir: string, change: (config: DockerCon
   try {
     release = await lockfile.lock(path, {realpath: false, retries: {factor: 1.5, maxTimeout: 250, minTimeout: 20, retries: 60}, stale: staleLockMs})
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (error as Error).message
-    throw new DkrError(`cannot write ${path}: ${reason}`)
+    throw writeFailure(path, error as NodeJS.ErrnoException)
   }
 
   try {
     const loaded = await loadConfig(configDir)
-    if (loaded.warning) throw new DkrError(`not saving ${path}: it could not be read, and writing it would lose what it holds`, {hint: loaded.warning})
+    if (loaded.warning) throw new ConfigWriteError(`not saving ${path}: it could not be read, and writing it would lose what it holds`, {hint: loaded.warning})
     change(loaded.config)
     const mode = await stat(path).then((stats) => stats.mode & 0o777, () => undefined)
     // Tab-indented like docker's own saves. A new file is private; an existing one keeps its mode (and
     // its owner) unless it holds a credential others could read: docker keeps that mode, dkr does not.
     const exposed = mode !== undefined && (mode & 0o077) !== 0 && holdsCredential(loaded.config)
-    await writeFileAtomic(path, `${JSON.stringify(loaded.config, null, '\t')}\n`, mode === undefined || exposed ? {mode: 0o600} : {})
+    let text: string
+    try {
+      text = `${JSON.stringify(loaded.config, null, '\t')}\n`
+    } catch (error) {
+      // JSON.parse reads nesting that JSON.stringify's recursion cannot write back (an unknown key some
+      // 5,000 levels deep): the file is left as it is rather than saved without it.
+      throw new ConfigWriteError(`not saving ${path}: it is nested too deeply to be written back whole`, {cause: error})
+    }
+
+    await writeFileAtomic(path, text, mode === undefined || exposed ? {mode: 0o600} : {}).catch((error: NodeJS.ErrnoException) => {
+      throw writeFailure(path, error)
+    })
     const warning = exposed ? `WARNING: ${path} holds credentials and was readable by others (mode ${mode.toString(8).padStart(4, '0')}): its mode is now 0600` : undefined
     return {config: loaded.config, warning}
   } finally {

@@ -6,6 +6,7 @@ import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli} from '../cli/context.js'
 import {DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
 import {convertToHostname, type AuthConfig} from '../credentials/auth-config.js'
+import {ConfigWriteError} from '../credentials/config-file.js'
 import type {AuthRequest, AuthResponse} from '../engine/client.js'
 import {eraseCredentials, storeCredentials, unencryptedWarning} from '../credentials/store.js'
 import {isRefusal} from '../registry/refusal.js'
@@ -158,6 +159,9 @@ export async function runLogout(cli: Cli, server: string | undefined): Promise<v
       if (warning) cli.streams.err.write(`${warning}\n`)
     } catch (error) {
       if (isCancelled(error)) throw error
+      // docker warns only when every spelling failed (a helper refuses to erase the ones it never held),
+      // but a config.json that could not be written still holds the credential: that is a failure.
+      if (error instanceof ConfigWriteError) throw error
       failures.push(`${candidate}: ${(error as Error).message}`)
     }
   }
