@@ -16,7 +16,7 @@ import {atDigest} from './pinned-pull.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
 import type {PlannedImage, PullPlan} from './plan.js'
 import {askAfterPull, mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
-import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {failedOutcome, pullTotals, statusOf, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** How many engines pull at once unless --parallel (or the preference) says: the client's share of a pull is small. */
@@ -134,17 +134,13 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
       if (got) display.line(index, `Platform ${got.manifest.platform}: ${got.manifest.digest}`)
       display.line(index, image.result)
       display.phase(index, 'done')
-      const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
       return {
         result: {
-          attempts: Math.max(...pulled.map((r) => r.attempts)),
-          bytes: pulled.reduce((sum, r) => sum + r.bytes, 0),
+          ...pullTotals(pulled),
           digest: image.pins?.length === 1 ? image.pins[0].digest : image.ref.digest,
           durationMs: cli.now() - started,
           engine: engine.name,
           reference: image.result,
-          status: strongestStatus(pulled.map((r) => r.status)),
-          ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
           ...(image.verification ? {verification: image.verification} : {}),
           ...(got ? {platforms: [got.manifest]} : {}),
         },

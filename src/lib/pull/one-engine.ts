@@ -17,7 +17,7 @@ import {pullPinned} from './pinned-pull.js'
 import type {PlannedImage, PullPlan} from './plan.js'
 import {mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
 import {showRemainingPulls} from './remaining-pulls.js'
-import {failedOutcome, statusOf, strongestStatus, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {failedOutcome, pullTotals, statusOf, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** One image (at one platform) pulled as one line of the view. */
@@ -181,11 +181,9 @@ async function pullPinnedImage(cli: Cli, engine: NamedEngine, options: ExecuteOp
     })
     if (refused.length > 0) throw new DkrError(refused.join('\n'))
     if (resultLine) lines.write(`${image.result}\n`)
-    const status = strongestStatus(pulled.map((r) => r.status))
     const digest = pins.length === 1 ? pins[0].digest : undefined
-    const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
     const platforms = pulled.flatMap((r) => r.platforms ?? [])
-    return {result: {attempts: Math.max(1, ...pulled.map((r) => r.attempts)), bytes: pulled.reduce((sum, r) => sum + r.bytes, 0), digest, durationMs: cli.now() - started, reference: image.result, status, verification, ...(unsized > 0 ? {unsizedLayers: unsized} : {}), ...(platforms.length > 0 ? {platforms} : {})}}
+    return {result: {...pullTotals(pulled), digest, durationMs: cli.now() - started, reference: image.result, verification, ...(platforms.length > 0 ? {platforms} : {})}}
   } catch (error) {
     if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
     return failedOutcome(cli, image, started, error as Error)

@@ -14,7 +14,7 @@ import type {ImageReference} from '../reference/parse.js'
 import {mediaTypes, RegistryClient, type ManifestDocument} from '../registry/client.js'
 import {header} from '../registry/http.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
-import {strongestStatus, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
+import {pullTotals, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
 
 /**
  * `--platform` values, each possibly a comma-separated list, as one list without repeats. Each is left for
@@ -120,19 +120,14 @@ export async function allPlatformsOf(cli: Cli, ref: ImageReference, info: Reposi
 export function mergePlatformResults(results: readonly PullResult[]): PullResult {
   if (results.length === 1) return results[0]
   const failed = results.find((r) => r.status === 'failed')
-  const status = failed ? 'failed' : strongestStatus(results.map((r) => r.status))
-  const unsized = results.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
   return {
     // What every platform's result shares: the engine, the verification.
     ...results[0],
-    attempts: Math.max(...results.map((r) => r.attempts)),
-    bytes: results.reduce((sum, r) => sum + r.bytes, 0),
+    ...pullTotals(results),
     digest: results.find((r) => r.digest)?.digest,
     durationMs: Math.max(...results.map((r) => r.durationMs)),
     platforms: results.flatMap((r) => r.platforms ?? []),
-    status,
-    ...(failed ? {error: failed.error} : {}),
-    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+    ...(failed ? {error: failed.error, status: 'failed'} : {}),
   }
 }
 

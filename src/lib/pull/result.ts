@@ -61,8 +61,22 @@ export function statusOf(tally: Tally): PullStatus {
 }
 
 /** The strongest of several pulls' statuses (a pinned image's digests): anything downloaded, else unknown, else up to date. */
-export function strongestStatus(statuses: readonly PullStatus[]): PullStatus {
+function strongestStatus(statuses: readonly PullStatus[]): PullStatus {
   return (['downloaded', 'pulled'] as const).find((s) => statuses.includes(s)) ?? 'up to date'
+}
+
+/**
+ * What several pulls of one image add up to (its pinned digests, its platforms): the most attempts any
+ * took, the bytes and unsized layers summed, the strongest status.
+ */
+export function pullTotals(pulled: readonly PullResult[]): Pick<PullResult, 'attempts' | 'bytes' | 'status' | 'unsizedLayers'> {
+  const unsized = pulled.reduce((sum, r) => sum + (r.unsizedLayers ?? 0), 0)
+  return {
+    attempts: Math.max(1, ...pulled.map((r) => r.attempts)),
+    bytes: pulled.reduce((sum, r) => sum + r.bytes, 0),
+    status: strongestStatus(pulled.map((r) => r.status)),
+    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
+  }
 }
 
 export interface PullOutcome {
