@@ -32,16 +32,26 @@ exports.start = async function start({args, bundle, hash, pjson, require: bundle
  * Runs the CommonJS bundle as `require` would, and registers it in the require cache (oclif requires it
  * again for its commands and hook). It is compiled with the code V8 cached for this very bundle and Node
  * ($XDG_CACHE_HOME/dkr/code-cache); with none, or one V8 rejects, it is compiled from source and the
- * cache is written at exit. A missing, stale or unwritable cache only costs time.
+ * cache is written at exit. It is written again at exit when the run took a code path the cache does
+ * not list (src/lib/io/code-paths.ts: a command, a verification mechanism), so that path's functions are
+ * compiled from the cache too. A missing, stale or unwritable cache only costs time.
  */
 exports.loadBundle = loadBundle
 function loadBundle(file, source, hash, bundleRequire) {
   const cacheFile = codeCachePath(hash)
-  const cachedData = cacheFile && readCodeCache(cacheFile)
+  const cached = cacheFile && readCodeCache(cacheFile)
 
   const {Script} = require('node:vm')
-  const script = new Script(Module.wrap(source()), {cachedData, filename: file})
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => saveCodeCache(script, cacheFile))
+  const script = new Script(Module.wrap(source()), {cachedData: cached?.data, filename: file})
+  // Shared by the bundles a run loads (the standalone executable has two, each with its cache).
+  const taken = (globalThis.__dkrCodePaths ??= new Set())
+  if (cacheFile) {
+    process.once('exit', () => {
+      const listed = cached && !script.cachedDataRejected ? cached.paths : undefined
+      if (listed === undefined || [...taken].some((path) => !listed.includes(path))) saveCodeCache(script, cacheFile, [...new Set([...(listed ?? []), ...taken])])
+    })
+  }
+
   // Code compiled from a cache has no dynamic-import handler: the build routes the bundle's import() here
   // (the standalone executable has its own).
   globalThis.__dkrImport ??= (specifier) => import(specifier)
@@ -66,7 +76,8 @@ function codeCachePath(hash) {
 }
 
 /**
- * The file is a CRC-32 of V8's data, then the data. V8 checks the data's header (its version, flags,
+ * The file is a CRC-32 of what follows it, the code paths the cache was made by (their length in two
+ * bytes, then the names, one per line), then V8's data. V8 checks the data's header (its version, flags,
  * the source's length) but not the rest, so a damaged file is refused here: undefined, as for none.
  * Checking the CRC costs loading zlib and reading every byte (some 3 ms of a 100 ms pull), so the file
  * that last passed is recorded (code-cache.verified, beside the caches' directory) by what any write,
@@ -78,17 +89,18 @@ function readCodeCache(cacheFile) {
   try {
     fd = openSync(cacheFile, 'r')
     const file = readFileSync(fd)
-    if (file.length <= 4) return undefined
-    const data = file.subarray(4)
+    if (file.length <= 6 || file.length <= 6 + file.readUInt16LE(4)) return undefined
+    const pathsEnd = 6 + file.readUInt16LE(4)
+    const cached = {data: file.subarray(pathsEnd), paths: file.toString('latin1', 6, pathsEnd).split('\n').filter(Boolean)}
     const stat = fstatSync(fd, {bigint: true})
     const identity = `${cacheFile} ${stat.dev} ${stat.ino} ${stat.size} ${stat.ctimeNs}\n`
     const record = join(dirname(dirname(cacheFile)), 'code-cache.verified')
-    if (readIfAny(record) === identity) return data
-    if (file.readUInt32LE(0) !== require('node:zlib').crc32(data)) return undefined
+    if (readIfAny(record) === identity) return cached
+    if (file.readUInt32LE(0) !== require('node:zlib').crc32(file.subarray(4))) return undefined
     // Recorded only for a file changed more than 2 s ago: on a file system that keeps change times to
     // the second, a file damaged within the second it was checked would keep its identity.
     if (Date.now() - Number(stat.ctimeMs) > 2000) writeIfAble(record, identity)
-    return data
+    return cached
   } catch {
     return undefined
   } finally {
@@ -114,15 +126,17 @@ function writeIfAble(file, text) {
 const keptCodeCaches = 4
 
 /** Written whole (temp file, then rename); the oldest caches beyond keptCodeCaches are removed. */
-function saveCodeCache(script, cacheFile) {
+function saveCodeCache(script, cacheFile, paths) {
   const dir = dirname(cacheFile)
   const temp = `${cacheFile}.${process.pid}.tmp`
   try {
     mkdirSync(dir, {recursive: true})
-    const data = script.createCachedData()
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32LE(require('node:zlib').crc32(data))
-    writeFileSync(temp, Buffer.concat([crc, data]))
+    const names = Buffer.from(paths.join('\n'), 'latin1')
+    const header = Buffer.alloc(6)
+    header.writeUInt16LE(names.length, 4)
+    const file = Buffer.concat([header, names, script.createCachedData()])
+    file.writeUInt32LE(require('node:zlib').crc32(file.subarray(4)), 0)
+    writeFileSync(temp, file)
     renameSync(temp, cacheFile)
     // Two installs of dkr (or two Node versions) each keep theirs; older ones go.
     const caches = readdirSync(dir).filter((name) => name.endsWith('.bin')).map((name) => ({mtime: statSync(join(dir, name)).mtimeMs, path: join(dir, name)}))

@@ -126,6 +126,33 @@ describe("the bundle's V8 code cache ($XDG_CACHE_HOME/dkr/code-cache)", () => {
     assert.ok(readFileSync(path).equals(good) || !readFileSync(path).equals(flipped), 'rewritten')
   })
 
+  it('is written again, once, by a run that took a code path it does not list (another command)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'dkr-cache-'))
+    const env = baseEnv({XDG_CACHE_HOME: home, XDG_CONFIG_HOME: join(home, 'config')})
+    const dkrRun = async (...args: string[]) => {
+      const result = await run(process.execPath, [dkrBin, ...args], {env})
+      assert.deepEqual([result.code, result.stderr], [0, ''], args.join(' '))
+    }
+
+    await dkrRun('config', 'path')
+    const [file] = cacheFiles(home)
+    const path = join(cacheDir(home), file)
+    const mtime = () => statSync(path).mtimeMs
+    const first = mtime()
+    await dkrRun('config', 'path')
+    assert.equal(mtime(), first, 'the same path: not written again')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await dkrRun('config', 'list')
+    const second = mtime()
+    assert.ok(second > first, 'a new command: written again')
+    // The paths come after the CRC, before V8's data: both commands are listed now.
+    const listed = readFileSync(path).toString('latin1', 6, 6 + readFileSync(path).readUInt16LE(4)).split('\n')
+    assert.deepEqual(listed.sort(), ['command:config:list', 'command:config:path'])
+    await dkrRun('config', 'path')
+    await dkrRun('config', 'list')
+    assert.equal(mtime(), second, 'both listed: not written again')
+  })
+
   it('an unusable cache directory costs nothing but time: no output, same result', async () => {
     const home = join(mkdtempSync(join(tmpdir(), 'dkr-cache-')), 'a-file')
     writeFileSync(home, '')

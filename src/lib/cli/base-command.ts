@@ -9,6 +9,7 @@ import {loadStoredPreferences, resolvePreferences} from '../preferences/preferen
 import {colorEnabled, loadPaint} from '../io/color.js'
 import {isCancelled, UsageError} from '../errors.js'
 import {terminalPrompter} from '../io/prompt.js'
+import {tookCodePath} from '../io/code-paths.js'
 import type {Cli, NamedEngine} from './context.js'
 import {systemStreams} from '../io/streams.js'
 import {describeParseError} from './usage.js'
@@ -97,6 +98,7 @@ export abstract class DkrCommand extends Command {
   }
 
   protected override async finally(error: Error | undefined): Promise<void> {
+    tookCodePath(`command:${this.id}`)
     this.removeSignalHandlers?.()
     return super.finally(error)
   }

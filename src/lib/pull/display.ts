@@ -1,6 +1,7 @@
 // How a pull shows itself: quiet (result lines only), plain (log lines), or a live terminal view.
 // The flow talks to this interface only, so it never knows which one it drives.
 import type {TextOutput} from '../io/streams.js'
+import {tookCodePath} from '../io/code-paths.js'
 import type {JsonMessage} from '../progress/json-message.js'
 import {PlainRenderer} from '../progress/plain-renderer.js'
 import {Tally} from '../progress/tally.js'
@@ -125,6 +126,7 @@ export class TtyDisplay extends PacedTerminalView implements PullDisplay {
 
   constructor(out: TextOutput, options: TtyDisplayOptions) {
     super(out, options.now, options.frameIntervalMs ?? 66)
+    tookCodePath('live view')
     this.state = newView(options.titles, options.now())
     this.tallies = options.titles.map(() => new Tally())
   }

@@ -4,6 +4,7 @@
 // SignatureRefusal, and what permissive and audit levels log goes to stderr, one WARNING line each.
 import type {Cli} from '../cli/context.js'
 import {DkrError} from '../errors.js'
+import {tookCodePath} from '../io/code-paths.js'
 import {familiarString, fullName, referenceString} from '../reference/format.js'
 import type {RegistryClient} from '../registry/client.js'
 import type {ImageCheck} from './image-check.js'
@@ -28,6 +29,7 @@ function referrerSource(client: RegistryClient, repository: string): ReferrerSou
 }
 
 export function notationCheck(cli: Cli, config: NotationConfig): ImageCheck {
+  tookCodePath('notation')
   return {
     source: `notation trust policy ${config.policy.file}`,
     async verify({client, intended, manifest}) {

@@ -10,6 +10,7 @@ import type {AuthLookup} from '../cli/auth-lookup.js'
 import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli, NamedEngine} from '../cli/context.js'
 import {cancelledBy, DkrError, isCancelled} from '../errors.js'
+import {tookCodePath} from '../io/code-paths.js'
 import {defaultTag, fullName, isNameOnly, referenceString, withDefaultTag} from '../reference/format.js'
 import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
@@ -86,6 +87,7 @@ type Resolve = (image: PlannedImage) => Promise<Pick<PlannedImage, 'pins' | 'ref
 function resolver(cli: Cli, options: PlanOptions, auth: AuthLookup, checks: ImageCheck[], fleet: boolean): Resolve | undefined {
   if (checks.length > 0) return async ({info, ref}) => verifiedPulls(cli, {all: options.all, auth, checks, info, pin: fleet, ref})
   if (options.trusted) {
+    tookCodePath('content trust')
     return async ({info, ref}) => (ref.digest === undefined ? {pins: await signedTargets(cli, ref, info, options.all, await auth(info.authKey))} : {})
   }
 

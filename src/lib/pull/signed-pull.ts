@@ -5,6 +5,7 @@
 // reference is verified as it is and pulled as it is. Checks that accept anything pull the name as today.
 import type {Cli} from '../cli/context.js'
 import {DkrError, isCancelled} from '../errors.js'
+import {tookCodePath} from '../io/code-paths.js'
 import type {AuthLookup} from '../cli/auth-lookup.js'
 import {loadNotationConfig} from '../notation/config.js'
 import type {ImageCheck, ImageVerification} from './image-check.js'
@@ -29,6 +30,7 @@ export interface VerifiedPulls {
 
 /** A containers-policy.json's check (cosign signatures); Fulcio certificates' SCTs are checked against `ctlogs`. */
 export function cosignCheck(policy: SignaturePolicy, ctlogs?: TrustRoots['ctlogs']): ImageCheck {
+  tookCodePath('cosign')
   return {
     source: `signature policy ${policy.path}`,
     async verify({client, intended, manifest}) {
@@ -40,6 +42,7 @@ export function cosignCheck(policy: SignaturePolicy, ctlogs?: TrustRoots['ctlogs
 
 /** cosign's flags' check: a signature `cosign verify` would accept with the same flags. */
 export function cosignFlagsCheck(requirement: CosignRequirement): ImageCheck {
+  tookCodePath('cosign')
   return {
     refusal: (reason) => `cosign: ${reason}`,
     source: 'cosign',
