@@ -1,8 +1,10 @@
 // Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
-// critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
-// small Rekor (scripts/rekor.mjs) and RFC 3161 authority (scripts/tsa.mjs, openssl ts), the TrustedRoot
-// and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
-// in both formats. Two oracles: `cosign verify` and Debian sid's sigstore-go (`oci-image-verification`).
+// critical email or URI SAN, codeSigning, Fulcio's OIDC issuer extensions v1 and v2, and if asked an SCT
+// embedded by a CT log of the test's own), the project's small Rekor (scripts/rekor.mjs) and RFC 3161
+// authority (scripts/tsa.mjs, openssl ts), the TrustedRoot and signing config naming them, and the real
+// cosign signing with `--certificate`/`--certificate-chain` in both formats. Two oracles: `cosign
+// verify` and Debian sid's sigstore-go (`oci-image-verification`).
+import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash, createPublicKey, generateKeyPairSync, sign, X509Certificate, type KeyObject} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -12,7 +14,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {EXTENSION_OID_SCT, X509Certificate as SigstoreCertificate} from '@sigstore/core'
 import {TestRegistry, toolsEnv} from './notation.js'
 import {issue, makeSelfSigned, type Issued} from './pki.js'
-import {projectRoot, run} from './run.js'
+import {baseEnv, dkr, projectRoot, run} from './run.js'
+import {imageExists, removeImages} from './stack.js'
 
 export const actionsIssuer = 'https://token.actions.githubusercontent.com'
 const validFrom = {start: '2020-01-01T00:00:00Z'}
@@ -42,6 +45,36 @@ function newCtLog(): CtLog {
   const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
   const spki = createPublicKey(privateKey).export({format: 'der', type: 'spki'})
   return {id: createHash('sha256').update(spki).digest(), key: privateKey, spki}
+}
+
+/** A keyless verification case: dkr's verdict on `image` given cosign's `flags`, which both oracles must share. */
+export interface KeylessCase {
+  name: string
+  image: string
+  flags: () => string[]
+  accepted: boolean
+  /** What dkr's one-line refusal says. */
+  reason?: RegExp
+}
+
+/**
+ * dkr pulls each accepted case (`-q` prints exactly the reference) and refuses the others in one line
+ * `<image>: not pulled: cosign: <reason>`, pulling nothing (on the default engine).
+ */
+export async function assertVerifiedPulls(cases: readonly KeylessCase[]): Promise<void> {
+  for (const c of cases) {
+    await removeImages(c.image)
+    const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(), timeoutMs: 120_000})
+    if (c.accepted) {
+      assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${c.image}\n`, ''], c.name)
+    } else {
+      assert.deepEqual([result.code, result.stdout, result.stderr.split('\n').length], [1, '', 2], `${c.name}: ${result.stderr}`)
+      assert.ok(result.stderr.startsWith(`${c.image}: not pulled: cosign: `), result.stderr)
+      assert.match(result.stderr, c.reason!, c.name)
+    }
+
+    assert.equal(await imageExists(c.image), c.accepted, `${c.name}: ${c.accepted ? 'not pulled' : 'pulled'}`)
+  }
 }
 
 export interface Leaf extends Issued {
@@ -185,6 +218,13 @@ export class KeylessSigning {
 
     const signed = await run('cosign', args, {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'}), timeoutMs: 60_000})
     if (signed.code !== 0) throw new Error(`cosign sign ${image}: ${signed.stderr}`)
+  }
+
+  /** Each case's name and whether `oracle` accepts it, in order: to compare with the cases' own verdicts. */
+  async verdicts(cases: readonly KeylessCase[], oracle: 'cosign' | 'sigstore-go'): Promise<[string, boolean][]> {
+    const verdicts: [string, boolean][] = []
+    for (const c of cases) verdicts.push([c.name, await (oracle === 'cosign' ? this.cosignAccepts(c.image, c.flags()) : this.sigstoreGoAccepts(c.image, c.flags()))])
+    return verdicts
   }
 
   /** `cosign verify` with the same flags dkr is given: the oracle. */
