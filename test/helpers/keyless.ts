@@ -1,20 +1,81 @@
 // Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
-// critical email or URI SAN, codeSigning, and Fulcio's OIDC issuer extensions v1 and v2), the project's
-// small Rekor (scripts/rekor.mjs) and RFC 3161 authority (scripts/tsa.mjs, openssl ts), the TrustedRoot
-// and signing config naming them, and the real cosign signing with `--certificate`/`--certificate-chain`
-// in both formats. Two oracles: `cosign verify` and Debian sid's sigstore-go (`oci-image-verification`).
+// critical email or URI SAN, codeSigning, Fulcio's OIDC issuer extensions v1 and v2, and if asked an SCT
+// embedded by a CT log of the test's own), the project's small Rekor (scripts/rekor.mjs) and RFC 3161
+// authority (scripts/tsa.mjs, openssl ts), the TrustedRoot and signing config naming them, and the real
+// cosign signing with `--certificate`/`--certificate-chain` in both formats. Two oracles: `cosign
+// verify` and Debian sid's sigstore-go (`oci-image-verification`).
+import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
-import {createHash, createPublicKey, X509Certificate} from 'node:crypto'
+import {createHash, createPublicKey, generateKeyPairSync, sign, X509Certificate, type KeyObject} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {EXTENSION_OID_SCT, X509Certificate as SigstoreCertificate} from '@sigstore/core'
 import {TestRegistry, toolsEnv} from './notation.js'
 import {issue, makeSelfSigned, type Issued} from './pki.js'
-import {projectRoot, run} from './run.js'
+import {baseEnv, dkr, projectRoot, run} from './run.js'
+import {imageExists, removeImages} from './stack.js'
 
 export const actionsIssuer = 'https://token.actions.githubusercontent.com'
 const validFrom = {start: '2020-01-01T00:00:00Z'}
+
+/** A DER length (X.690 §8.1.3: short form below 128, else long form). */
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.of(length)
+  const bytes = Buffer.from(length.toString(16).padStart(length > 0xff ? 4 : 2, '0'), 'hex')
+  return Buffer.concat([Buffer.of(0x80 | bytes.length), bytes])
+}
+
+/** A TLS opaque vector's big-endian length prefix of `size` bytes (RFC 5246 §4.3). */
+function tlsLength(length: number, size: number): Buffer {
+  const prefix = Buffer.alloc(size)
+  prefix.writeUIntBE(length, 0, size)
+  return prefix
+}
+
+/** A CT log of the test's own: an EC P-256 key whose log ID is the SHA-256 of its SPKI DER (RFC 6962 §3.2). */
+export interface CtLog {
+  key: KeyObject
+  spki: Buffer
+  id: Buffer
+}
+
+function newCtLog(): CtLog {
+  const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+  const spki = createPublicKey(privateKey).export({format: 'der', type: 'spki'})
+  return {id: createHash('sha256').update(spki).digest(), key: privateKey, spki}
+}
+
+/** A keyless verification case: dkr's verdict on `image` given cosign's `flags`, which both oracles must share. */
+export interface KeylessCase {
+  name: string
+  image: string
+  flags: () => string[]
+  accepted: boolean
+  /** What dkr's one-line refusal says. */
+  reason?: RegExp
+}
+
+/**
+ * dkr pulls each accepted case (`-q` prints exactly the reference) and refuses the others in one line
+ * `<image>: not pulled: cosign: <reason>`, pulling nothing (on the default engine).
+ */
+export async function assertVerifiedPulls(cases: readonly KeylessCase[]): Promise<void> {
+  for (const c of cases) {
+    await removeImages(c.image)
+    const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(), timeoutMs: 120_000})
+    if (c.accepted) {
+      assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${c.image}\n`, ''], c.name)
+    } else {
+      assert.deepEqual([result.code, result.stdout, result.stderr.split('\n').length], [1, '', 2], `${c.name}: ${result.stderr}`)
+      assert.ok(result.stderr.startsWith(`${c.image}: not pulled: cosign: `), result.stderr)
+      assert.match(result.stderr, c.reason!, c.name)
+    }
+
+    assert.equal(await imageExists(c.image), c.accepted, `${c.name}: ${c.accepted ? 'not pulled' : 'pulled'}`)
+  }
+}
 
 export interface Leaf extends Issued {
   /** cosign's encrypted key file made from the leaf's key (cosign sign --key reads only its own format). */
@@ -27,6 +88,9 @@ export class KeylessSigning {
   readonly dir = mkdtempSync(join(tmpdir(), 'dkr-keyless-'))
   readonly ca = makeSelfSigned(this.dir, 'fulcio-root', '/O=dkr test/CN=dkr fulcio root', {keyType: 'ec-256'})
   readonly otherCa = makeSelfSigned(this.dir, 'other-root', '/O=dkr test/CN=untrusted root', {keyType: 'ec-256'})
+  /** The CT log a root `withCtLog` lists, and a key no root lists. */
+  readonly ctLog = newCtLog()
+  readonly otherCtLog = newCtLog()
   private readonly servers: ChildProcess[] = []
   rekorUrl = ''
   tsaUrl = ''
@@ -65,8 +129,10 @@ export class KeylessSigning {
   /**
    * A leaf for `san` (`email:…` or `URI:…`) and OIDC `issuer`, issued by `ca` (default: the trusted one),
    * valid from now (cosign sign checks the chain at the leaf's notBefore, and the CA starts at its making).
+   * With `sctBy`, it embeds an SCT in the trusted CT log's name signed with that log's key: the trusted
+   * one, or `otherCtLog` for a forgery.
    */
-  async leaf(name: string, san: string, issuer: string, options: {ca?: Issued; start?: Date; end?: Date} = {}): Promise<Leaf> {
+  async leaf(name: string, san: string, issuer: string, options: {ca?: Issued; start?: Date; end?: Date; sctBy?: CtLog} = {}): Promise<Leaf> {
     const extensions = [
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature',
@@ -76,19 +142,54 @@ export class KeylessSigning {
       `1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:${issuer}`,
     ].join('\n')
     const ca = options.ca ?? this.ca
-    const issued = issue(this.dir, name, ca, '/O=dkr test signer', {end: options.end, extensions, keyType: 'ec-256', start: options.start ?? new Date()})
+    const subject = '/O=dkr test signer'
+    const issued = options.sctBy
+      ? this.withEmbeddedSct(name, ca, subject, extensions, options.sctBy, {end: options.end ?? new Date(Date.now() + 7 * 86_400_000), start: options.start ?? new Date()})
+      : issue(this.dir, name, ca, subject, {end: options.end, extensions, keyType: 'ec-256', start: options.start ?? new Date()})
     const prefix = join(this.dir, `${name}-cosign`)
     const imported = await run('cosign', ['import-key-pair', '--key', issued.keyPath, '--output-key-prefix', prefix, '-y'], {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'})})
     if (imported.code !== 0) throw new Error(`cosign import-key-pair: ${imported.stderr}`)
     return {...issued, cosignKey: `${prefix}.key`, issuerPath: ca.certPath}
   }
 
-  /** A TrustedRoot JSON: the trusted CA and the Rekor (and with `withTsa` the timestamp authority), or what `options` leaves out. */
-  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean; withTsa?: boolean} = {}): string {
+  /**
+   * A leaf with an embedded SCT (RFC 6962 §3.2-3.3), issued twice by openssl with the same key, serial,
+   * dates and extensions: first without the SCT list, whose TBSCertificate the SCT signs (as the
+   * precertificate entry, with the SHA-256 of the issuer's SPKI), then with the list added (openssl puts
+   * its own subject key identifier after it). The final leaf's TBSCertificate minus that extension is
+   * then the one signed, which is what verifiers rebuild; checked here with sigstore-js's own parser.
+   */
+  private withEmbeddedSct(name: string, ca: Issued, subject: string, extensions: string, signer: CtLog, validity: {start: Date; end: Date}): Issued {
+    const serial = (Date.now() * 1000 + Math.floor(Math.random() * 1000)).toString(16).padStart(16, '0')
+    const first = issue(this.dir, `${name}-precert`, ca, subject, {...validity, extensions, keyType: 'ec-256', serial})
+    const tbs = SigstoreCertificate.parse(Buffer.from(first.der)).tbsCertificate.toDER()
+    const issuerKeyHash = createHash('sha256').update(new X509Certificate(ca.der).publicKey.export({format: 'der', type: 'spki'})).digest()
+    const timestamp = Buffer.alloc(8)
+    timestamp.writeBigUInt64BE(BigInt(Date.now()))
+    const noExtensions = tlsLength(0, 2)
+    // digitally-signed struct: sct_version v1, certificate_timestamp, timestamp, precert_entry, PreCert, extensions.
+    const signed = Buffer.concat([Buffer.of(0, 0), timestamp, tlsLength(1, 2), issuerKeyHash, tlsLength(tbs.length, 3), tbs, noExtensions])
+    const signature = sign('sha256', signed, signer.key)
+    // SignedCertificateTimestamp: v1, the trusted log's ID, timestamp, extensions, sha256 (4) + ecdsa (3).
+    const sct = Buffer.concat([Buffer.of(0), this.ctLog.id, timestamp, noExtensions, Buffer.of(4, 3), tlsLength(signature.length, 2), signature])
+    const list = Buffer.concat([tlsLength(sct.length + 2, 2), tlsLength(sct.length, 2), sct])
+    const octetString = Buffer.concat([Buffer.of(0x04), derLength(list.length), list])
+    const issued = issue(this.dir, name, ca, subject, {...validity, extensions: `${extensions}\n${EXTENSION_OID_SCT}=DER:${octetString.toString('hex')}`, keyPath: first.keyPath, serial})
+    const rebuilt = SigstoreCertificate.parse(Buffer.from(issued.der))
+    rebuilt.extensions.splice(rebuilt.extensions.findIndex((extension) => extension.subs[0].toOID() === EXTENSION_OID_SCT), 1)
+    if (!rebuilt.tbsCertificate.toDER().equals(tbs)) throw new Error(`${name}: the leaf's TBSCertificate without its SCT list is not the one the SCT signs`)
+    return issued
+  }
+
+  /**
+   * A TrustedRoot JSON: the trusted CA and the Rekor (with `withTsa` the timestamp authority, with
+   * `withCtLog` the CT log `ctLog`), or what `options` leaves out.
+   */
+  trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean; withTsa?: boolean; withCtLog?: boolean} = {}): string {
     const rekorKey = createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'der', type: 'spki'})
     const root = {
       certificateAuthorities: options.withoutCa ? [] : [{certChain: {certificates: [{rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr fulcio root', organization: 'dkr test'}, uri: 'http://127.0.0.1/fulcio', validFor: validFrom}],
-      ctlogs: [],
+      ctlogs: options.withCtLog ? [{baseUrl: 'http://127.0.0.1/ct', hashAlgorithm: 'SHA2_256', logId: {keyId: this.ctLog.id.toString('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: this.ctLog.spki.toString('base64'), validFor: validFrom}}] : [],
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
       timestampAuthorities: options.withTsa ? [{certChain: {certificates: [{rawBytes: this.tsa!.der.toString('base64')}, {rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr tsa', organization: 'dkr test'}, uri: this.tsaUrl, validFor: validFrom}] : [],
       tlogs: options.withoutLog ? [] : [{baseUrl: this.rekorUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(rekorKey).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: rekorKey.toString('base64'), validFor: validFrom}}],
@@ -117,6 +218,13 @@ export class KeylessSigning {
 
     const signed = await run('cosign', args, {env: toolsEnv({COSIGN_PASSWORD: 'dkr-e2e'}), timeoutMs: 60_000})
     if (signed.code !== 0) throw new Error(`cosign sign ${image}: ${signed.stderr}`)
+  }
+
+  /** Each case's name and whether `oracle` accepts it, in order: to compare with the cases' own verdicts. */
+  async verdicts(cases: readonly KeylessCase[], oracle: 'cosign' | 'sigstore-go'): Promise<[string, boolean][]> {
+    const verdicts: [string, boolean][] = []
+    for (const c of cases) verdicts.push([c.name, await (oracle === 'cosign' ? this.cosignAccepts(c.image, c.flags()) : this.sigstoreGoAccepts(c.image, c.flags()))])
+    return verdicts
   }
 
   /** `cosign verify` with the same flags dkr is given: the oracle. */

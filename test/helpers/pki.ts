@@ -49,10 +49,11 @@ export function makeSelfSigned(dir: string, name: string, subject: string, optio
 
 /**
  * A certificate issued by `ca`, valid from `start` to `end` (default: an hour ago to a week ahead),
- * with code-signing leaf extensions unless `extensions` says otherwise.
+ * with code-signing leaf extensions unless `extensions` says otherwise; for a given `keyPath` (default: a
+ * new key of `keyType`) and hex `serial` (default: from the clock).
  */
-export function issue(dir: string, name: string, ca: Issued, subject: string, options: {keyType?: KeyType; extensions?: string; start?: Date; end?: Date} = {}): Issued {
-  const keyPath = newKey(dir, name, options.keyType ?? 'rsa-2048')
+export function issue(dir: string, name: string, ca: Issued, subject: string, options: {keyType?: KeyType; keyPath?: string; extensions?: string; serial?: string; start?: Date; end?: Date} = {}): Issued {
+  const keyPath = options.keyPath ?? newKey(dir, name, options.keyType ?? 'rsa-2048')
   const csr = join(dir, `${name}.csr`)
   const requestConfig = join(dir, `${name}.req.cnf`)
   writeFileSync(requestConfig, '[req]\ndistinguished_name=dn\n[dn]\n')
@@ -60,7 +61,7 @@ export function issue(dir: string, name: string, ca: Issued, subject: string, op
   const db = join(dir, `${name}.db`)
   mkdirSync(db, {recursive: true})
   writeFileSync(join(db, 'index.txt'), '')
-  writeFileSync(join(db, 'serial'), `${Date.now().toString(16).padStart(16, '0')}\n`)
+  writeFileSync(join(db, 'serial'), `${options.serial ?? Date.now().toString(16).padStart(16, '0')}\n`)
   const config = join(dir, `${name}.cnf`)
   writeFileSync(config, [
     '[ca]', 'default_ca=d', '[d]', `database=${db}/index.txt`, `new_certs_dir=${db}`, `serial=${db}/serial`, 'default_md=sha256', 'policy=p', 'unique_subject=no', 'copy_extensions=none',

@@ -119,8 +119,9 @@ export async function cosignRequirement(flags: CosignFlags, env: NodeJS.ProcessE
   if (!issuer) throw new DkrError('keyless verification needs --certificate-oidc-issuer or --certificate-oidc-issuer-regexp')
   const trust = await trustOf(flags, env)
   // cosign requires an SCT in every certificate unless --insecure-ignore-sct (measured: even with a root
-  // that lists no CT log, "only able to verify 0 SCT entries").
-  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, requireSct: !flags.insecureIgnoreSct, requireTlog, trust}}
+  // that lists no CT log, "only able to verify 0 SCT entries"); with it, cosign and sigstore-go look at
+  // no SCT (measured: both accept a certificate whose SCT another key signed).
+  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, ignoreSct: flags.insecureIgnoreSct === true, requireSct: !flags.insecureIgnoreSct, requireTlog, trust}}
 }
 
 /** The flags' verdict on one image: one signature cosign would accept, for the digest; throws SignatureRefusal. */

@@ -15,8 +15,8 @@
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
 import {hasLengthField} from '../io/json.js'
-import {X509Certificate} from '@sigstore/core'
-import {toSignedEntity, Verifier, type TrustMaterial} from '@sigstore/verify'
+import {EXTENSION_OID_SCT, X509Certificate} from '@sigstore/core'
+import {toSignedEntity, Verifier, type SignedEntity, type TrustMaterial} from '@sigstore/verify'
 import {bundleEnvelope, payloadClaim, statementProblem, type Candidate, type SignatureFormat} from './cosign.js'
 import type {PublicKey} from './keys.js'
 
@@ -44,6 +44,11 @@ export interface SigstoreRules {
   requireTlog: boolean
   /** SCTs required in the certificate (cosign: when the trusted root lists CT logs). */
   requireSct: boolean
+  /**
+   * Embedded SCTs not looked at (cosign's --insecure-ignore-sct: neither cosign nor sigstore-go verifies
+   * them then). Otherwise every embedded SCT must verify against a CT log of the trust, required or not.
+   */
+  ignoreSct?: boolean
 }
 
 /** Who signed and what dated it, for --json and the terminal. */
@@ -320,6 +325,26 @@ function signedWith(bundle: Bundle): X509Certificate | undefined {
   return undefined
 }
 
+/**
+ * A leaf whose embedded SCTs sigstore-js does not see: it finds them in the clone it makes of the leaf
+ * to rebuild the precertificate (key/sct.js), so the clone leaves the SCT list out. The chain is still
+ * checked on the leaf as signed. Should sigstore-js find SCTs another way, they are checked again (the
+ * unit test of --insecure-ignore-sct then fails): never fewer checks than asked for.
+ */
+class LeafWithSctsIgnored extends X509Certificate {
+  override clone(): X509Certificate {
+    const clone = super.clone()
+    const at = clone.extensions.findIndex((extension) => extension.subs[0]?.toOID() === EXTENSION_OID_SCT)
+    if (at >= 0) clone.extensions.splice(at, 1)
+    return clone
+  }
+}
+
+function withSctsIgnored(entity: SignedEntity): SignedEntity {
+  if (entity.key.$case !== 'certificate') return entity
+  return {...entity, key: {...entity.key, certificate: new LeafWithSctsIgnored(entity.key.certificate.root)}}
+}
+
 function describeError(error: unknown): string {
   const e = error as {message?: string; cause?: {message?: string}}
   const cause = e.cause?.message
@@ -386,7 +411,8 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
     const verifier = new Verifier(trust, {ctlogThreshold: leaf && rules.requireSct ? 1 : 0, timestampThreshold: leaf || rules.requireTlog ? 1 : 0, tlogThreshold: rules.requireTlog ? 1 : 0})
     let signerKey: KeyObject
     try {
-      signerKey = verifier.verify(toSignedEntity(bundle, artifact)).key
+      const entity = toSignedEntity(bundle, artifact)
+      signerKey = verifier.verify(rules.ignoreSct ? withSctsIgnored(entity) : entity).key
     } catch (error) {
       lastError = describeError(error)
       // sigstore-js checks every SCT a certificate embeds; without CT logs that cannot succeed.

@@ -47,13 +47,13 @@ describe('cosign flags', () => {
     })
   }
 
-  it('keyless: identity and issuer, exact or regexp; a log entry and SCTs required by default', async () => {
+  it('keyless: identity and issuer, exact or regexp; a log entry and SCTs required by default, SCTs not looked at with --insecure-ignore-sct', async () => {
     const {requirement, rules} = await cosignRequirement({...email, trustedRoot: root}, offline)
     assert.equal(requirement, 'identity me@example.com issuer https://accounts.example.com')
-    assert.deepEqual([rules.requireTlog, rules.requireSct, rules.keys], [true, true, undefined])
+    assert.deepEqual([rules.requireTlog, rules.requireSct, rules.ignoreSct, rules.keys], [true, true, false, undefined])
     const regexp = await cosignRequirement({certificateIdentityRegexp: '@example\\.com$', certificateOidcIssuerRegexp: '^https://', insecureIgnoreSct: true, insecureIgnoreTlog: true, trustedRoot: root}, offline)
     assert.equal(regexp.requirement, 'identity /@example\\.com$/ issuer /^https:\\/\\//')
-    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct], [false, false])
+    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct, regexp.rules.ignoreSct], [false, false, true])
   })
 
   it('keyed with --insecure-ignore-tlog needs no trusted root', async () => {
