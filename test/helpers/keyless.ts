@@ -1,9 +1,10 @@
 // Keyless signing on loopback for the end-to-end tests: a Fulcio-like CA (openssl, leaves with a
 // critical email or URI SAN, codeSigning, Fulcio's OIDC issuer extensions v1 and v2, and if asked an SCT
-// embedded by a CT log of the test's own), the project's small Rekor (scripts/rekor.mjs) and RFC 3161
-// authority (scripts/tsa.mjs, openssl ts), the TrustedRoot and signing config naming them, and the real
-// cosign signing with `--certificate`/`--certificate-chain` in both formats. Two oracles: `cosign
-// verify` and Debian sid's sigstore-go (`oci-image-verification`).
+// embedded by a CT log of the test's own), the project's small Rekor (scripts/rekor.mjs: one instance for
+// the v1 API, another with its own key for the v2 API) and RFC 3161 authority (scripts/tsa.mjs, openssl
+// ts), the TrustedRoot and signing config naming them, and the real cosign signing with
+// `--certificate`/`--certificate-chain` in both formats. Two oracles: `cosign verify` and Debian sid's
+// sigstore-go (`oci-image-verification`).
 import assert from 'node:assert/strict'
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createHash, createPublicKey, generateKeyPairSync, sign, X509Certificate, type KeyObject} from 'node:crypto'
@@ -93,25 +94,29 @@ export class KeylessSigning {
   readonly otherCtLog = newCtLog()
   private readonly servers: ChildProcess[] = []
   rekorUrl = ''
+  rekorV2Url = ''
   tsaUrl = ''
   private tsa?: Issued
 
-  /** Runs scripts/NAME.mjs with ARGS, PORT 0 and a port file; its URL once it listens. */
-  private async serve(name: string, args: string[]): Promise<string> {
-    const portFile = join(this.dir, `${name}.port`)
+  /** Runs scripts/NAME.mjs with ARGS, PORT 0 and a port file (LABEL.port); its URL once it listens. */
+  private async serve(name: string, args: string[], label = name): Promise<string> {
+    const portFile = join(this.dir, `${label}.port`)
     this.servers.push(spawn(process.execPath, [join(projectRoot, 'scripts', `${name}.mjs`), ...args, '0', portFile], {stdio: 'ignore'}))
     for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(50)
     if (!existsSync(portFile)) throw new Error(`scripts/${name}.mjs did not start`)
     return `http://127.0.0.1:${readFileSync(portFile, 'utf8')}`
   }
 
-  /** Starts the Rekor and the timestamp authority; their keys are made here. */
+  /** Starts the Rekors (v1 and v2, each with its own key, as Sigstore's logs are) and the timestamp authority. */
   async start(): Promise<void> {
-    const key = join(this.dir, 'rekor.key')
-    const made = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key])
-    if (made.code !== 0) throw new Error(`openssl genpkey: ${made.stderr}`)
-    this.rekorUrl = await this.serve('rekor', [key])
-    writeFileSync(this.rekorPublicKey, createPublicKey(readFileSync(key)).export({format: 'pem', type: 'spki'}))
+    for (const name of ['rekor', 'rekor-v2']) {
+      const made = await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(this.dir, `${name}.key`)])
+      if (made.code !== 0) throw new Error(`openssl genpkey: ${made.stderr}`)
+    }
+
+    this.rekorUrl = await this.serve('rekor', [join(this.dir, 'rekor.key')])
+    this.rekorV2Url = await this.serve('rekor', [join(this.dir, 'rekor-v2.key')], 'rekor-v2')
+    writeFileSync(this.rekorPublicKey, createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'pem', type: 'spki'}))
     this.tsa = issue(this.dir, 'tsa', this.ca, '/O=dkr test/CN=dkr tsa', {extensions: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping', keyType: 'ec-256', start: new Date()})
     this.tsaUrl = `${await this.serve('tsa', [this.dir, this.tsa.keyPath, this.tsa.certPath])}/api/v1/timestamp`
   }
@@ -182,17 +187,23 @@ export class KeylessSigning {
   }
 
   /**
-   * A TrustedRoot JSON: the trusted CA and the Rekor (with `withTsa` the timestamp authority, with
-   * `withCtLog` the CT log `ctLog`), or what `options` leaves out.
+   * A TrustedRoot JSON: the trusted CA and both Rekors (with `withTsa` the timestamp authority, with
+   * `withCtLog` the CT log `ctLog`), or what `options` leaves out. A v2 log is named as for v1
+   * (sigstore-go and sigstore-js find it by logId = sha256 of its SPKI, which is also its checkpoint key
+   * ID for an ECDSA key); its baseUrl's host is its checkpoints' origin, which sigstore-go requires.
    */
   trustedRoot(name: string, options: {withoutCa?: boolean; withoutLog?: boolean; withTsa?: boolean; withCtLog?: boolean} = {}): string {
-    const rekorKey = createPublicKey(readFileSync(join(this.dir, 'rekor.key'))).export({format: 'der', type: 'spki'})
+    const tlog = (keyName: string, baseUrl: string) => {
+      const key = createPublicKey(readFileSync(join(this.dir, `${keyName}.key`))).export({format: 'der', type: 'spki'})
+      return {baseUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(key).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: key.toString('base64'), validFor: validFrom}}
+    }
+
     const root = {
       certificateAuthorities: options.withoutCa ? [] : [{certChain: {certificates: [{rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr fulcio root', organization: 'dkr test'}, uri: 'http://127.0.0.1/fulcio', validFor: validFrom}],
       ctlogs: options.withCtLog ? [{baseUrl: 'http://127.0.0.1/ct', hashAlgorithm: 'SHA2_256', logId: {keyId: this.ctLog.id.toString('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: this.ctLog.spki.toString('base64'), validFor: validFrom}}] : [],
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
       timestampAuthorities: options.withTsa ? [{certChain: {certificates: [{rawBytes: this.tsa!.der.toString('base64')}, {rawBytes: this.ca.der.toString('base64')}]}, subject: {commonName: 'dkr tsa', organization: 'dkr test'}, uri: this.tsaUrl, validFor: validFrom}] : [],
-      tlogs: options.withoutLog ? [] : [{baseUrl: this.rekorUrl, hashAlgorithm: 'SHA2_256', logId: {keyId: createHash('sha256').update(rekorKey).digest('base64')}, publicKey: {keyDetails: 'PKIX_ECDSA_P256_SHA_256', rawBytes: rekorKey.toString('base64'), validFor: validFrom}}],
+      tlogs: options.withoutLog ? [] : [tlog('rekor', this.rekorUrl), tlog('rekor-v2', this.rekorV2Url)],
     }
     const path = join(this.dir, `${name}.json`)
     writeFileSync(path, JSON.stringify(root))
@@ -202,15 +213,20 @@ export class KeylessSigning {
   /**
    * cosign signs `image` (by digest) with `leaf`: a bundle through a signing config naming the Rekor (and
    * with `tsa` the timestamp authority), or a legacy .sig with the Rekor URL; without `log`, no entry.
+   * `log: 'v2'` names the v2 Rekor (majorApiVersion 2), to which cosign posts a CreateEntryRequest and
+   * whose entry has no integrated time. cosign insists on a timestamp authority beside a Rekor v2 only
+   * when it fetches a Fulcio certificate (pkg/cosign/bundle/sign.go), not with --certificate; the cases
+   * give it one, as nothing else could date such an entry.
    */
-  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean; tsa?: boolean}): Promise<void> {
+  async sign(image: string, leaf: Leaf, options: {format: 'bundle' | 'legacy'; log?: boolean | 'v2'; tsa?: boolean}): Promise<void> {
     const log = options.log ?? true
     const common = ['sign', '-y', '--key', leaf.cosignKey, '--certificate', leaf.certPath, '--certificate-chain', leaf.issuerPath, '--allow-insecure-registry']
     let args: string[]
     if (options.format === 'bundle') {
-      const config = join(this.dir, `signing-config${log ? '' : '-nolog'}${options.tsa ? '-tsa' : ''}.json`)
+      const config = join(this.dir, `signing-config${log === 'v2' ? '-v2' : log ? '' : '-nolog'}${options.tsa ? '-tsa' : ''}.json`)
       const tsaUrls = options.tsa ? [{majorApiVersion: 1, operator: 'dkr', url: this.tsaUrl, validFor: validFrom}] : []
-      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls: log ? [{majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : [], tsaConfig: {selector: 'ANY'}, tsaUrls}))
+      const rekorTlogUrls = log ? [log === 'v2' ? {majorApiVersion: 2, operator: 'dkr', url: this.rekorV2Url, validFor: validFrom} : {majorApiVersion: 1, operator: 'dkr', url: this.rekorUrl, validFor: validFrom}] : []
+      writeFileSync(config, JSON.stringify({caUrls: [], mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json', oidcUrls: [], rekorTlogConfig: {selector: 'ANY'}, rekorTlogUrls, tsaConfig: {selector: 'ANY'}, tsaUrls}))
       args = [...common, '--signing-config', config, image]
     } else {
       args = [...common, '--use-signing-config=false', '--new-bundle-format=false', ...(log ? ['--rekor-url', this.rekorUrl, '--tlog-upload=true'] : ['--tlog-upload=false']), image]
