@@ -53,6 +53,11 @@ const cases = (): Case[] => [
   // The log entry dates it; the timestamp no authority of the root can check is left aside, as cosign does.
   {accepted: true, flags: () => [...uri, ...trust()], image: image('tsa'), name: 'an RFC 3161 timestamp, with a root that has no timestamp authority'},
   {accepted: false, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('tsa-no-log'), name: 'an RFC 3161 timestamp and no log entry', reason: /found a signature with no transparency log entry/},
+  // Rekor v2: the entry has an inclusion proof and a checkpoint, no integrated time; the TSA dates it
+  // (cosign asks for the signed timestamp by itself when every entry is Rekor v2's).
+  {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('rekor-v2'), name: 'a Rekor v2 entry dated by an RFC 3161 timestamp, with a root that has the authority'},
+  {accepted: false, flags: () => [...uri, ...trust()], image: image('rekor-v2'), name: 'a Rekor v2 entry dated by an RFC 3161 timestamp, with a root without the authority', reason: /found an RFC 3161 timestamp, and the trusted root has no timestamp authority to check it/},
+  {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct', '--use-signed-timestamps'], image: image('rekor-v2'), name: 'a Rekor v2 entry, --use-signed-timestamps'},
   // Key signatures scripts/seed-signatures made without a log (the stack's k1 and k2 keys).
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, a bundle without a log entry, with --insecure-ignore-tlog'},
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, a legacy signature without a log entry, with --insecure-ignore-tlog'},
@@ -114,6 +119,7 @@ before(async () => {
   await signing.sign(await fresh('stranger'), stranger, {format: 'legacy'})
   await signing.sign(await fresh('tsa'), uriLeaf, {format: 'bundle', tsa: true})
   await signing.sign(await fresh('tsa-no-log'), uriLeaf, {format: 'bundle', log: false, tsa: true})
+  await signing.sign(await fresh('rekor-v2'), uriLeaf, {format: 'bundle', log: 'v2', tsa: true})
   await fresh('unsigned')
   await signing.sign(await fresh('tampered-set'), uriLeaf, {format: 'legacy'})
   await editSet('tampered-set', (set) => set.replace(/"SignedEntryTimestamp":"[A-Za-z0-9+/]{4}/, (start) => `${start.slice(0, -4)}AAAA`))
@@ -123,6 +129,30 @@ before(async () => {
 })
 
 after(() => signing?.stop())
+
+/** The v0.3 bundle cosign attached to NAME's image (its referrer's bundle layer). */
+async function bundleOf(name: string): Promise<{verificationMaterial: {tlogEntries: Record<string, unknown>[]; timestampVerificationData?: {rfc3161Timestamps: unknown[]}}}> {
+  const registry = new TestRegistry(stack.registry)
+  const digest = await digestOf(image(name))
+  for (const referrer of await registry.referrers(`keyless/${name}`, digest)) {
+    const manifest = JSON.parse((await registry.manifest(`keyless/${name}`, referrer.digest))!.bytes.toString()) as {layers?: {digest: string; mediaType: string}[]}
+    const layer = manifest.layers?.find((l) => l.mediaType === 'application/vnd.dev.sigstore.bundle.v0.3+json')
+    if (layer) return JSON.parse((await registry.blob(`keyless/${name}`, layer.digest)).toString())
+  }
+
+  throw new Error(`no bundle for ${name}`)
+}
+
+describe('keyless cosign: the signatures are what the cases say', () => {
+  it("cosign's bundle through the v2 Rekor holds a Rekor v2 entry (inclusion proof, C2SP checkpoint, no integrated time or promise) and an RFC 3161 timestamp", async () => {
+    const {verificationMaterial} = await bundleOf('rekor-v2')
+    const [entry] = verificationMaterial.tlogEntries as {kindVersion: unknown; integratedTime?: string; inclusionPromise?: unknown; inclusionProof: {checkpoint: {envelope: string}}}[]
+    assert.deepEqual([verificationMaterial.tlogEntries.length, entry.kindVersion, entry.integratedTime ?? '0', entry.inclusionPromise], [1, {kind: 'hashedrekord', version: '0.0.2'}, '0', undefined])
+    // The origin and the signer are the log's host, as sigstore-go requires of a v2 checkpoint.
+    assert.match(entry.inclusionProof.checkpoint.envelope, /^127\.0\.0\.1\n1\n[A-Za-z0-9+/]{43}=\n\n\u2014 127\.0\.0\.1 [A-Za-z0-9+/]+=*\n$/)
+    assert.equal(verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length, 1)
+  })
+})
 
 describe('keyless cosign: cosign verify --trusted-root agrees on every case', () => {
   it('accepts and refuses what dkr accepts and refuses', async () => {
@@ -149,7 +179,8 @@ function sigstoreGoCannotTake(c: Case): string | undefined {
 describe('keyless cosign: sigstore-go (oci-image-verification) agrees on every case it can take', () => {
   it('accepts and refuses what dkr accepts and refuses, in both formats', async () => {
     const taken = cases().filter((c) => !sigstoreGoCannotTake(c))
-    assert.deepEqual(cases().filter((c) => sigstoreGoCannotTake(c)).map((c) => c.name), ['--key, a bundle without a log entry, with --insecure-ignore-tlog', '--key, a legacy signature without a log entry, with --insecure-ignore-tlog', '--key, a multi-platform index signed as a whole', '--key, no log entry, the log required', '--key, another key'])
+    assert.deepEqual(cases().filter((c) => sigstoreGoCannotTake(c)).map((c) => c.name), [
+      '--key, a bundle without a log entry, with --insecure-ignore-tlog', '--key, a legacy signature without a log entry, with --insecure-ignore-tlog', '--key, a multi-platform index signed as a whole', '--key, no log entry, the log required', '--key, another key'])
     const verdicts: [string, boolean][] = []
     for (const c of taken) verdicts.push([c.name, await signing.sigstoreGoAccepts(c.image, c.flags())])
     assert.deepEqual(verdicts, taken.map((c) => [c.name, c.accepted]))

@@ -268,8 +268,10 @@ export class KeylessSigning {
       '--certificate-oidc-issuer-regexp': ['-expectedIssuerRegex'],
       '--trusted-root': ['-trustedrootJSONpath'],
     }
-    // --key and --insecure-ignore-tlog have none (test/e2e/keyless.test.ts says why).
-    const switches: Record<string, string[]> = {'--insecure-ignore-sct': ['-ignore-sct']}
+    // --key and --insecure-ignore-tlog have none (test/e2e/keyless.test.ts says why). --use-signed-timestamps
+    // needs none for the cases that give it: the tool requires an observer timestamp (a signed timestamp or
+    // an integrated time), and a Rekor v2 entry has no integrated time, so only the signed timestamp counts.
+    const switches: Record<string, string[]> = {'--insecure-ignore-sct': ['-ignore-sct'], '--use-signed-timestamps': []}
     // Without --trusted-root, no root file (its default names a file of sigstore-go's source tree).
     const args = flags.includes('--trusted-root') ? [] : ['-trustedrootJSONpath=']
     for (let i = 0; i < flags.length; i++) {

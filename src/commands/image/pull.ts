@@ -30,7 +30,7 @@ DOCKER_DEFAULT_PLATFORM, DOCKER_CONTENT_TRUST, DOCKER_CONTENT_TRUST_SERVER, NO_C
 progress, parallel, platform, contentTrust, retry, stallTimeout, signaturePolicy, notationConfig, rateLimit, trustedRoot (see dkr config list).
 
 cosign's verification flags (--key, --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], \
---trusted-root, --insecure-ignore-tlog, --insecure-ignore-sct) keep cosign's meaning: every image must carry a cosign signature, in \
+--trusted-root, --insecure-ignore-tlog, --insecure-ignore-sct, --use-signed-timestamps) keep cosign's meaning: every image must carry a cosign signature, in \
 either format, that cosign verify would accept with the same flags, for the digest that is pulled. With a \
 signature policy too, both must hold.`
 
@@ -63,6 +63,7 @@ signature policy too, both must hold.`
     'retry-delay': Flags.string({description: 'Wait this long between attempts, e.g. 2s, 500ms (default 2s, doubling after each attempt)'}),
     'signature-policy': Flags.string({helpValue: 'FILE', description: 'Verify cosign signatures by this containers-policy.json before pulling (default: the signaturePolicy preference)'}),
     'stall-timeout': Flags.string({description: 'Abort a pull that brings no new bytes or status for this long, e.g. 30s; 0: never (default 5m, or the stallTimeout preference)'}),
+    'use-signed-timestamps': Flags.boolean({description: "cosign: date signatures by an RFC 3161 timestamp from a timestamp authority of the trusted root, not by the log entry's integrated time (needed for Rekor v2 entries, which have none)"}),
     'trusted-root': Flags.string({helpValue: 'FILE', description: "cosign: the Sigstore TrustedRoot JSON (Fulcio CAs, Rekor logs, CT logs, timestamp authorities) signatures are checked against (default: the trustedRoot preference, else Sigstore's public-good root through TUF, cached under $XDG_CACHE_HOME/dkr)"}),
   }
 
@@ -93,6 +94,7 @@ signature policy too, both must hold.`
         insecureIgnoreTlog: flags['insecure-ignore-tlog'],
         key: flags.key,
         trustedRoot: flags['trusted-root'] ?? preferences.trustedRoot.value,
+        useSignedTimestamps: flags['use-signed-timestamps'],
       },
       json,
       notationConfig: notationSetting === undefined ? undefined : notationConfigSetting(notationSetting, cli.streams.env),

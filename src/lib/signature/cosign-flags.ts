@@ -1,9 +1,12 @@
 // cosign's own verification flags on a pull, with `cosign verify`'s meaning: --key FILE, or a keyless
 // identity (--certificate-identity[-regexp] and --certificate-oidc-issuer[-regexp], each exactly one of
 // the pair), trusted through --trusted-root FILE (else Sigstore's public-good root through TUF,
-// public-good.ts); a transparency log entry is required unless
-// --insecure-ignore-tlog, an SCT in the certificate unless --insecure-ignore-sct. Every image must carry one cosign signature, in either format, that cosign
-// would accept with the same flags, for the digest being pulled.
+// public-good.ts); a transparency log entry is required unless --insecure-ignore-tlog, an SCT in the
+// certificate unless --insecure-ignore-sct. A keyless signature is dated as cosign dates it (pkg/cosign/
+// verify.go): by the log entry's integrated time, by an RFC 3161 timestamp with --use-signed-timestamps
+// (how cosign dates a bundle whose entries are all Rekor v2's, which have no integrated time).
+// Every image must carry one cosign signature, in either format, that cosign would accept with the same
+// flags, for the digest being pulled.
 import {readFile} from 'node:fs/promises'
 import {toTrustMaterial} from '@sigstore/verify'
 import {DkrError} from '../errors.js'
@@ -27,6 +30,8 @@ export interface CosignFlags {
   trustedRoot?: string
   insecureIgnoreTlog?: boolean
   insecureIgnoreSct?: boolean
+  /** cosign's --use-signed-timestamps: an RFC 3161 timestamp by an authority of the root dates the signature. */
+  useSignedTimestamps?: boolean
 }
 
 /** The flags checked and ready: the sigstore rules and how the requirement reads in --json. */
@@ -110,9 +115,9 @@ export async function cosignRequirement(flags: CosignFlags, env: NodeJS.ProcessE
       throw new DkrError(`--key ${flags.key}: ${(error as Error).message}`)
     }
 
-    // A key signature needs the trusted root only for its log entry.
-    const trust = requireTlog ? await trustOf(flags, env) : noTrust
-    return {requirement: `key ${flags.key}`, rules: {keys: [key], requireSct: false, requireTlog, trust}}
+    // A key signature needs the trusted root only for its log entry or its timestamp.
+    const trust = requireTlog || flags.useSignedTimestamps ? await trustOf(flags, env) : noTrust
+    return {requirement: `key ${flags.key}`, rules: {keys: [key], requireSct: false, requireTlog, signingTime: flags.useSignedTimestamps ? 'timestamp' : undefined, trust}}
   }
 
   if (!san) throw new DkrError('keyless verification needs --certificate-identity or --certificate-identity-regexp')
@@ -121,7 +126,8 @@ export async function cosignRequirement(flags: CosignFlags, env: NodeJS.ProcessE
   // cosign requires an SCT in every certificate unless --insecure-ignore-sct (measured: even with a root
   // that lists no CT log, "only able to verify 0 SCT entries"); with it, cosign and sigstore-go look at
   // no SCT (measured: both accept a certificate whose SCT another key signed).
-  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, ignoreSct: flags.insecureIgnoreSct === true, requireSct: !flags.insecureIgnoreSct, requireTlog, trust}}
+  const signingTime = flags.useSignedTimestamps ? 'timestamp' : requireTlog ? 'log' : undefined
+  return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, ignoreSct: flags.insecureIgnoreSct === true, requireSct: !flags.insecureIgnoreSct, requireTlog, signingTime, trust}}
 }
 
 /** The flags' verdict on one image: one signature cosign would accept, for the digest; throws SignatureRefusal. */

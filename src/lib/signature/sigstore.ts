@@ -11,7 +11,9 @@
 // - codeSigning EKU, and Fulcio's issuer extensions v1 and v2 agreeing when both are present;
 // - identities matched as cosign matches them: exact strings whole, regular expressions unanchored (Go's
 //   MatchString), against the certificate's SAN and OIDC issuer;
-// - the signed claim must be for the manifest digest being pulled.
+// - the signed claim must be for the manifest digest being pulled;
+// - what dates a keyless signature, as cosign chooses it (SigstoreRules.signingTime): the log's integrated
+//   time or an RFC 3161 timestamp.
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
 import {hasLengthField} from '../io/json.js'
@@ -49,6 +51,14 @@ export interface SigstoreRules {
    * them then). Otherwise every embedded SCT must verify against a CT log of the trust, required or not.
    */
   ignoreSct?: boolean
+  /**
+   * What must date a keyless signature (the time its certificate is checked at), as cosign chooses:
+   * - 'log': a log entry's integrated time (cosign's default), or where every entry is Rekor v2's (which
+   *   has none) an RFC 3161 timestamp, as cosign then turns --use-signed-timestamps on by itself;
+   * - 'timestamp': an RFC 3161 timestamp by an authority of the root (--use-signed-timestamps).
+   * Absent: either a log's integrated time or a timestamp (sigstore-go's observer timestamps).
+   */
+  signingTime?: 'log' | 'timestamp'
 }
 
 /** Who signed and what dated it, for --json and the terminal. */
@@ -200,17 +210,45 @@ function nameKeyOnlyLogs(trust: TrustRoots, bundle: Bundle): TrustRoots {
   return {...trust, tlogs: trust.tlogs.map((log) => (log.baseURL === '' ? {...log, baseURL: names.join(' ')} : log))}
 }
 
+/** The bundle without its RFC 3161 timestamps. */
+function withoutTimestamps(bundle: Bundle): Bundle {
+  const material = bundle.verificationMaterial
+  const data = material.timestampVerificationData
+  return {...bundle, verificationMaterial: {...material, timestampVerificationData: data && {...data, rfc3161Timestamps: []}}}
+}
+
 /**
- * The bundle without its RFC 3161 timestamps when the trust has no timestamp authority and every log
- * entry carries an integrated time: nothing could check them and nothing needs them, as cosign (which
- * verifies signed timestamps only when asked) accepts such a bundle. sigstore-js would refuse it.
+ * The bundle without what `signingTime` says cosign does not look at: with 'log', its RFC 3161 timestamps
+ * (cosign verifies signed timestamps only when asked). Absent,
+ * the timestamps are dropped only when the trust has no timestamp authority and every log entry carries an
+ * integrated time: nothing could check them and nothing needs them (sigstore-js would refuse them).
  */
-function withoutUncheckableTimestamps(bundle: Bundle, trust: TrustRoots): Bundle {
-  const data = bundle.verificationMaterial.timestampVerificationData
-  if (!data?.rfc3161Timestamps.length || trust.timestampAuthorities.length > 0) return bundle
+function withoutUncheckedDating(bundle: Bundle, trust: TrustRoots, signingTime: SigstoreRules['signingTime']): Bundle {
+  if (signingTime === 'log') return withoutTimestamps(bundle)
+  if (signingTime === 'timestamp' || !bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length || trust.timestampAuthorities.length > 0) return bundle
   const entries = bundle.verificationMaterial.tlogEntries
   if (entries.length === 0 || entries.some((entry) => !(Number(entry.integratedTime) > 0))) return bundle
-  return {...bundle, verificationMaterial: {...bundle.verificationMaterial, timestampVerificationData: {...data, rfc3161Timestamps: []}}}
+  return withoutTimestamps(bundle)
+}
+
+/**
+ * cosign's choice for a keyless bundle whose log entries are all Rekor v2's (no integrated time): it
+ * turns --use-signed-timestamps on (pkg/cosign/verify_bundle.go, rekorV2Bundle), not with a mixed bundle.
+ */
+function effectiveSigningTime(bundle: Bundle, signingTime: SigstoreRules['signingTime']): SigstoreRules['signingTime'] {
+  const entries = bundle.verificationMaterial.tlogEntries
+  const onlyRekorV2 = entries.length > 0 && entries.every((entry) => !(Number(entry.integratedTime) > 0))
+  return signingTime === 'log' && onlyRekorV2 ? 'timestamp' : signingTime
+}
+
+/** Why no RFC 3161 timestamp can date the signature when `signingTime` requires one. */
+function datingProblem(bundle: Bundle, trust: TrustRoots, signingTime: SigstoreRules['signingTime'], asked: boolean): string | undefined {
+  if (signingTime !== 'timestamp') return undefined
+  if (!bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length) {
+    return asked ? 'a signature with no RFC 3161 timestamp, which --use-signed-timestamps requires' : 'a Rekor v2 log entry (which has no integrated time) and no RFC 3161 timestamp to date the signature'
+  }
+
+  return trust.timestampAuthorities.length === 0 ? 'an RFC 3161 timestamp, and the trusted root has no timestamp authority to check it' : undefined
 }
 
 function matches(match: Match, value: string | undefined): boolean {
@@ -388,18 +426,22 @@ function timestampOf(bundle: Bundle): string | undefined {
  * sigstore-js, then the log entry's key, the certificate's EKU, issuer and identity. Never throws.
  */
 export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules: SigstoreRules, format: SignatureFormat = 'bundle', intermediates?: string): SigstoreResult {
-  const bundle = withoutUncheckableTimestamps(given, rules.trust)
   let leaf: X509Certificate | undefined
   try {
-    leaf = signedWith(bundle)
+    leaf = signedWith(given)
   } catch (error) {
     return {format, reason: `a damaged certificate (${describeError(error)})`, stage: 'unsigned'}
   }
+
+  const signingTime = leaf ? effectiveSigningTime(given, rules.signingTime) : rules.signingTime
+  const bundle = withoutUncheckedDating(given, rules.trust, signingTime)
 
   const material = bundle.verificationMaterial
   if (!leaf && !rules.keys) return {format, reason: 'a signature made with a key, not a certificate', stage: 'unsigned'}
   if (leaf && !rules.identity) return {format, reason: 'a keyless signature, where a key was required', stage: 'unsigned'}
   if (rules.requireTlog && material.tlogEntries.length === 0) return {format, reason: 'a signature with no transparency log entry', stage: 'unsigned'}
+  const undated = datingProblem(given, rules.trust, signingTime, rules.signingTime === 'timestamp')
+  if (undated) return {format, reason: undated, stage: 'unsigned'}
   if (leaf && material.tlogEntries.length === 0 && !material.timestampVerificationData?.rfc3161Timestamps.length) {
     // sigstore-js cannot check a certificate with nothing dating the signature; cosign would use "now".
     return {format, reason: 'a keyless signature with neither a log entry nor a timestamp, which dkr cannot date', stage: 'unsigned'}

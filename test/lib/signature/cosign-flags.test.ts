@@ -50,10 +50,15 @@ describe('cosign flags', () => {
   it('keyless: identity and issuer, exact or regexp; a log entry and SCTs required by default, SCTs not looked at with --insecure-ignore-sct', async () => {
     const {requirement, rules} = await cosignRequirement({...email, trustedRoot: root}, offline)
     assert.equal(requirement, 'identity me@example.com issuer https://accounts.example.com')
-    assert.deepEqual([rules.requireTlog, rules.requireSct, rules.ignoreSct, rules.keys], [true, true, false, undefined])
+    assert.deepEqual([rules.requireTlog, rules.requireSct, rules.ignoreSct, rules.keys, rules.signingTime], [true, true, false, undefined, 'log'])
     const regexp = await cosignRequirement({certificateIdentityRegexp: '@example\\.com$', certificateOidcIssuerRegexp: '^https://', insecureIgnoreSct: true, insecureIgnoreTlog: true, trustedRoot: root}, offline)
     assert.equal(regexp.requirement, 'identity /@example\\.com$/ issuer /^https:\\/\\//')
-    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct, regexp.rules.ignoreSct], [false, false, true])
+    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct, regexp.rules.ignoreSct, regexp.rules.signingTime], [false, false, true, undefined])
+  })
+
+  it('keyless: dated as cosign dates it, by the log, or by a signed timestamp with --use-signed-timestamps', async () => {
+    const signingTime = async (flags: CosignFlags) => (await cosignRequirement({...email, trustedRoot: root, ...flags}, offline)).rules.signingTime
+    assert.deepEqual([await signingTime({}), await signingTime({useSignedTimestamps: true}), await signingTime({insecureIgnoreTlog: true}), await signingTime({insecureIgnoreTlog: true, useSignedTimestamps: true})], ['log', 'timestamp', undefined, 'timestamp'])
   })
 
   it('keyed with --insecure-ignore-tlog needs no trusted root', async () => {

@@ -1,13 +1,15 @@
 // The sigstore layer on a real cosign v3 image bundle (sigstore-rs's bundle_v03.json: GitHub Actions
 // identity, Rekor entry with inclusion proof and SET, RFC 3161 timestamp), cosign's identity matching,
-// and what it refuses: another digest, another workflow, a missing log entry, untrusted intermediates.
+// and what it refuses: another digest, another workflow, a missing log entry, untrusted intermediates;
+// and how a signature is dated as cosign dates it (sigstore-conformance's Rekor v2 bundles too).
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
+import {bundleFromJSON} from '@sigstore/bundle'
 import {toTrustMaterial} from '@sigstore/verify'
 import type {Candidate} from '../../../src/lib/signature/cosign.js'
-import {compileRegexp, verifySigstore, withIntermediates, type CertificateIdentity, type SigstoreRules, type TrustRoots} from '../../../src/lib/signature/sigstore.js'
+import {compileRegexp, verifyBundle, verifySigstore, withIntermediates, type CertificateIdentity, type SigstoreRules, type TrustRoots} from '../../../src/lib/signature/sigstore.js'
 import {parseTrustedRoot} from '../../../src/lib/signature/trusted-root.js'
 
 const fixtures = join(import.meta.dirname, '../../fixtures/sigstore')
@@ -74,6 +76,38 @@ describe('sigstore-rs bundle_v03.json (a real cosign v3 image bundle)', () => {
   it('refuses a key where a certificate identity is required, and a certificate where a key is', () => {
     const keyless = verifySigstore(candidate, digest, rules(exact(workflow), {identity: undefined, keys: []}))
     assert.equal(keyless.stage === 'signed' ? '' : keyless.reason, 'a keyless signature, where a key was required')
+  })
+})
+
+describe("dating a keyless signature as cosign does (SigstoreRules.signingTime)", () => {
+  const conformance = join(fixtures, 'conformance')
+  /** A sigstore-conformance Rekor v2 case (message signature over a.txt) under `signingTime` 'log', cosign's default. */
+  const rekorV2 = (name: string, withoutTsa = false) => {
+    const dir = join(conformance, 'bundle-verify', name)
+    const caseTrust = toTrustMaterial(parseTrustedRoot(readFileSync(join(dir, 'trusted_root.json'), 'utf8')))
+    const identity = exact('https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main')
+    const bundle = bundleFromJSON(JSON.parse(readFileSync(join(dir, 'bundle.sigstore.json'), 'utf8')))
+    return verifyBundle(bundle, readFileSync(join(conformance, 'a.txt')), {identity, requireSct: false, requireTlog: true, signingTime: 'log', trust: withoutTsa ? {...caseTrust, timestampAuthorities: []} : caseTrust})
+  }
+
+  it('a bundle whose entries are all Rekor v2 (no integrated time) is dated by its RFC 3161 timestamp, as cosign turns --use-signed-timestamps on for it', () => {
+    const result = rekorV2('rekor2-happy-path')
+    assert.equal(result.stage, 'signed', JSON.stringify(result))
+    if (result.stage === 'signed') assert.deepEqual([result.signer.timestamp, result.signer.logEntry?.integratedTime], ['rfc3161', undefined])
+  })
+
+  it('refuses that bundle when the root has no timestamp authority, and a Rekor v2 entry with no timestamp', () => {
+    assert.deepEqual(rekorV2('rekor2-happy-path', true), {format: 'bundle', reason: 'an RFC 3161 timestamp, and the trusted root has no timestamp authority to check it', stage: 'unsigned'})
+    assert.deepEqual(rekorV2('rekor2-no-timestamp_fail'), {format: 'bundle', reason: 'a Rekor v2 log entry (which has no integrated time) and no RFC 3161 timestamp to date the signature', stage: 'unsigned'})
+  })
+
+  it('--use-signed-timestamps (signingTime timestamp) requires an RFC 3161 timestamp even beside a Rekor v1 entry', () => {
+    assert.equal(verifySigstore(candidate, digest, rules(exact(workflow), {signingTime: 'timestamp'})).stage, 'signed')
+    const document = JSON.parse(bundleBytes.toString()) as {verificationMaterial: {timestampVerificationData: {rfc3161Timestamps: unknown[]}}}
+    document.verificationMaterial.timestampVerificationData.rfc3161Timestamps = []
+    const untimed = verifySigstore({bundle: Buffer.from(JSON.stringify(document)), format: 'bundle'}, digest, rules(exact(workflow), {signingTime: 'timestamp'}))
+    assert.equal(untimed.stage === 'signed' ? '' : untimed.reason, 'a signature with no RFC 3161 timestamp, which --use-signed-timestamps requires')
+    assert.equal(verifySigstore({bundle: Buffer.from(JSON.stringify(document)), format: 'bundle'}, digest, rules(exact(workflow), {signingTime: 'log'})).stage, 'signed')
   })
 })
 
