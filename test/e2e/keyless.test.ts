@@ -58,6 +58,11 @@ const cases = (): Case[] => [
   {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct'], image: image('rekor-v2'), name: 'a Rekor v2 entry dated by an RFC 3161 timestamp, with a root that has the authority'},
   {accepted: false, flags: () => [...uri, ...trust()], image: image('rekor-v2'), name: 'a Rekor v2 entry dated by an RFC 3161 timestamp, with a root without the authority', reason: /found an RFC 3161 timestamp, and the trusted root has no timestamp authority to check it/},
   {accepted: true, flags: () => [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct', '--use-signed-timestamps'], image: image('rekor-v2'), name: 'a Rekor v2 entry, --use-signed-timestamps'},
+  // --insecure-ignore-tlog, keyless: cosign checks the certificate at the current time.
+  {accepted: true, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('no-log'), name: 'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate valid now'},
+  {accepted: true, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('no-log-legacy'), name: 'a keyless legacy signature without a log entry, with --insecure-ignore-tlog, the certificate valid now'},
+  {accepted: false, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('not-yet-valid-no-log'), name: 'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate not valid now', reason: /does not verify: .*not valid or expired at the specified date/},
+  {accepted: false, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('stranger'), name: 'an untrusted CA, with --insecure-ignore-tlog', reason: /does not verify: .*certificate/i},
   // Key signatures scripts/seed-signatures made without a log (the stack's k1 and k2 keys).
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, a bundle without a log entry, with --insecure-ignore-tlog'},
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/legacy:1.0`, name: '--key, a legacy signature without a log entry, with --insecure-ignore-tlog'},
@@ -120,6 +125,8 @@ before(async () => {
   await signing.sign(await fresh('tsa'), uriLeaf, {format: 'bundle', tsa: true})
   await signing.sign(await fresh('tsa-no-log'), uriLeaf, {format: 'bundle', log: false, tsa: true})
   await signing.sign(await fresh('rekor-v2'), uriLeaf, {format: 'bundle', log: 'v2', tsa: true})
+  await signing.sign(await fresh('no-log-legacy'), uriLeaf, {format: 'legacy', log: false})
+  await signing.sign(await fresh('not-yet-valid-no-log'), notYetValid, {format: 'bundle', log: false})
   await fresh('unsigned')
   await signing.sign(await fresh('tampered-set'), uriLeaf, {format: 'legacy'})
   await editSet('tampered-set', (set) => set.replace(/"SignedEntryTimestamp":"[A-Za-z0-9+/]{4}/, (start) => `${start.slice(0, -4)}AAAA`))
@@ -180,6 +187,10 @@ describe('keyless cosign: sigstore-go (oci-image-verification) agrees on every c
   it('accepts and refuses what dkr accepts and refuses, in both formats', async () => {
     const taken = cases().filter((c) => !sigstoreGoCannotTake(c))
     assert.deepEqual(cases().filter((c) => sigstoreGoCannotTake(c)).map((c) => c.name), [
+      'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate valid now',
+      'a keyless legacy signature without a log entry, with --insecure-ignore-tlog, the certificate valid now',
+      'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate not valid now',
+      'an untrusted CA, with --insecure-ignore-tlog',
       '--key, a bundle without a log entry, with --insecure-ignore-tlog', '--key, a legacy signature without a log entry, with --insecure-ignore-tlog', '--key, a multi-platform index signed as a whole', '--key, no log entry, the log required', '--key, another key'])
     const verdicts: [string, boolean][] = []
     for (const c of taken) verdicts.push([c.name, await signing.sigstoreGoAccepts(c.image, c.flags())])

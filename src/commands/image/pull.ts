@@ -52,7 +52,7 @@ signature policy too, both must hold.`
     'certificate-oidc-issuer-regexp': Flags.string({description: "cosign: a regular expression (RE2, unanchored as in cosign) the certificate's OIDC issuer must match"}),
     'disable-content-trust': Flags.boolean({description: 'Skip image verification (content trust is on when DOCKER_CONTENT_TRUST is set)'}),
     'insecure-ignore-sct': Flags.boolean({description: 'cosign: accept keyless certificates without an embedded SCT (certificate transparency proof)'}),
-    'insecure-ignore-tlog': Flags.boolean({description: 'cosign: accept signatures without a transparency log entry (dated by an RFC 3161 timestamp when keyless)'}),
+    'insecure-ignore-tlog': Flags.boolean({description: 'cosign: accept signatures without a transparency log entry (a keyless certificate is then checked at the current time, or with --use-signed-timestamps at its RFC 3161 timestamp)'}),
     key: Flags.string({helpValue: 'FILE', description: 'cosign: verify signatures by this public key (PEM)'}),
     'notation-config': Flags.string({helpValue: 'DIR|default', description: "Verify Notary Project (notation) signatures by the trust policy and trust store in DIR (default: notation's own directory) before pulling (default: the notationConfig preference)"}),
     parallel: Flags.integer({description: 'How many pulls run at once: names on one engine, image × engine on several (default 3 names, 16 engines, or the parallel preference)', max: 64, min: 1}),

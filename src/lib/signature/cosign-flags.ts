@@ -4,7 +4,7 @@
 // public-good.ts); a transparency log entry is required unless --insecure-ignore-tlog, an SCT in the
 // certificate unless --insecure-ignore-sct. A keyless signature is dated as cosign dates it (pkg/cosign/
 // verify.go): by the log entry's integrated time, by an RFC 3161 timestamp with --use-signed-timestamps
-// (how cosign dates a bundle whose entries are all Rekor v2's, which have no integrated time).
+// (the only way to date a Rekor v2 entry), or at the current time with --insecure-ignore-tlog alone.
 // Every image must carry one cosign signature, in either format, that cosign would accept with the same
 // flags, for the digest being pulled.
 import {readFile} from 'node:fs/promises'
@@ -126,7 +126,7 @@ export async function cosignRequirement(flags: CosignFlags, env: NodeJS.ProcessE
   // cosign requires an SCT in every certificate unless --insecure-ignore-sct (measured: even with a root
   // that lists no CT log, "only able to verify 0 SCT entries"); with it, cosign and sigstore-go look at
   // no SCT (measured: both accept a certificate whose SCT another key signed).
-  const signingTime = flags.useSignedTimestamps ? 'timestamp' : requireTlog ? 'log' : undefined
+  const signingTime = flags.useSignedTimestamps ? 'timestamp' : requireTlog ? 'log' : 'now'
   return {requirement: `identity ${describeMatch(san)} issuer ${describeMatch(issuer)}`, rules: {identity: {issuer, san}, ignoreSct: flags.insecureIgnoreSct === true, requireSct: !flags.insecureIgnoreSct, requireTlog, signingTime, trust}}
 }
 

@@ -13,12 +13,17 @@
 //   MatchString), against the certificate's SAN and OIDC issuer;
 // - the signed claim must be for the manifest digest being pulled;
 // - what dates a keyless signature, as cosign chooses it (SigstoreRules.signingTime): the log's integrated
-//   time or an RFC 3161 timestamp.
+//   time, an RFC 3161 timestamp, or, with the log ignored, the current time. sigstore-js has no way to
+//   check a certificate at the current time (it checks the chain at each verified timestamp, and with none
+//   checks no chain at all), so that check calls its own chain verifier (and SCT check) with `new Date()`:
+//   those are not exported from the package's index, hence the import from its dist/key modules.
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
 import {hasLengthField} from '../io/json.js'
 import {EXTENSION_OID_SCT, X509Certificate} from '@sigstore/core'
 import {toSignedEntity, Verifier, type SignedEntity, type TrustMaterial} from '@sigstore/verify'
+import {verifyCertificateChain} from '@sigstore/verify/dist/key/certificate.js'
+import {verifySCTs} from '@sigstore/verify/dist/key/sct.js'
 import {bundleEnvelope, payloadClaim, statementProblem, type Candidate, type SignatureFormat} from './cosign.js'
 import type {PublicKey} from './keys.js'
 
@@ -55,10 +60,11 @@ export interface SigstoreRules {
    * What must date a keyless signature (the time its certificate is checked at), as cosign chooses:
    * - 'log': a log entry's integrated time (cosign's default), or where every entry is Rekor v2's (which
    *   has none) an RFC 3161 timestamp, as cosign then turns --use-signed-timestamps on by itself;
-   * - 'timestamp': an RFC 3161 timestamp by an authority of the root (--use-signed-timestamps).
+   * - 'timestamp': an RFC 3161 timestamp by an authority of the root (--use-signed-timestamps);
+   * - 'now': the current time, log entries and timestamps left aside (--insecure-ignore-tlog alone).
    * Absent: either a log's integrated time or a timestamp (sigstore-go's observer timestamps).
    */
-  signingTime?: 'log' | 'timestamp'
+  signingTime?: 'log' | 'timestamp' | 'now'
 }
 
 /** Who signed and what dated it, for --json and the terminal. */
@@ -219,11 +225,16 @@ function withoutTimestamps(bundle: Bundle): Bundle {
 
 /**
  * The bundle without what `signingTime` says cosign does not look at: with 'log', its RFC 3161 timestamps
- * (cosign verifies signed timestamps only when asked). Absent,
+ * (cosign verifies signed timestamps only when asked); with 'now', its timestamps and log entries. Absent,
  * the timestamps are dropped only when the trust has no timestamp authority and every log entry carries an
  * integrated time: nothing could check them and nothing needs them (sigstore-js would refuse them).
  */
 function withoutUncheckedDating(bundle: Bundle, trust: TrustRoots, signingTime: SigstoreRules['signingTime']): Bundle {
+  if (signingTime === 'now') {
+    const undated = withoutTimestamps(bundle)
+    return {...undated, verificationMaterial: {...undated.verificationMaterial, tlogEntries: []}}
+  }
+
   if (signingTime === 'log') return withoutTimestamps(bundle)
   if (signingTime === 'timestamp' || !bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length || trust.timestampAuthorities.length > 0) return bundle
   const entries = bundle.verificationMaterial.tlogEntries
@@ -249,6 +260,21 @@ function datingProblem(bundle: Bundle, trust: TrustRoots, signingTime: SigstoreR
   }
 
   return trust.timestampAuthorities.length === 0 ? 'an RFC 3161 timestamp, and the trusted root has no timestamp authority to check it' : undefined
+}
+
+/**
+ * cosign's check with the log ignored and no signed timestamp: the certificate chains to a CA of the
+ * trust (sigstore-js's chain verifier) at the current time, its embedded SCTs verify (sigstore-js's SCT
+ * check) unless ignored, one at least when required, and the signature verifies with its key
+ * (sigstore-js, the certificate's key as the entity's key: its validity is the chain's, checked just
+ * before). Returns the signer's key; throws sigstore-js's errors.
+ */
+function verifyAtCurrentTime(entity: SignedEntity, leaf: X509Certificate, trust: TrustMaterial, sct: Pick<SigstoreRules, 'ignoreSct' | 'requireSct'>): KeyObject {
+  const path = verifyCertificateChain(new Date(), leaf, trust.certificateAuthorities)
+  if (!sct.ignoreSct && verifySCTs(path[0], path[1], trust.ctlogs).length === 0 && sct.requireSct) throw new Error('expected 1 SCTs, got 0')
+  const key = createPublicKey({format: 'der', key: leaf.publicKey, type: 'spki'})
+  const verifier = new Verifier({...trust, publicKey: () => ({publicKey: key, validFor: () => true})}, {ctlogThreshold: 0, timestampThreshold: 0, tlogThreshold: 0})
+  return verifier.verify({...entity, key: {$case: 'public-key', hint: ''}}).key
 }
 
 function matches(match: Match, value: string | undefined): boolean {
@@ -442,9 +468,9 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
   if (rules.requireTlog && material.tlogEntries.length === 0) return {format, reason: 'a signature with no transparency log entry', stage: 'unsigned'}
   const undated = datingProblem(given, rules.trust, signingTime, rules.signingTime === 'timestamp')
   if (undated) return {format, reason: undated, stage: 'unsigned'}
-  if (leaf && material.tlogEntries.length === 0 && !material.timestampVerificationData?.rfc3161Timestamps.length) {
-    // sigstore-js cannot check a certificate with nothing dating the signature; cosign would use "now".
-    return {format, reason: 'a keyless signature with neither a log entry nor a timestamp, which dkr cannot date', stage: 'unsigned'}
+  if (leaf && signingTime !== 'now' && material.tlogEntries.length === 0 && !material.timestampVerificationData?.rfc3161Timestamps.length) {
+    // Only cosign's --insecure-ignore-tlog (signingTime 'now') checks a certificate at the current time.
+    return {format, reason: 'a keyless signature with neither a log entry nor a timestamp to date it', stage: 'unsigned'}
   }
 
   let lastError = 'no key to check it with'
@@ -454,7 +480,7 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
     let signerKey: KeyObject
     try {
       const entity = toSignedEntity(bundle, artifact)
-      signerKey = verifier.verify(rules.ignoreSct ? withSctsIgnored(entity) : entity).key
+      signerKey = leaf && signingTime === 'now' ? verifyAtCurrentTime(entity, leaf, trust, rules) : verifier.verify(rules.ignoreSct ? withSctsIgnored(entity) : entity).key
     } catch (error) {
       lastError = describeError(error)
       // sigstore-js checks every SCT a certificate embeds; without CT logs that cannot succeed.

@@ -53,12 +53,12 @@ describe('cosign flags', () => {
     assert.deepEqual([rules.requireTlog, rules.requireSct, rules.ignoreSct, rules.keys, rules.signingTime], [true, true, false, undefined, 'log'])
     const regexp = await cosignRequirement({certificateIdentityRegexp: '@example\\.com$', certificateOidcIssuerRegexp: '^https://', insecureIgnoreSct: true, insecureIgnoreTlog: true, trustedRoot: root}, offline)
     assert.equal(regexp.requirement, 'identity /@example\\.com$/ issuer /^https:\\/\\//')
-    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct, regexp.rules.ignoreSct, regexp.rules.signingTime], [false, false, true, undefined])
+    assert.deepEqual([regexp.rules.requireTlog, regexp.rules.requireSct, regexp.rules.ignoreSct, regexp.rules.signingTime], [false, false, true, 'now'])
   })
 
-  it('keyless: dated as cosign dates it, by the log, or by a signed timestamp with --use-signed-timestamps', async () => {
+  it('keyless: dated as cosign dates it, by the log, by a signed timestamp with --use-signed-timestamps, or now with the log ignored', async () => {
     const signingTime = async (flags: CosignFlags) => (await cosignRequirement({...email, trustedRoot: root, ...flags}, offline)).rules.signingTime
-    assert.deepEqual([await signingTime({}), await signingTime({useSignedTimestamps: true}), await signingTime({insecureIgnoreTlog: true}), await signingTime({insecureIgnoreTlog: true, useSignedTimestamps: true})], ['log', 'timestamp', undefined, 'timestamp'])
+    assert.deepEqual([await signingTime({}), await signingTime({useSignedTimestamps: true}), await signingTime({insecureIgnoreTlog: true}), await signingTime({insecureIgnoreTlog: true, useSignedTimestamps: true})], ['log', 'timestamp', 'now', 'timestamp'])
   })
 
   it('keyed with --insecure-ignore-tlog needs no trusted root', async () => {

@@ -109,6 +109,11 @@ describe("dating a keyless signature as cosign does (SigstoreRules.signingTime)"
     assert.equal(untimed.stage === 'signed' ? '' : untimed.reason, 'a signature with no RFC 3161 timestamp, which --use-signed-timestamps requires')
     assert.equal(verifySigstore({bundle: Buffer.from(JSON.stringify(document)), format: 'bundle'}, digest, rules(exact(workflow), {signingTime: 'log'})).stage, 'signed')
   })
+
+  it('--insecure-ignore-tlog (signingTime now) checks the certificate at the current time: a real Fulcio certificate, valid ten minutes in 2025, is refused', () => {
+    const result = verifySigstore(candidate, digest, rules(exact(workflow), {requireTlog: false, signingTime: 'now'}))
+    assert.deepEqual(result.stage === 'signed' ? '' : result.reason, 'a signature that does not verify: Failed to verify certificate chain (certificate is not valid or expired at the specified date)')
+  })
 })
 
 describe('cosign-style regular expressions', () => {
