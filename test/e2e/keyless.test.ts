@@ -61,7 +61,7 @@ const cases = (): Case[] => [
   // --insecure-ignore-tlog, keyless: cosign checks the certificate at the current time.
   {accepted: true, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('no-log'), name: 'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate valid now'},
   {accepted: true, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('no-log-legacy'), name: 'a keyless legacy signature without a log entry, with --insecure-ignore-tlog, the certificate valid now'},
-  {accepted: false, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('not-yet-valid-no-log'), name: 'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate not valid now', reason: /does not verify: .*not valid or expired at the specified date/},
+  {accepted: false, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('not-yet-valid-no-log'), name: 'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate not valid now', reason: /does not verify: .*not valid or expired at the specified date\), checked at the current time \(--insecure-ignore-tlog\)$/m},
   {accepted: false, flags: () => [...uri, ...trust(), '--insecure-ignore-tlog'], image: image('stranger'), name: 'an untrusted CA, with --insecure-ignore-tlog', reason: /does not verify: .*certificate/i},
   // Key signatures scripts/seed-signatures made without a log (the stack's k1 and k2 keys).
   {accepted: true, flags: () => ['--key', cosignKey('k1'), '--insecure-ignore-tlog'], image: `${stack.registry}/sig/bundle:1.0`, name: '--key, a bundle without a log entry, with --insecure-ignore-tlog'},

@@ -270,7 +270,14 @@ function datingProblem(bundle: Bundle, trust: TrustRoots, signingTime: SigstoreR
  * before). Returns the signer's key; throws sigstore-js's errors.
  */
 function verifyAtCurrentTime(entity: SignedEntity, leaf: X509Certificate, trust: TrustMaterial, sct: Pick<SigstoreRules, 'ignoreSct' | 'requireSct'>): KeyObject {
-  const path = verifyCertificateChain(new Date(), leaf, trust.certificateAuthorities)
+  let path: X509Certificate[]
+  try {
+    path = verifyCertificateChain(new Date(), leaf, trust.certificateAuthorities)
+  } catch (error) {
+    // sigstore-js says "at the specified date": say which.
+    throw new Error(`${describeError(error)}, checked at the current time (--insecure-ignore-tlog)`, {cause: error})
+  }
+
   if (!sct.ignoreSct && verifySCTs(path[0], path[1], trust.ctlogs).length === 0 && sct.requireSct) throw new Error('expected 1 SCTs, got 0')
   const key = createPublicKey({format: 'der', key: leaf.publicKey, type: 'spki'})
   const verifier = new Verifier({...trust, publicKey: () => ({publicKey: key, validFor: () => true})}, {ctlogThreshold: 0, timestampThreshold: 0, tlogThreshold: 0})
@@ -412,7 +419,7 @@ function withSctsIgnored(entity: SignedEntity): SignedEntity {
 function describeError(error: unknown): string {
   const e = error as {message?: string; cause?: {message?: string}}
   const cause = e.cause?.message
-  return `${e.message ?? String(error)}${cause && cause !== e.message ? ` (${cause})` : ''}`.replace(/\s+/g, ' ')
+  return `${e.message ?? String(error)}${cause && !e.message?.includes(cause) ? ` (${cause})` : ''}`.replace(/\s+/g, ' ')
 }
 
 interface Prepared {
