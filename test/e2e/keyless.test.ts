@@ -244,6 +244,20 @@ describe('keyless cosign: verified pulls (dockerd)', () => {
     assert.ok(Math.abs(Date.parse(verdict.signatures[0].logEntry.integratedTime) - Date.now()) < 3_600_000, verdict.signatures[0].logEntry.integratedTime)
   })
 
+  it('--json and the terminal name the RFC 3161 timestamp that dated a Rekor v2 entry (which has no integrated time)', async () => {
+    await removeImages(image('rekor-v2'))
+    const flags = [...uri, '--trusted-root', rootWithTsa, '--insecure-ignore-sct']
+    const result = await dkr(['pull', '--json', ...flags, image('rekor-v2')], {env: baseEnv(), timeoutMs: 120_000})
+    assert.equal(result.code, 0, result.stderr)
+    const [signature] = (JSON.parse(result.stdout) as {images: {verification: {signatures: {logEntry: {logID: string; integratedTime?: string}; timestamp: string}[]}[]}[]}).images[0].verification[0].signatures
+    assert.deepEqual([/^[0-9a-f]{64}$/.test(signature.logEntry.logID), signature.logEntry.integratedTime], [true, undefined])
+    assert.ok(Math.abs(Date.parse(signature.timestamp) - Date.now()) < 3_600_000, signature.timestamp)
+    await removeImages(image('rekor-v2'))
+    const ran = await runInPty(process.execPath, [dkrBin, 'pull', ...flags, image('rekor-v2')], {columns: 240, env: baseEnv({TERM: 'xterm-256color'}), rows: 30})
+    assert.equal(ran.exitCode, 0, visibleText(ran.bytes))
+    assert.match(visibleText(ran.bytes), /rekor-v2:1\.0: signed by \S+ \(https:\/\/token\.actions\.githubusercontent\.com\), timestamped 20\d\d-/)
+  })
+
   it('on a terminal, says who signed the image and when the log recorded it', async () => {
     await removeImages(image('uri-bundle'))
     const ran = await runInPty(process.execPath, [dkrBin, 'pull', ...uri, ...trust(), image('uri-bundle')], {columns: 240, env: baseEnv({TERM: 'xterm-256color'}), rows: 30})

@@ -78,7 +78,8 @@ export function signerLines(verification: readonly ImageVerification[]): string[
     for (const signature of verdict.signatures) {
       const who = signature.signer ? `${signature.signer.san} (${signature.signer.issuer})` : `key ${signature.key}`
       const logged = signature.logEntry?.integratedTime ? `, logged ${signature.logEntry.integratedTime}` : ''
-      lines.push(`${verdict.reference}: signed by ${who}${logged}`)
+      const timestamped = signature.timestamp && !logged ? `, timestamped ${signature.timestamp}` : ''
+      lines.push(`${verdict.reference}: signed by ${who}${logged}${timestamped}`)
     }
   }
 

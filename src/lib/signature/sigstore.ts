@@ -20,7 +20,7 @@
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
 import {hasLengthField} from '../io/json.js'
-import {EXTENSION_OID_SCT, X509Certificate} from '@sigstore/core'
+import {EXTENSION_OID_SCT, RFC3161Timestamp, X509Certificate} from '@sigstore/core'
 import {toSignedEntity, Verifier, type SignedEntity, type TrustMaterial} from '@sigstore/verify'
 import {verifyCertificateChain} from '@sigstore/verify/dist/key/certificate.js'
 import {verifySCTs} from '@sigstore/verify/dist/key/sct.js'
@@ -78,6 +78,7 @@ export interface SigstoreSigner {
   /** The docker-reference a legacy signature claims (bundles name no repository). */
   identity?: string
   logEntry?: {logID: string; logIndex: string; integratedTime?: string}
+  /** When an RFC 3161 timestamp that dated the signature says it was made (ISO 8601). */
   timestamp?: string
 }
 
@@ -450,8 +451,10 @@ function logEntryOf(bundle: Bundle): SigstoreSigner['logEntry'] {
   return {integratedTime: integrated > 0 ? new Date(integrated * 1000).toISOString() : undefined, logID: entry.logId.keyId.toString('hex'), logIndex: entry.logIndex}
 }
 
+/** The time the first RFC 3161 timestamp left in the bundle gives (sigstore-js verified each one that is). */
 function timestampOf(bundle: Bundle): string | undefined {
-  return bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps.length ? 'rfc3161' : undefined
+  const [first] = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []
+  return first && RFC3161Timestamp.parse(Buffer.from(first.signedTimestamp)).signingTime.toISOString()
 }
 
 /**

@@ -27,7 +27,7 @@ export interface VerifiedSignature {
   signer?: {san: string; issuer: string}
   /** The transparency log entry that dated the signature. */
   logEntry?: SigstoreSigner['logEntry']
-  /** An RFC 3161 timestamp dated it. */
+  /** When the RFC 3161 timestamp that dated it says it was made. */
   timestamp?: string
 }
 
