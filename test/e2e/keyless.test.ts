@@ -7,7 +7,7 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
-import {actionsIssuer, KeylessSigning} from '../helpers/keyless.js'
+import {actionsIssuer, assertVerifiedPulls, KeylessSigning, type KeylessCase} from '../helpers/keyless.js'
 import {TestRegistry, toolsEnv} from '../helpers/notation.js'
 import {pushRandomImage} from '../helpers/random-image.js'
 import {runInPty} from '../helpers/pty.js'
@@ -25,18 +25,10 @@ let root: string
 let rootWithoutCa: string
 let rootWithTsa: string
 
-interface Case {
-  name: string
-  image: string
-  flags: () => string[]
-  accepted: boolean
-  reason?: RegExp
-}
-
 const cosignKey = (name: string) => join(required('DKR_COSIGN_KEYS'), `${name}.pub`)
 const uri = ['--certificate-identity', workflow, '--certificate-oidc-issuer', actionsIssuer]
 const trust = () => ['--trusted-root', root, '--insecure-ignore-sct']
-const cases = (): Case[] => [
+const cases = (): KeylessCase[] => [
   {accepted: true, flags: () => [...uri, ...trust()], image: image('uri-bundle'), name: 'a workflow URI identity, bundle format'},
   {accepted: true, flags: () => ['--certificate-identity-regexp', '^https://github\\.com/acme/', '--certificate-oidc-issuer-regexp', 'githubusercontent', ...trust()], image: image('uri-bundle'), name: 'regular expressions'},
   {accepted: true, flags: () => ['--certificate-identity', email, '--certificate-oidc-issuer', googleIssuer, ...trust()], image: image('email-legacy'), name: 'an email identity, legacy format'},
@@ -163,9 +155,7 @@ describe('keyless cosign: the signatures are what the cases say', () => {
 
 describe('keyless cosign: cosign verify --trusted-root agrees on every case', () => {
   it('accepts and refuses what dkr accepts and refuses', async () => {
-    const verdicts: [string, boolean][] = []
-    for (const c of cases()) verdicts.push([c.name, await signing.cosignAccepts(c.image, c.flags())])
-    assert.deepEqual(verdicts, cases().map((c) => [c.name, c.accepted]))
+    assert.deepEqual(await signing.verdicts(cases(), 'cosign'), cases().map((c) => [c.name, c.accepted]))
   })
 })
 
@@ -178,7 +168,7 @@ describe('keyless cosign: cosign verify --trusted-root agrees on every case', ()
  *   -requireTlog=false -requireTimestamp=false leaves its verifier no time to check at, and it refuses to
  *   start.
  */
-function sigstoreGoCannotTake(c: Case): string | undefined {
+function sigstoreGoCannotTake(c: KeylessCase): string | undefined {
   if (c.flags().includes('--key')) return 'no key policy'
   return c.flags().includes('--insecure-ignore-tlog') ? 'no verification at the current time' : undefined
 }
@@ -192,29 +182,13 @@ describe('keyless cosign: sigstore-go (oci-image-verification) agrees on every c
       'a keyless bundle without a log entry, with --insecure-ignore-tlog, the certificate not valid now',
       'an untrusted CA, with --insecure-ignore-tlog',
       '--key, a bundle without a log entry, with --insecure-ignore-tlog', '--key, a legacy signature without a log entry, with --insecure-ignore-tlog', '--key, a multi-platform index signed as a whole', '--key, no log entry, the log required', '--key, another key'])
-    const verdicts: [string, boolean][] = []
-    for (const c of taken) verdicts.push([c.name, await signing.sigstoreGoAccepts(c.image, c.flags())])
-    assert.deepEqual(verdicts, taken.map((c) => [c.name, c.accepted]))
+    assert.deepEqual(await signing.verdicts(taken, 'sigstore-go'), taken.map((c) => [c.name, c.accepted]))
   })
 })
 
 describe('keyless cosign: verified pulls (dockerd)', () => {
   it('pulls each accepted case; refuses the others in one line `<image>: not pulled: cosign: <reason>`, pulling nothing', async () => {
-    for (const c of cases()) {
-      await removeImages(c.image)
-      const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(), timeoutMs: 120_000})
-      if (c.accepted) {
-        assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${c.image}\n`, ''], c.name)
-        assert.equal(await imageExists(c.image), true, c.name)
-      } else {
-        assert.equal(result.code, 1, `${c.name}: ${result.stdout}`)
-        assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
-        assert.ok(result.stderr.startsWith(`${c.image}: not pulled: cosign: `), result.stderr)
-        assert.match(result.stderr, c.reason!, c.name)
-        assert.equal(result.stdout, '')
-        assert.equal(await imageExists(c.image), false, `${c.name}: pulled`)
-      }
-    }
+    await assertVerifiedPulls(cases())
   })
 
   it('verifies a digest reference as it is, and each tag with -a', async () => {
