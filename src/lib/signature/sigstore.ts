@@ -495,6 +495,8 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
       lastError = describeError(error)
       // sigstore-js checks every SCT a certificate embeds; without CT logs that cannot succeed.
       if (/SCT verification failed/.test(lastError) && rules.trust.ctlogs.length === 0) lastError = `${lastError}: no CT log to check the certificate's SCT against (give --trusted-root FILE or set the trustedRoot preference; its CT logs are used)`
+      // sigstore-js counts; cosign's users know the flag.
+      if (/^expected 1 SCTs, got 0/.test(lastError)) lastError = 'the certificate has no SCT (certificate transparency proof) from a CT log of the trusted root, which cosign requires without --insecure-ignore-sct'
       continue
     }
 
