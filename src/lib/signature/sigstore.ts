@@ -4,8 +4,9 @@
 // dkr adds what sigstore-js leaves to its callers:
 // - a legacy `.sig` layer becomes the v0.1 bundle cosign itself would check (leaf, SET as inclusion
 //   promise, message signature over the payload);
-// - untrusted intermediates from the signature join the trust material only once they chain to a
-//   trusted CA (sigstore-js builds paths from the root's certificates only);
+// - under containers/image's rules, untrusted intermediates from a legacy signature's chain annotation
+//   join the trust material once they chain to a trusted CA (sigstore-js builds paths from the root's
+//   certificates only); under cosign's flags they do not, as cosign 3 with a trusted root ignores them;
 // - the log entry must name this signature's key or certificate (sigstore-js does not compare a
 //   hashedrekord's public key; containers/image does);
 // - codeSigning EKU, and Fulcio's issuer extensions v1 and v2 agreeing when both are present;
@@ -65,6 +66,12 @@ export interface SigstoreRules {
    * Absent: either a log's integrated time or a timestamp (sigstore-go's observer timestamps).
    */
   signingTime?: 'log' | 'timestamp' | 'now'
+  /**
+   * The intermediates a legacy signature carries in its chain annotation may complete the path to a
+   * trusted CA, as containers/image lets them. cosign 3 (with --trusted-root or TUF) and sigstore-go
+   * build the path from the root's CAs alone and ignore the annotation.
+   */
+  carriedIntermediates?: boolean
 }
 
 /** Who signed and what dated it, for --json and the terminal. */
@@ -485,7 +492,7 @@ export function verifyBundle(given: Bundle, artifact: Buffer | undefined, rules:
 
   let lastError = 'no key to check it with'
   for (const key of leaf ? [undefined] : (rules.keys ?? [])) {
-    const trust: TrustMaterial = {...withIntermediates(nameKeyOnlyLogs(rules.trust, bundle), intermediates), publicKey: () => ({publicKey: key!.key, validFor: () => true})}
+    const trust: TrustMaterial = {...withIntermediates(nameKeyOnlyLogs(rules.trust, bundle), rules.carriedIntermediates ? intermediates : undefined), publicKey: () => ({publicKey: key!.key, validFor: () => true})}
     const verifier = new Verifier(trust, {ctlogThreshold: leaf && rules.requireSct ? 1 : 0, timestampThreshold: leaf || rules.requireTlog ? 1 : 0, tlogThreshold: rules.requireTlog ? 1 : 0})
     let signerKey: KeyObject
     try {

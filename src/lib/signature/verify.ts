@@ -73,6 +73,8 @@ function sigstoreRules(requirement: Extract<Requirement, {type: 'sigstoreSigned'
   const {fulcio, rekorKeys} = requirement
   if (!fulcio && !rekorKeys) return undefined
   return {
+    // containers/image takes the chain annotation's certificates but the last as untrusted intermediates.
+    carriedIntermediates: true,
     identity: fulcio ? {emailOnly: true, issuer: {exact: fulcio.oidcIssuer}, san: {exact: fulcio.subjectEmail}} : undefined,
     keys: fulcio ? undefined : requirement.keys,
     // containers/image checks no SCTs; sigstore-js checks every SCT a certificate embeds, against the

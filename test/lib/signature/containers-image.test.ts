@@ -13,6 +13,7 @@ import type {Candidate} from '../../../src/lib/signature/cosign.js'
 import {parseNormalizedNamed} from '../../../src/lib/reference/parse.js'
 import {parsePolicy} from '../../../src/lib/signature/policy.js'
 import {parseTrustedRoot} from '../../../src/lib/signature/trusted-root.js'
+import {verifySigstore, type SigstoreRules} from '../../../src/lib/signature/sigstore.js'
 import {checkSigstore, type VerifiedSignature} from '../../../src/lib/signature/verify.js'
 
 const vectors = join(import.meta.dirname, '../../fixtures/sigstore/containers-image')
@@ -117,6 +118,23 @@ describe('containers/image fulcio + Rekor expectations', () => {
     const policy = await parsePolicy(JSON.stringify({default: [{fulcio, rekorPublicKeyPath: 'rekor.pub', signedIdentity: matchRepository, type: 'sigstoreSigned'}]}), join(dir, 'policy.json'))
     const [parsed] = policy.requirementsFor(intended).requirements
     assert.throws(() => checkSigstore(parsed as Extract<typeof parsed, {type: 'sigstoreSigned'}>, intended, fulcioImage.digest, {candidates: [fulcioImage.candidate], damaged: []}, []), /SCT verification failed: no CT log to check the certificate's SCT against \(give --trusted-root FILE/)
+  })
+})
+
+describe('the chain annotation: containers/image takes its intermediates, cosign 3 with a trusted root does not', () => {
+  // Sigstore's public-good root with each CA's chain cut down to its root: the signature's Fulcio
+  // intermediate is then only in its chain annotation.
+  const publicGood = toTrustMaterial(parseTrustedRoot(readFileSync(join(import.meta.dirname, '../../fixtures/sigstore/public-good/trusted_root.json'), 'utf8')))
+  const rootsOnly = {...publicGood, certificateAuthorities: publicGood.certificateAuthorities.map((ca) => ({...ca, certChain: ca.certChain.slice(-1)}))}
+  const rules = (carriedIntermediates: boolean): SigstoreRules => ({carriedIntermediates, identity: {issuer: {exact: fulcio.oidcIssuer}, san: {exact: fulcio.subjectEmail}}, requireSct: false, requireTlog: true, trust: rootsOnly})
+
+  it('completes the path to a trusted root with the carried intermediate under containers/image\'s rules', () => {
+    assert.equal(verifySigstore(fulcioImage.candidate, fulcioImage.digest, rules(true)).stage, 'signed')
+  })
+
+  it('leaves it aside under cosign\'s flags, refusing the certificate as cosign verify --trusted-root and sigstore-go do', () => {
+    const result = verifySigstore(fulcioImage.candidate, fulcioImage.digest, rules(false))
+    assert.deepEqual(result, {format: 'simplesigning', reason: 'a signature that does not verify: Failed to verify certificate chain (no valid certificate path found)', stage: 'unsigned'})
   })
 })
 
