@@ -56,6 +56,8 @@ export interface KeylessCase {
   accepted: boolean
   /** What dkr's one-line refusal says. */
   reason?: RegExp
+  /** dkr's own environment beside the flags (a preferences directory): the oracles get the flags alone. */
+  env?: NodeJS.ProcessEnv
 }
 
 /**
@@ -65,7 +67,7 @@ export interface KeylessCase {
 export async function assertVerifiedPulls(cases: readonly KeylessCase[]): Promise<void> {
   for (const c of cases) {
     await removeImages(c.image)
-    const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(), timeoutMs: 120_000})
+    const result = await dkr(['pull', '-q', ...c.flags(), c.image], {env: baseEnv(c.env), timeoutMs: 120_000})
     if (c.accepted) {
       assert.deepEqual([result.code, result.stdout, result.stderr], [0, `${c.image}\n`, ''], c.name)
     } else {
