@@ -60,8 +60,8 @@ const viaIntermediate = (leaf: Leaf, chain: string): Leaf => ({...leaf, issuerPa
 /**
  * Writes `chain` (PEM) into the chain annotation of NAME's legacy signature. cosign 3.1 signs through a
  * bundle that holds only the leaf and writes that annotation empty whatever --certificate-chain says;
- * cosign 2 wrote the chain given there (and cosign after 3.1.2 does again), which is what a registry
- * serves for signatures made so: [intermediate, root].
+ * cosign 2 wrote the --certificate-chain file there, [intermediate, root], as registries still serve it
+ * for the signatures cosign 2 made.
  */
 async function writeChainAnnotation(name: string, chain: string): Promise<void> {
   const tag = `${(await digestReference(name)).split('@')[1].replace(':', '-')}.sig`
@@ -201,9 +201,9 @@ describe('keyless cosign forms: verified pulls (dockerd)', () => {
 /**
  * containers-policy.json's `pki` (containers/image 5.35+): the leaf chains to the policy's roots, through
  * its intermediates or those of the chain annotation, at the current time and with no log; it names the
- * subjectEmail. No oracle exists on the stack: its podman 4.3 (containers/image 5.23) predates `pki`,
- * and cosign has no such policy. The rules are those of /work/shared/notes' reading of pki_cert.go, the
- * same test/lib/signature/containers-image.test.ts proves on containers/image's own vectors.
+ * subjectEmail. No oracle exists on the stack: its podman 4.3 predates `pki` (containers/image 5.35), and
+ * cosign has no such policy. The rules are containers/image's (signature/pki_cert.go), which
+ * test/lib/signature/containers-image.test.ts proves on containers/image's own vectors.
  */
 describe('keyless cosign forms: a containers-policy.json pki requirement (dockerd)', () => {
   let pkiRoot: Issued
