@@ -118,6 +118,7 @@ const cases = (): KeylessCase[] => [
   {accepted: false, env: preferringRootWithIntermediate, flags: () => [...identity, '--trusted-root', root], image: image('chain-bundle'), name: '--trusted-root over the trustedRoot preference, refusing', reason: noPath},
   // A multi-platform index signed as a whole: its digest is what is verified.
   {accepted: true, flags: () => [...identity, '--trusted-root', root], image: image('platforms'), name: 'a keyless-signed multi-platform index'},
+  {accepted: true, flags: () => [...identity, '--trusted-root', root], image: image('platforms-legacy'), name: 'a keyless-signed multi-platform index, legacy format'},
   {accepted: false, flags: () => ['--certificate-identity', workflow.replace('release', 'nightly'), ...identity.slice(2), '--trusted-root', root], image: image('platforms'), name: 'a keyless-signed multi-platform index, another identity', reason: /found a signature by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/release\.yml@refs\/heads\/main, not .*nightly/},
 ]
 
@@ -149,6 +150,8 @@ before(async () => {
   await writeChainAnnotation('chain-other', otherChain)
   await crane(['copy', '--insecure', `${stack.registry}/demo/platforms:1.0`, image('platforms')])
   await signing.sign(await digestReference('platforms'), indexLeaf, {format: 'bundle'})
+  await crane(['copy', '--insecure', `${stack.registry}/demo/platforms:1.0`, image('platforms-legacy')])
+  await signing.sign(await digestReference('platforms-legacy'), indexLeaf, {format: 'legacy'})
   preferringRoot = await preferring(root)
   preferringRootWithIntermediate = await preferring(rootWithIntermediate)
 })
