@@ -11,7 +11,7 @@
 //   quotaRetryAfter=S  send `Retry-After: S` with the quota 429 too (podman retries any 429 five
 //                      times itself, from 2 s doubling when the registry names no delay)
 //   reset=1            back to the defaults
-// It answers with its state as JSON. Loopback only. Usage: LISTEN UPSTREAM
+// It answers with its state as JSON, with the manifest GETs seen by client (User-Agent product). Loopback only. Usage: LISTEN UPSTREAM
 import {createServer, request} from 'node:http'
 
 const [listen, upstream] = process.argv.slice(2)
@@ -25,7 +25,8 @@ if (![listenHost, upHost].every((host) => ['127.0.0.1', 'localhost', '::1'].incl
 
 const windowSeconds = 21600
 const limits = {anonymous: 100, authenticated: 200}
-const fresh = () => ({abuse: 0, headers: true, pulls: new Map(), quotaRetryAfter: undefined, remaining: undefined})
+// manifestGets: the manifest GETs each client made, by its User-Agent's product (`dkr`, `docker`, `containers`).
+const fresh = () => ({abuse: 0, headers: true, manifestGets: new Map(), pulls: new Map(), quotaRetryAfter: undefined, remaining: undefined})
 let state = fresh()
 
 /** Who is asking: the `sub` of the bearer token the registry's issuer signed (not checked: the registry does), else the address. */
@@ -68,7 +69,7 @@ function control(url, res) {
   if (url.searchParams.has('abuse')) state.abuse = Number(url.searchParams.get('abuse'))
   if (url.searchParams.has('quotaRetryAfter')) state.quotaRetryAfter = url.searchParams.get('quotaRetryAfter')
   res.writeHead(200, {'Content-Type': 'application/json'})
-  res.end(JSON.stringify({abuse: state.abuse, headers: state.headers, pulls: Object.fromEntries(state.pulls), quotaRetryAfter: state.quotaRetryAfter, remaining: state.remaining}))
+  res.end(JSON.stringify({abuse: state.abuse, headers: state.headers, manifestGets: Object.fromEntries(state.manifestGets), pulls: Object.fromEntries(state.pulls), quotaRetryAfter: state.quotaRetryAfter, remaining: state.remaining}))
 }
 
 createServer((req, res) => {
@@ -76,6 +77,11 @@ createServer((req, res) => {
   if (url.pathname === '/__ratelimit') return control(url, res)
   const manifest = /^\/v2\/.+\/manifests\/[^/]+$/.test(url.pathname)
   const who = caller(req)
+  if (manifest && req.method === 'GET') {
+    const product = (req.headers['user-agent'] ?? '').split('/')[0]
+    state.manifestGets.set(product, (state.manifestGets.get(product) ?? 0) + 1)
+  }
+
   let extra = {}
   if (manifest && req.headers.authorization) {
     if (state.abuse > 0) {

@@ -18,6 +18,8 @@ const privateImage = () => `${proxy()}/private/app:1.0`
 
 interface ProxyState {
   pulls: Record<string, number>
+  /** Manifest GETs by the client's User-Agent product (`dkr`, `docker`, `containers`). */
+  manifestGets: Record<string, number>
   abuse: number
 }
 
@@ -174,6 +176,25 @@ for (const engine of enginesUnderTest()) {
       assert.deepEqual([refused.attempts, refused.status], [1, 'failed'])
       assert.match(refused.error!, /^toomanyrequests: pull rate limit reached \(100 pulls per 6 hours for 127\.0\.0\.1\); logging in raises it/)
       assert.notEqual(other.status, 'failed')
+    })
+
+    it('a plain pull of an index spends no quota of dkr\'s own: the platform report asks the engine where it keeps a record, else the registry by HEAD', async () => {
+      // demo/platforms:1.0, three platforms, copied under a fresh tag behind the proxy.
+      const image = `${proxy()}/public/platforms:${process.pid}-${engine.kind}`
+      const token = required('DKR_TOKEN_REGISTRY')
+      const env = {...loggedInEnv(token), PATH: `${required('DKR_TOOLS_PATH')}:${process.env.PATH}`}
+      const copied = await run('crane', ['copy', `${required('DKR_REGISTRY')}/demo/platforms:1.0`, image.replace(proxy(), token)], {env})
+      assert.equal(copied.code, 0, copied.stderr)
+      freshImages.push(image)
+      await steer({reset: 1})
+      const result = await dkr(['pull', image])
+      assert.equal(result.code, 0, result.stderr)
+      assert.equal((await steer()).manifestGets.dkr, undefined, 'dkr read no manifest')
+      // The containerd store keeps the index and which of its manifests it holds; the others keep no such
+      // record, and the registry counts manifest GETs: the report stays docker's (the index digest).
+      const platformLine = /^Platform linux\/amd64: sha256:[0-9a-f]{64}$/m
+      if (engine.kind === 'containerd-store') assert.match(result.stdout, platformLine)
+      else assert.doesNotMatch(result.stdout, /^Platform /m)
     })
 
     it('the quota 429 when logged in: the account\'s limit, and no advice to log in', async () => {

@@ -6,6 +6,7 @@ import {Agent, type AgentOptions} from 'node:http'
 import {Agent as HttpsAgent} from 'node:https'
 import {cancelledBy, DkrError, EngineResponseError, EngineUnreachableError, isUnknownAuthority, unknownAuthority} from '../errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
+import {isIndexType} from '../registry/client.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
@@ -58,6 +59,18 @@ export interface ServerVersion {
   Components?: {Name: string; Version: string; Details?: Record<string, string>}[]
 }
 
+/** One manifest of an image's index the engine keeps: its platform (`os/arch[/variant]`) and digest. */
+export interface KeptManifest {
+  platform: string
+  digest: string
+}
+
+/** What the engine stored for an image: the digest it was pulled by, and the manifests of it it holds (none: no index). */
+export interface KeptImage {
+  digest: string
+  manifests: KeptManifest[]
+}
+
 /** How an engine keeps images: the containerd image store holds every platform of an index under one name. */
 export interface ImageStore {
   containerd: boolean
@@ -79,6 +92,12 @@ export interface EngineClient {
   connect(signal: AbortSignal): Promise<void>
   /** How the engine keeps images (GET /info). */
   imageStore(signal: AbortSignal): Promise<ImageStore>
+  /**
+   * Which manifests of `reference`'s index the engine holds, from its own record (GET /images/…/json with
+   * `manifests`, API 1.48+, the containerd store); undefined when it keeps no such record (graph drivers,
+   * podman, older engines).
+   */
+  keptImage(reference: string, signal: AbortSignal): Promise<KeptImage | undefined>
 }
 
 interface ModemError extends Error {
@@ -225,6 +244,27 @@ export class DockerodeEngine implements EngineClient {
     // Docker 24+ with the containerd store names its snapshotter's type; graph drivers and podman do not.
     const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1')
     return {containerd, driver: info.Driver ?? 'unknown'}
+  }
+
+  async keptImage(reference: string, signal: AbortSignal): Promise<KeptImage | undefined> {
+    const {apiVersion, docker} = await this.negotiatedClient(signal)
+    if (compareApiVersions(apiVersion, '1.48') < 0) return undefined
+    interface Descriptor {
+      digest?: string
+      mediaType?: string
+      platform?: {os?: string; architecture?: string; variant?: string}
+    }
+    // docker-modem appends `options` after a path's trailing `?` (and cuts a query written into the path).
+    const path = `/images/${encodeURIComponent(reference)}/json?`
+    const image = await this.call(() => dial<{Descriptor?: Descriptor; Manifests?: {Available?: boolean; Kind?: string; Descriptor?: Descriptor}[]}>(docker, {abortSignal: signal, method: 'GET', options: {manifests: true}, path, statusCodes: {200: true, 404: 'no such image'}}), signal)
+    if (!Array.isArray(image.Manifests) || typeof image.Descriptor?.digest !== 'string') return undefined
+    if (!isIndexType(image.Descriptor.mediaType)) return {digest: image.Descriptor.digest, manifests: []}
+    const manifests = image.Manifests.flatMap(({Available, Descriptor: held, Kind}) => {
+      const platform = held?.platform
+      if (!Available || Kind !== 'image' || typeof held?.digest !== 'string' || !platform?.os || !platform.architecture) return []
+      return [{digest: held.digest, platform: [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')}]
+    })
+    return {digest: image.Descriptor.digest, manifests}
   }
 
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {

@@ -112,14 +112,15 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
   const askedOnce: PerEngine = {
     store: (engine) => stores.get(engine) ?? stores.set(engine, requireMultiPlatformStore(engine.client, cli.signal)).get(engine)!,
   }
-  // Which manifest each engine got: the registry is asked once per name (the pinned index), not per engine.
+  // Which manifest each engine got: its own record where it keeps one, else the registry, asked once per
+  // name (the pinned index), not per engine.
   const answers = new Map<PlannedImage, ReturnType<typeof askAfterPull>>()
   const platformOf = async ({engine, image, platform}: FleetTarget) => {
     if (options.all || (options.quiet && !options.json) || cli.signal.aborted) return undefined
     const auth = await plan.auth(image.info.authKey)
     const ref = image.pins?.length === 1 ? atDigest(image.ref, image.pins[0].digest) : image.ref
-    if (!answers.has(image)) answers.set(image, askAfterPull(cli, ref, image.info, auth))
-    return platformPulled(cli, engine.client, ref, image.info, auth, platform, answers.get(image))
+    const askRegistry = () => answers.get(image) ?? answers.set(image, askAfterPull(cli, ref, image.info, auth)).get(image)!
+    return platformPulled(cli, engine.client, ref, image.info, auth, platform, askRegistry)
   }
 
   const pullOn = async (index: number): Promise<PullOutcome> => {

@@ -9,11 +9,12 @@ import type {Cli} from '../cli/context.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
 import type {EngineClient} from '../engine/client.js'
 import {DkrError, isCancelled} from '../errors.js'
-import {apiTag} from '../reference/format.js'
+import {apiTag, referenceString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
-import {mediaTypes, RegistryClient, type ManifestDocument} from '../registry/client.js'
+import {isIndexType, RegistryClient, type ManifestDocument} from '../registry/client.js'
 import {header} from '../registry/http.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
+import {rateLimitOf} from '../registry/ratelimit.js'
 import {pullTotals, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
 
 /**
@@ -50,17 +51,23 @@ export function pickPlatform(entries: readonly PlatformDigest[], wanted: string)
   return matches.find((entry) => entry.platform === wanted) ?? matches[0]
 }
 
-const indexTypes = new Set<string>([mediaTypes.dockerList, mediaTypes.ociIndex])
-
-/** What the registry says `ref` is: its digest, and its platforms when it is an index. */
-export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, signal = cli.signal): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
+/**
+ * What the registry says `ref` is: its digest, and its platforms when it is an index. With `uncounted`,
+ * a registry that counts pulls (its HEAD answer carries rate-limit headers, as Docker Hub's does) is not
+ * asked for the index: Hub counts every manifest GET, so reading it would spend the user's quota on a report.
+ */
+export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, signal = cli.signal, uncounted = false): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
   const client = new RegistryClient({auth, host: registryHost(info), insecure: info.insecure, signal})
   const repository = ref.path
   const head = await client.head(repository, apiTag(ref) ?? 'latest')
   if (head.status < 200 || head.status >= 300) throw new DkrError(`${registryHost(info)}: HEAD manifest ${repository}: ${head.status}`)
-  const mediaType = (header(head.headers, 'content-type') ?? '').split(';')[0].trim()
   const digest = header(head.headers, 'docker-content-digest') ?? ref.digest
-  if (!indexTypes.has(mediaType)) return {digest}
+  if (!isIndexType(header(head.headers, 'content-type'))) return {digest}
+  if (uncounted && rateLimitOf(head.headers)) {
+    cli.debug(`${registryHost(info)} counts manifest GETs as pulls: its index is not read for the platform report`)
+    return {digest}
+  }
+
   const index = await client.resolve(repository, digest ?? apiTag(ref) ?? 'latest')
   return {digest: index.digest, platforms: indexPlatforms(index.document)}
 }
@@ -74,9 +81,9 @@ async function enginePlatform(engine: EngineClient, signal: AbortSignal): Promis
 /** How long a pull's end waits for the registry to say which manifest it gave: a registry only the engine reaches must not hold it up. */
 export const afterPullLookupMs = 5000
 
-/** What the registry says `ref` is, asked at a pull's end: bounded, so it never holds a finished pull up. */
+/** What the registry says `ref` is, asked at a pull's end: bounded, so it never holds a finished pull up, and never counted as a pull. */
 export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig): Promise<{digest?: string; platforms?: PlatformDigest[]}> {
-  return resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]))
+  return resolvePlatforms(cli, ref, info, auth, AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)]), true)
 }
 
 /**
@@ -85,10 +92,15 @@ export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo
  * in the pull's way: the engine has already pulled). Podman names neither digest. `asked`: the registry's
  * answer, when several pulls of the name share it (a fleet asks once).
  */
-export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, asked = askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
+export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, askRegistry = () => askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
   try {
-    const {digest, platforms} = await asked
-    if (!platforms || !digest) return undefined
+    // The engine's own record first, where it keeps one (the containerd store): the registry is not asked.
+    const kept = await engine.keptImage(referenceString(ref), cli.signal).catch((error: unknown) => {
+      if (isCancelled(error)) throw error
+      return undefined
+    })
+    const {digest, platforms} = kept ? {digest: kept.digest, platforms: kept.manifests} : await askRegistry()
+    if (!platforms?.length || !digest) return undefined
     const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(engine, cli.signal)))
     return manifest && {index: digest, manifest}
   } catch (error) {

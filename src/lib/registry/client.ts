@@ -18,6 +18,12 @@ export const mediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
 } as const
 
+/** Whether a media type (its parameters aside) is an index of manifests, OCI's or docker's. */
+export function isIndexType(mediaType: string | undefined): boolean {
+  const type = mediaType?.split(';')[0].trim()
+  return type === mediaTypes.ociIndex || type === mediaTypes.dockerList
+}
+
 /** What docker's resolver accepts for a manifest, images and indexes alike. */
 const manifestAccept = [mediaTypes.ociIndex, mediaTypes.ociManifest, mediaTypes.dockerList, mediaTypes.dockerManifest].join(', ')
 
