@@ -74,6 +74,9 @@ const deferOnFirstCall = {
  *   directly.
  * - docker-modem formats every request's options with util.inspect (showHidden, unlimited depth, the
  *   agent included) for a debug line, printed or not: formatted only when DEBUG enables it.
+ * - docker-modem keeps an engine's whole answer in memory (a JSON answer, and the body of an error status
+ *   even on a stream), however long: an engine that never stops would fill dkr's memory. Past 8 MiB (an
+ *   image record or an error message is a few KiB) the request fails instead.
  */
 const bundleEdits = [
   {file: /@oclif\/core\/lib\/index\.js$/, from: '\ncheckNodeVersion();\n', to: '\n'},
@@ -84,6 +87,33 @@ const bundleEdits = [
   },
   {file: /@oclif\/core\/lib\/util\/os\.js$/, from: "return (await import('wsl-utils')).isWsl ? 'wsl'", to: "return (await import('is-wsl')).default ? 'wsl'"},
   {file: /docker-modem\/lib\/modem\.js$/, from: "\n  debug('Sending: %s', util.inspect(options, {", to: "\n  if (debug.enabled) debug('Sending: %s', util.inspect(options, {"},
+  {
+    file: /docker-modem\/lib\/modem\.js$/,
+    from: `      var chunks = [];
+      res.on('data', function (chunk) {
+        chunks.push(chunk);
+      });`,
+    to: `      var chunks = [];
+      var received = 0;
+      res.on('data', function (chunk) {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received > 8388608) req.destroy(Object.assign(new Error('the engine sent an answer larger than 8388608 bytes'), {code: 'DKR_ENGINE_ANSWER_TOO_LARGE'}));
+      });`,
+  },
+  {
+    file: /docker-modem\/lib\/modem\.js$/,
+    from: `      res.on('data', function (chunk) {
+        chunks += chunk;
+      });`,
+    to: `      res.on('data', function (chunk) {
+        chunks += chunk;
+        if (chunks.length > 8388608) {
+          res.destroy();
+          handler(Object.assign(new Error('the engine sent an error answer larger than 8388608 bytes'), {code: 'DKR_ENGINE_ANSWER_TOO_LARGE'}), null);
+        }
+      });`,
+  },
   // docker-modem builds a TCP, TLS or ssh engine's request URL with url.parse, url.format and url.resolve.
   // Node 24 warns (DEP0169) on stderr the first time code outside node_modules calls them, and the bundle
   // is outside node_modules in a checkout and in the standalone executable: `-q` output and one-line errors

@@ -234,6 +234,10 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       response.writeHead(200, {'Content-Type': 'application/json'})
       response.end(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`)
     }, /invalid progress message from the engine/],
+    ['an error status whose message never ends', (_request, response) => {
+      response.writeHead(500, {'Content-Type': 'application/json'})
+      endless(response, Buffer.alloc(64 * 1024, 'x'))
+    }, /^unix:\/\/\S+: the engine sent an error answer larger than 8388608 bytes$/m],
   ]
 
   for (const [name, handler, expected] of engineCases) {
@@ -247,6 +251,29 @@ describe('hostile peers: dkr ends within its timeouts, in one line, in ≤ 150 M
       }
     })
   }
+
+  it('an engine whose image record never ends, after a pull it reports done: the pull stands, the report is left out, within its bound', async () => {
+    // API 1.51: dkr asks the engine which platform manifest it kept (GET /images/…/json?manifests=1).
+    const hostileEngine = new FakeEngine()
+    hostileEngine.apiVersion = '1.51'
+    hostileEngine.other = (request, response) => {
+      if (!/\/images\/.+\/json/.test(request.url ?? '')) return false
+      response.writeHead(200, {'Content-Type': 'application/json'})
+      endless(response, Buffer.alloc(64 * 1024, '['))
+      return true
+    }
+    await hostileEngine.start()
+    try {
+      const outcome = await measured(['pull', `127.0.0.1:9/hostile/app:1`], {DOCKER_HOST: hostileEngine.host})
+      const report = `exit ${outcome.code}, ${Math.round(outcome.wallMs)} ms, ${outcome.peakMiB.toFixed(0)} MiB\nstderr: ${outcome.stderr.slice(0, 2000)}`
+      assert.deepEqual([outcome.code, outcome.stderr], [0, ''], report)
+      assert.doesNotMatch(outcome.stdout, /^Platform /m)
+      assert.ok(outcome.wallMs < 15_000 && outcome.peakMiB <= memoryLimitMiB, report)
+      console.log(`engine image record forever | ${(outcome.wallMs / 1000).toFixed(1)} s | ${outcome.peakMiB.toFixed(0)} MiB | pulled, no platform line`)
+    } finally {
+      await hostileEngine.stop()
+    }
+  })
 
   const notaryCases: [string, Answer, RegExp][] = [
     ['a root that never ends', (_request, response) => {

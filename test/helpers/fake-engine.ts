@@ -36,6 +36,10 @@ export class FakeEngine {
   /** The bodies of POST /auth: which registry each login was for. */
   readonly logins: {serveraddress?: string; username?: string}[] = []
   readonly socketPath: string
+  /** The API version its _ping names (dockerd 20.10's by default). */
+  apiVersion = '1.41'
+  /** Answers any other request it takes (returns true), before the 404 page. */
+  other: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined
   private readonly dir: string
   private server: Server | undefined
 
@@ -52,7 +56,7 @@ export class FakeEngine {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://engine')
     if (url.pathname.endsWith('/_ping')) {
-      response.writeHead(200, {'Api-Version': '1.41', 'Content-Type': 'text/plain', Ostype: 'linux'})
+      response.writeHead(200, {'Api-Version': this.apiVersion, 'Content-Type': 'text/plain', Ostype: 'linux'})
       response.end(request.method === 'HEAD' ? undefined : 'OK')
       return
     }
@@ -81,6 +85,7 @@ export class FakeEngine {
       return
     }
 
+    if (this.other?.(request, response)) return
     response.writeHead(404, {'Content-Type': 'application/json'})
     response.end('{"message":"page not found"}')
   }

@@ -298,6 +298,8 @@ export class DockerodeEngine implements EngineClient {
     }
 
     const code = error.code ?? ''
+    // scripts/build.js's cap on what docker-modem keeps of an answer.
+    if (code === 'DKR_ENGINE_ANSWER_TOO_LARGE') return new DkrError(`${this.endpoint.host}: ${error.message}`)
     if (code === 'EACCES') return new DkrError(`permission denied while trying to connect to the Docker daemon socket at ${this.endpoint.host}`)
     if (['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)) {
       return new EngineUnreachableError(this.endpoint.host)

@@ -8,7 +8,7 @@
 import type {Cli} from '../cli/context.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
 import type {EngineClient} from '../engine/client.js'
-import {DkrError, isCancelled} from '../errors.js'
+import {cancelledBy, DkrError} from '../errors.js'
 import {apiTag, referenceString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
 import {isIndexType, RegistryClient, type ManifestDocument} from '../registry/client.js'
@@ -93,18 +93,17 @@ export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo
  * answer, when several pulls of the name share it (a fleet asks once).
  */
 export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, askRegistry = () => askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
+  // The engine is held to the same bound as the registry: the pull is done, the report must not hold it.
+  const bounded = AbortSignal.any([cli.signal, AbortSignal.timeout(afterPullLookupMs)])
   try {
     // The engine's own record first, where it keeps one (the containerd store): the registry is not asked.
-    const kept = await engine.keptImage(referenceString(ref), cli.signal).catch((error: unknown) => {
-      if (isCancelled(error)) throw error
-      return undefined
-    })
+    const kept = await engine.keptImage(referenceString(ref), bounded).catch(() => undefined)
     const {digest, platforms} = kept ? {digest: kept.digest, platforms: kept.manifests} : await askRegistry()
     if (!platforms?.length || !digest) return undefined
-    const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(engine, cli.signal)))
+    const manifest = pickPlatform(platforms, platform ?? (await enginePlatform(engine, bounded)))
     return manifest && {index: digest, manifest}
   } catch (error) {
-    if (isCancelled(error)) throw error
+    if (cli.signal.aborted) throw cancelledBy(cli.signal)
     cli.debug(`could not ask ${info.indexName} which manifest was pulled: ${(error as Error).message}`)
     return undefined
   }
