@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import {fileAuth, helperFor} from '../../src/lib/credentials/auth-config.js'
 import {loadConfig} from '../../src/lib/credentials/config-file.js'
 import {HelperError, parseGetAnswer} from '../../src/lib/credentials/helper-protocol.js'
+import {keptImageOf} from '../../src/lib/engine/client.js'
 import {DkrError} from '../../src/lib/errors.js'
 import {formatDuration, parseDuration} from '../../src/lib/io/duration.js'
 import {renderTemplate} from '../../src/lib/io/go-template.js'
@@ -279,6 +280,24 @@ const indexSeed = {
 }
 const platformSeeds = ['linux/amd64', 'linux/arm/v7', 'linux/arm64,linux/amd64', 'windows/amd64', ' linux/amd64 , ,linux/arm ']
 const platformPieces = ['linux', 'amd64', 'arm', 'v7', '/', ',', ' ', 'unknown', '']
+/**
+ * Docker Engine 28.5's image record of a three-platform index with one platform pulled (GET
+ * /images/…/json?manifests=1 on the stack, December 2026), trimmed to what dkr reads; and a graph
+ * driver's record, which lists no manifests.
+ */
+const engineImageRecords = [
+  {
+    Descriptor: {digest: `sha256:${'5'.repeat(64)}`, mediaType: 'application/vnd.oci.image.index.v1+json', size: 736},
+    Id: `sha256:${'5'.repeat(64)}`,
+    Manifests: [
+      {Available: true, Descriptor: {digest: `sha256:${'a'.repeat(64)}`, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', platform: {architecture: 'amd64', os: 'linux'}, size: 739}, ID: `sha256:${'a'.repeat(64)}`, Kind: 'image'},
+      {Available: false, Descriptor: {digest: `sha256:${'b'.repeat(64)}`, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', platform: {architecture: 'arm64', os: 'linux'}, size: 756}, ID: `sha256:${'b'.repeat(64)}`, Kind: 'image'},
+      {Available: false, Descriptor: {digest: `sha256:${'c'.repeat(64)}`, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', platform: {architecture: 'arm', os: 'linux', variant: 'v7'}, size: 592}, ID: `sha256:${'c'.repeat(64)}`, Kind: 'image'},
+    ],
+    RepoDigests: [`127.0.0.1:5000/demo/platforms@sha256:${'5'.repeat(64)}`],
+  },
+  {Architecture: 'amd64', Id: `sha256:${'d'.repeat(64)}`, Os: 'linux', RepoDigests: [`127.0.0.1:5000/demo/app@sha256:${'e'.repeat(64)}`]},
+]
 const quotaSeeds = ['100;w=21600', '100, 100;w=21600', '20;w=21600', '0;w=60', '192.0.2.7', '5000;w=86400']
 const quotaPieces = ['0', '9', ';', ',', 'w', '=', ' ', '\t', '9'.repeat(400), '-', '1e9', 'w=', ';w=']
 const quotaMessages = ['toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit', 'Error response from daemon: toomanyrequests: Too Many Requests (HAP429).']
@@ -574,6 +593,19 @@ export const targets: FuzzTarget<never>[] = [
       }
     },
     smokeRuns: 800,
+  }),
+  target({
+    expected: [],
+    input: mutatedJsonValue(engineImageRecords),
+    memoryBoundMiB: 32,
+    memoryReason: 'one entry per manifest the record lists, in an answer the build caps at 8 MiB',
+    module: 'src/lib/engine/client.ts (keptImageOf: the image record an engine sends after a pull)',
+    name: 'engine-image-record',
+    run: (record: unknown) => {
+      const kept = keptImageOf(record)
+      for (const manifest of kept?.manifests ?? []) assert.match(manifest.platform, /^[^/]+\/[^/]+(\/[^/]+)?$/, 'a platform is os/arch[/variant]')
+    },
+    smokeRuns: 1_500,
   }),
   target({
     expected: [],

@@ -125,6 +125,30 @@ function dial<T>(docker: Dockerode, options: Record<string, unknown>): Promise<T
   })
 }
 
+/**
+ * What an engine's image record (`GET /images/…/json?manifests=1`) says it holds: the digest it was pulled
+ * by and, for an index, the image manifests available, by platform. Undefined when the record has no
+ * manifest list (graph drivers, older engines), whatever else the engine sent.
+ */
+export function keptImageOf(record: unknown): KeptImage | undefined {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+  const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {})
+  const {Descriptor: descriptor, Manifests: manifests} = object(record)
+  const digest = text(object(descriptor).digest)
+  if (!Array.isArray(manifests) || !digest) return undefined
+  if (!isIndexType(text(object(descriptor).mediaType))) return {digest, manifests: []}
+  return {
+    digest,
+    manifests: manifests.flatMap((entry) => {
+      const {Available: available, Descriptor: held, Kind: kind} = object(entry)
+      const platform = object(object(held).platform)
+      const [os, architecture, variant, heldDigest] = [text(platform.os), text(platform.architecture), text(platform.variant), text(object(held).digest)]
+      if (available !== true || kind !== 'image' || !os || !architecture || !heldDigest) return []
+      return [{digest: heldDigest, platform: [os, architecture, variant].filter(Boolean).join('/')}]
+    }),
+  }
+}
+
 function ping(docker: Dockerode, method: 'GET' | 'HEAD', signal?: AbortSignal) {
   return dial<{headers: Record<string, string>; resume(): void}>(docker, {abortSignal: signal, isStream: true, method, path: '/_ping', statusCodes: {200: true, 500: 'server error'}})
 }
@@ -249,22 +273,9 @@ export class DockerodeEngine implements EngineClient {
   async keptImage(reference: string, signal: AbortSignal): Promise<KeptImage | undefined> {
     const {apiVersion, docker} = await this.negotiatedClient(signal)
     if (compareApiVersions(apiVersion, '1.48') < 0) return undefined
-    interface Descriptor {
-      digest?: string
-      mediaType?: string
-      platform?: {os?: string; architecture?: string; variant?: string}
-    }
     // docker-modem appends `options` after a path's trailing `?` (and cuts a query written into the path).
     const path = `/images/${encodeURIComponent(reference)}/json?`
-    const image = await this.call(() => dial<{Descriptor?: Descriptor; Manifests?: {Available?: boolean; Kind?: string; Descriptor?: Descriptor}[]}>(docker, {abortSignal: signal, method: 'GET', options: {manifests: true}, path, statusCodes: {200: true, 404: 'no such image'}}), signal)
-    if (!Array.isArray(image.Manifests) || typeof image.Descriptor?.digest !== 'string') return undefined
-    if (!isIndexType(image.Descriptor.mediaType)) return {digest: image.Descriptor.digest, manifests: []}
-    const manifests = image.Manifests.flatMap(({Available, Descriptor: held, Kind}) => {
-      const platform = held?.platform
-      if (!Available || Kind !== 'image' || typeof held?.digest !== 'string' || !platform?.os || !platform.architecture) return []
-      return [{digest: held.digest, platform: [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')}]
-    })
-    return {digest: image.Descriptor.digest, manifests}
+    return keptImageOf(await this.call(() => dial<unknown>(docker, {abortSignal: signal, method: 'GET', options: {manifests: true}, path, statusCodes: {200: true, 404: 'no such image'}}), signal))
   }
 
   private async *guardStream(messages: AsyncIterable<JsonMessage>, signal: AbortSignal): AsyncGenerator<JsonMessage> {
