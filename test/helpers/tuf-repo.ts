@@ -12,6 +12,8 @@ import {canonicalJson} from '../../src/lib/trust/canonical-json.js'
 export class TufRepository {
   readonly dir = mkdtempSync(join(tmpdir(), 'dkr-tuf-'))
   private readonly files = new Map<string, Buffer>()
+  /** The paths asked for, in order. */
+  readonly requests: string[] = []
   private server?: Server
   url = ''
 
@@ -42,7 +44,9 @@ export class TufRepository {
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      const file = this.files.get(new URL(request.url ?? '/', 'http://tuf').pathname)
+      const path = new URL(request.url ?? '/', 'http://tuf').pathname
+      this.requests.push(path)
+      const file = this.files.get(path)
       if (file) response.writeHead(200).end(file)
       else response.writeHead(404).end()
     })

@@ -1,7 +1,10 @@
 // Sigstore's public-good TrustedRoot when no --trusted-root (or trustedRoot preference) is given: fetched
 // through TUF by @sigstore/tuf, which starts from the root embedded in the package, with its metadata
-// cached under $XDG_CACHE_HOME/dkr/sigstore-tuf and refreshed whenever the repository answers. When it
-// does not, a cache that is still valid is used; with neither, one line says so and names --trusted-root.
+// cached under $XDG_CACHE_HOME/dkr/sigstore-tuf. As sigstore-go (cosign's TUF client) does by default, a
+// cache refreshed less than a day ago and not expired is used without asking the repository; otherwise
+// the repository is asked, and when it does not answer, a cache that is still valid is used; with
+// neither, one line says so and names --trusted-root.
+import {statSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import type {TrustedRoot} from '@sigstore/protobuf-specs'
@@ -24,12 +27,38 @@ function reasonOf(error: unknown): string {
   return (e.cause?.message ?? e.message ?? String(error)).split('\n')[0]
 }
 
+/** sigstore-go's default cache validity (Options.CacheValidity, one day): a fresher cache is used as it is. */
+export const tufCacheValidityMs = 86_400_000
+
+/** Touched after each refresh from a repository: its modification time says when that cache was last fresh. */
+export function refreshedMarker(cachePath: string, mirrorURL: string): string {
+  return join(cachePath, `${encodeURIComponent(mirrorURL)}.refreshed`)
+}
+
+function refreshedWithin(cachePath: string, mirrorURL: string, validityMs: number): boolean {
+  try {
+    return Date.now() - statSync(refreshedMarker(cachePath, mirrorURL)).mtimeMs < validityMs
+  } catch {
+    return false
+  }
+}
+
 /** The public-good TrustedRoot through TUF; a DkrError naming --trusted-root when it cannot be had. */
 export async function publicGoodRoot(env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<TrustedRoot> {
   const options = {...repository(env), cachePath: tufCachePath(env), retry: false as const, timeout: timeoutMs}
-  let root: TrustedRoot
+  let root: TrustedRoot | undefined
+  // forceCache loads the cached metadata through the TUF client's own checks (signatures, expiry), and
+  // asks the repository itself when they fail.
+  if (refreshedWithin(options.cachePath, options.mirrorURL, tufCacheValidityMs)) root = await getTrustedRoot({...options, forceCache: true}).catch(() => undefined)
   try {
-    root = await getTrustedRoot(options)
+    if (!root) {
+      root = await getTrustedRoot(options)
+      try {
+        writeFileSync(refreshedMarker(options.cachePath, options.mirrorURL), '')
+      } catch {
+        // A cache that cannot be marked is only asked again next time.
+      }
+    }
   } catch (error) {
     try {
       // Unreachable: metadata cached by an earlier run, while it has not expired.

@@ -2,11 +2,11 @@
 // fetched and cached under $XDG_CACHE_HOME/dkr, used from the cache when the repository is gone, and
 // with neither, one line naming --trusted-root.
 import assert from 'node:assert/strict'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, utimesSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
-import {publicGoodRoot, tufCachePath} from '../../../src/lib/signature/public-good.js'
+import {publicGoodRoot, refreshedMarker, tufCachePath, tufCacheValidityMs} from '../../../src/lib/signature/public-good.js'
 import {TufRepository} from '../../helpers/tuf-repo.js'
 
 const trustedRoot = readFileSync(join(import.meta.dirname, '../../fixtures/sigstore/public-good/trusted_root.json'))
@@ -25,8 +25,22 @@ describe('the public-good trusted root through TUF', () => {
     assert.ok(existsSync(join(cache, 'dkr', 'sigstore-tuf')))
   })
 
+  it('within a day of a refresh, uses the cache without asking the repository, as sigstore-go (cosign) does', async () => {
+    const asked = repository.requests.length
+    const root = await publicGoodRoot(env())
+    assert.equal(root.certificateAuthorities.length > 0, true)
+    assert.deepEqual(repository.requests.slice(asked), [])
+    // A day later it asks again (the timestamp at least).
+    const dayAgo = new Date(Date.now() - tufCacheValidityMs - 60_000)
+    utimesSync(refreshedMarker(tufCachePath(env()), repository.url), dayAgo, dayAgo)
+    await publicGoodRoot(env())
+    assert.ok(repository.requests.slice(asked).includes('/timestamp.json'), repository.requests.slice(asked).join(' '))
+  })
+
   it('uses the cache when the repository cannot be reached', async () => {
     const reachable = env()
+    const dayAgo = new Date(Date.now() - tufCacheValidityMs - 60_000)
+    utimesSync(refreshedMarker(tufCachePath(reachable), repository.url), dayAgo, dayAgo)
     await repository.stop()
     const root = await publicGoodRoot(reachable, 2_000)
     assert.equal(root.certificateAuthorities.length > 0, true)
