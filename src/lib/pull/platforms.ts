@@ -88,9 +88,10 @@ export function askAfterPull(cli: Cli, ref: ImageReference, info: RepositoryInfo
 
 /**
  * The index digest and the manifest a pull of one platform (or the engine's own) got, for the result and
- * the line the pull prints; undefined when the name is no index or the registry cannot be asked (never
- * in the pull's way: the engine has already pulled). Podman names neither digest. `asked`: the registry's
- * answer, when several pulls of the name share it (a fleet asks once).
+ * the line the pull prints; undefined when the name is no index or neither the engine nor the registry
+ * can say (never in the pull's way: the engine has already pulled). Podman names neither digest.
+ * `askRegistry`: how the registry is asked, when several pulls of the name share its answer (a fleet asks
+ * once).
  */
 export async function platformPulled(cli: Cli, engine: EngineClient, ref: ImageReference, info: RepositoryInfo, auth: AuthConfig, platform: string | undefined, askRegistry = () => askAfterPull(cli, ref, info, auth)): Promise<{index: string; manifest: PlatformDigest} | undefined> {
   // The engine is held to the same bound as the registry: the pull is done, the report must not hold it.
