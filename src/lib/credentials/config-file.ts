@@ -5,6 +5,7 @@
 import {mkdir, readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {DkrError} from '../errors.js'
+import {isJsonObject} from '../io/json.js'
 
 export interface AuthEntry {
   auth?: string
@@ -69,21 +70,20 @@ function goKind(value: unknown): string {
  */
 function typeMismatch(config: Record<string, unknown>): string | undefined {
   const wrong = (value: unknown, field: string, type: string) => `json: cannot unmarshal ${goKind(value)} into Go struct field ${field} of type ${type}`
-  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
   for (const field of ['credsStore', 'currentContext']) {
     if (config[field] != null && typeof config[field] !== 'string') return wrong(config[field], `ConfigFile.${field}`, 'string')
   }
 
   const {auths, credHelpers} = config
-  if (auths != null && !isObject(auths)) return wrong(auths, 'ConfigFile.auths', 'map[string]types.AuthConfig')
+  if (auths != null && !isJsonObject(auths)) return wrong(auths, 'ConfigFile.auths', 'map[string]types.AuthConfig')
   for (const entry of Object.values(auths ?? {})) {
     if (entry == null) continue
-    if (!isObject(entry)) return wrong(entry, 'ConfigFile.auths', 'types.AuthConfig')
+    if (!isJsonObject(entry)) return wrong(entry, 'ConfigFile.auths', 'types.AuthConfig')
     const field = entryStrings.find((name) => entry[name] != null && typeof entry[name] !== 'string')
     if (field) return wrong(entry[field], `ConfigFile.auths.${field}`, 'string')
   }
 
-  if (credHelpers != null && !isObject(credHelpers)) return wrong(credHelpers, 'ConfigFile.credHelpers', 'map[string]string')
+  if (credHelpers != null && !isJsonObject(credHelpers)) return wrong(credHelpers, 'ConfigFile.credHelpers', 'map[string]string')
   const helper = Object.values(credHelpers ?? {}).find((name) => name != null && typeof name !== 'string')
   return helper === undefined ? undefined : wrong(helper, 'ConfigFile.credHelpers', 'string')
 }

@@ -22,6 +22,11 @@ const curves: Record<string, {kind: KeyKind; hashes: string[]}> = {
   secp521r1: {hashes: ['sha512', 'sha256'], kind: 'ecdsa-p521'},
 }
 
+/** The DER of every PEM certificate in `text`. */
+export function pemBlocks(text: string): Buffer<ArrayBuffer>[] {
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'))
+}
+
 /** A PEM public key, or an Error saying why it is not one dkr can verify with. */
 export function loadPublicKey(pem: Buffer, label: string): PublicKey {
   const text = pem.toString('utf8')

@@ -7,7 +7,7 @@
 // signatures, validity, email and host matching): only the walk from leaf to root is dkr's own.
 import {X509Certificate} from 'node:crypto'
 import {checkCandidate, type Candidate, type Checked} from './cosign.js'
-import {publicKeyOf} from './keys.js'
+import {pemBlocks, publicKeyOf} from './keys.js'
 
 export interface PkiTrust {
   roots: X509Certificate[]
@@ -23,7 +23,7 @@ const maxDepth = 8
 
 /** Every PEM certificate in `text`; throws when one does not parse. */
 export function pemCertificates(text: string): X509Certificate[] {
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]))
+  return pemBlocks(text).map((der) => new X509Certificate(der))
 }
 
 const validAt = (certificate: X509Certificate, now: Date) => new Date(certificate.validFrom) <= now && now <= new Date(certificate.validTo)

@@ -20,13 +20,13 @@
 //   those are not exported from the package's index, hence the import from its dist/key modules.
 import {createHash, createPublicKey, type KeyObject} from 'node:crypto'
 import {bundleFromJSON, type Bundle, type SerializedBundle} from '@sigstore/bundle'
-import {hasLengthField} from '../io/json.js'
+import {hasLengthField, isJsonObject} from '../io/json.js'
 import {EXTENSION_OID_SCT, RFC3161Timestamp, X509Certificate} from '@sigstore/core'
 import {toSignedEntity, Verifier, type SignedEntity, type TrustMaterial} from '@sigstore/verify'
 import {verifyCertificateChain} from '@sigstore/verify/dist/key/certificate.js'
 import {verifySCTs} from '@sigstore/verify/dist/key/sct.js'
 import {bundleEnvelope, payloadClaim, statementProblem, type Candidate, type SignatureFormat} from './cosign.js'
-import type {PublicKey} from './keys.js'
+import {pemBlocks, type PublicKey} from './keys.js'
 
 /** An exact value (the whole string) or a regular expression (matching anywhere, as cosign's do). */
 export type Match = {exact: string} | {regexp: RegExp}
@@ -106,10 +106,6 @@ const oidIssuerV2 = '1.3.6.1.4.1.57264.1.8'
 const oidExtKeyUsage = '2.5.29.37'
 const oidCodeSigning = '1.3.6.1.5.5.7.3.3'
 
-function pemBlocks(text: string): Buffer<ArrayBuffer>[] {
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'))
-}
-
 /** Certificates from PEM text; throws when one is not DER a certificate parser accepts. */
 export function parseCertificates(pem: string): X509Certificate[] {
   return pemBlocks(pem).map((der) => X509Certificate.parse(der))
@@ -118,7 +114,7 @@ export function parseCertificates(pem: string): X509Certificate[] {
 function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text)
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return isJsonObject(value) ? value : undefined
   } catch {
     return undefined
   }
