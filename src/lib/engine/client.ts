@@ -6,7 +6,8 @@ import {Agent, type AgentOptions} from 'node:http'
 import {Agent as HttpsAgent} from 'node:https'
 import {cancelledBy, DkrError, EngineResponseError, EngineUnreachableError, isUnknownAuthority, unknownAuthority} from '../errors.js'
 import {type JsonMessage, readMessages, StreamFormatError} from '../progress/json-message.js'
-import {isIndexType} from '../registry/client.js'
+import {isJsonObject, type JsonObject} from '../io/json.js'
+import {isIndexType, platformName} from '../registry/client.js'
 import {describeSshError, hostVerifier, sshCredentials} from './ssh.js'
 import type {Endpoint, TlsFiles} from './endpoint.js'
 
@@ -132,7 +133,7 @@ function dial<T>(docker: Dockerode, options: Record<string, unknown>): Promise<T
  */
 export function keptImageOf(record: unknown): KeptImage | undefined {
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
-  const object = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {})
+  const object = (value: unknown): JsonObject => (isJsonObject(value) ? value : {})
   const {Descriptor: descriptor, Manifests: manifests} = object(record)
   const digest = text(object(descriptor).digest)
   if (!Array.isArray(manifests) || !digest) return undefined
@@ -144,7 +145,7 @@ export function keptImageOf(record: unknown): KeptImage | undefined {
       const platform = object(object(held).platform)
       const [os, architecture, variant, heldDigest] = [text(platform.os), text(platform.architecture), text(platform.variant), text(object(held).digest)]
       if (available !== true || kind !== 'image' || !os || !architecture || !heldDigest) return []
-      return [{digest: heldDigest, platform: [os, architecture, variant].filter(Boolean).join('/')}]
+      return [{digest: heldDigest, platform: platformName({architecture, os, variant})}]
     }),
   }
 }
@@ -263,7 +264,7 @@ export class DockerodeEngine implements EngineClient {
   }
 
   async imageStore(signal: AbortSignal): Promise<ImageStore> {
-    const {docker} = await this.negotiatedClient()
+    const {docker} = await this.negotiatedClient(signal)
     const info = await this.call(() => dial<{Driver?: string; DriverStatus?: [string, string][] | null}>(docker, {abortSignal: signal, method: 'GET', path: '/info', statusCodes: {200: true}}), signal)
     // Docker 24+ with the containerd store names its snapshotter's type; graph drivers and podman do not.
     const containerd = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1')

@@ -4,8 +4,8 @@
 // down costs only itself and only that long. Credentials were looked up once; every engine gets them as
 // X-Registry-Auth. Ctrl-C aborts every engine's request (the engines cancel their pulls). A name pulled
 // at several platforms needs engines that keep them all under one name: one that does not refuses, and
-// costs only itself. Each engine's result names the platform manifests it got (asked of the registry
-// once per name).
+// costs only itself. Each engine's result names the platform manifests it got (from its own record, or
+// the registry, asked once per name).
 import type {Cli, NamedEngine} from '../cli/context.js'
 import type {EngineClient} from '../engine/client.js'
 import {cancelledBy, DkrError, EngineUnreachableError, isCancelled} from '../errors.js'
@@ -14,9 +14,9 @@ import {formatDuration} from '../io/duration.js'
 import {apiTag, familiarName, familiarString, fullName} from '../reference/format.js'
 import {atDigest} from './pinned-pull.js'
 import {PlainFleetDisplay, QuietFleetDisplay, TtyFleetDisplay, type FleetDisplay} from './fleet-display.js'
-import type {PlannedImage, PullPlan} from './plan.js'
-import {askAfterPull, mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
-import {failedOutcome, pullTotals, statusOf, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {pulledReference, type PlannedImage, type PullPlan} from './plan.js'
+import {askAfterPull, mergeOutcomes, platformPulled, platformReportWanted, requireMultiPlatformStore} from './platforms.js'
+import {failedOutcome, liveView, pullTotals, tallied, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** How many engines pull at once unless --parallel (or the preference) says: the client's share of a pull is small. */
@@ -48,8 +48,7 @@ async function connectWithin(engine: EngineClient, signal: AbortSignal, timeoutM
 function chooseDisplay(cli: Cli, options: ExecuteOptions, labels: string[]): FleetDisplay {
   const {out} = cli.streams
   if (options.quiet || options.json) return new QuietFleetDisplay(cli.streams.err, labels)
-  const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
-  return live ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
+  return liveView(cli, options) ? new TtyFleetDisplay(out, labels, {now: cli.now}) : new PlainFleetDisplay(out, labels, cli.now)
 }
 
 /** What each engine is asked once, whichever of its targets asks first. */
@@ -89,8 +88,7 @@ async function pullPinsOn(cli: Cli, plan: PullPlan, options: ExecuteOptions, dis
       await engine.client.tag(`${fullName(image.ref)}@${pin.digest}`, fullName(image.ref), pin.tag, cli.signal)
     }
 
-    const {downloaded, unsized} = tally.summary()
-    pulled.push({attempts, bytes: downloaded, durationMs: 0, reference: image.result, status: statusOf(tally), ...(unsized > 0 ? {unsizedLayers: unsized} : {})})
+    pulled.push({...tallied(tally, attempts), durationMs: 0, reference: image.result})
   }
 
   return pulled
@@ -116,9 +114,9 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
   // name (the pinned index), not per engine.
   const answers = new Map<PlannedImage, ReturnType<typeof askAfterPull>>()
   const platformOf = async ({engine, image, platform}: FleetTarget) => {
-    if (options.all || (options.quiet && !options.json) || cli.signal.aborted) return undefined
+    if (!platformReportWanted(cli, options)) return undefined
     const auth = await plan.auth(image.info.authKey)
-    const ref = image.pins?.length === 1 ? atDigest(image.ref, image.pins[0].digest) : image.ref
+    const ref = pulledReference(image)
     const askRegistry = () => answers.get(image) ?? answers.set(image, askAfterPull(cli, ref, image.info, auth)).get(image)!
     return platformPulled(cli, engine.client, ref, image.info, auth, platform, askRegistry)
   }
@@ -138,7 +136,7 @@ export async function executeFleet(cli: Cli, plan: PullPlan, options: ExecuteOpt
       return {
         result: {
           ...pullTotals(pulled),
-          digest: image.pins?.length === 1 ? image.pins[0].digest : image.ref.digest,
+          digest: pulledReference(image).digest,
           durationMs: cli.now() - started,
           engine: engine.name,
           reference: image.result,

@@ -2,7 +2,7 @@
 // into one view, and a refused one may ask for a login on a terminal; pinned images (checks, content
 // trust) are pulled by digest one after the other and tagged, with docker's trusted-pull lines. Several
 // engines are fleet.ts's. Each target (image × platform on the engine) is one pullTarget call: its own
-// retries and stall watchdog; when it ends, the registry is asked which platform manifest it got. A name
+// retries and stall watchdog; when it ends, platforms.ts finds which platform manifest it got. A name
 // pulled at several platforms shows one row per platform and ends with one result line and one result.
 import {authLookup} from '../cli/auth-lookup.js'
 import type {Cli, NamedEngine} from '../cli/context.js'
@@ -15,9 +15,9 @@ import {isRefusal} from '../registry/refusal.js'
 import {PlainDisplay, QuietDisplay, TtyDisplay, type PullDisplay} from './display.js'
 import {pullPinned} from './pinned-pull.js'
 import type {PlannedImage, PullPlan} from './plan.js'
-import {mergeOutcomes, platformPulled, requireMultiPlatformStore} from './platforms.js'
+import {mergeOutcomes, platformPulled, platformReportWanted, requireMultiPlatformStore} from './platforms.js'
 import {showRemainingPulls} from './remaining-pulls.js'
-import {failedOutcome, pullTotals, statusOf, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
+import {failedOutcome, liveView, pullTotals, tallied, type ExecuteOptions, type PullOutcome, type PullResult} from './result.js'
 import {pullTarget} from './target-pull.js'
 
 /** One image (at one platform) pulled as one line of the view. */
@@ -34,8 +34,7 @@ function chooseDisplay(cli: Cli, options: ExecuteOptions, rows: Row[]): PullDisp
   const {out} = cli.streams
   if (options.quiet || options.json) return new QuietDisplay(out, cli.streams.err, !options.json)
   const several = rows.length > 1
-  const live = options.progress === 'tty' || (options.progress === 'auto' && out.isTTY && cli.streams.env.TERM !== 'dumb')
-  if (live) return new TtyDisplay(out, {now: cli.now, titles: rows.map((r) => (several ? `Pulling ${r.label ?? familiarString(r.image.ref)}` : undefined))})
+  if (liveView(cli, options)) return new TtyDisplay(out, {now: cli.now, titles: rows.map((r) => (several ? `Pulling ${r.label ?? familiarString(r.image.ref)}` : undefined))})
   return new PlainDisplay(out, rows.map((r) => (several ? `${r.label ?? familiarString(r.image.ref)}: ` : '')), cli.now)
 }
 
@@ -56,20 +55,16 @@ async function pullRow(cli: Cli, engine: NamedEngine, display: PullDisplay, inde
     what: familiarString(image.ref),
   })
   // Which manifest of an index the engine got (docker prints only the index's digest); -q does not show it.
-  const pulled = options.all || (options.quiet && !options.json) || cli.signal.aborted ? undefined : await platformPulled(cli, engine.client, image.ref, image.info, auth, row.platform)
+  const pulled = platformReportWanted(cli, options) ? await platformPulled(cli, engine.client, image.ref, image.info, auth, row.platform) : undefined
   if (cli.signal.aborted) throw cancelledBy(cli.signal)
   if (pulled) display.note(index, 'info', `Platform ${pulled.manifest.platform}: ${pulled.manifest.digest}`)
   if (!row.quietResult) display.note(index, 'result', image.result)
   display.finish(index)
-  const {downloaded, unsized} = tally.summary()
   return {
-    attempts,
-    bytes: downloaded,
+    ...tallied(tally, attempts),
     digest: tally.digest ?? pulled?.index ?? image.ref.digest,
     durationMs: cli.now() - started,
     reference: image.result,
-    status: statusOf(tally),
-    ...(unsized > 0 ? {unsizedLayers: unsized} : {}),
     ...(pulled ? {platforms: [pulled.manifest]} : {}),
   }
 }

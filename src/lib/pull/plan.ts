@@ -15,7 +15,7 @@ import {defaultTag, fullName, isNameOnly, referenceString, withDefaultTag} from 
 import {parseNormalizedNamed, type ImageReference} from '../reference/parse.js'
 import {repositoryInfo, type RepositoryInfo} from '../registry/repository-info.js'
 import type {ImageCheck, ImageVerification} from './image-check.js'
-import type {PinnedTag} from './pinned-pull.js'
+import {atDigest, type PinnedTag} from './pinned-pull.js'
 import {allPlatformsOf, severalPlatforms} from './platforms.js'
 import {signatureChecks, signerLines, verifiedPulls} from './signed-pull.js'
 import type {CosignFlags} from '../signature/cosign-flags.js'
@@ -71,6 +71,11 @@ export interface PullPlan {
   auth: AuthLookup
 }
 
+/** What the engines pull for `image`: the pinned digest once there is exactly one (the index, with several platforms), else the name. */
+export function pulledReference(image: Pick<PlannedImage, 'pins' | 'ref'>): ImageReference {
+  return image.pins?.length === 1 ? atDigest(image.ref, image.pins[0].digest) : image.ref
+}
+
 /** Step 1 for every name before anything is pulled: a bad name fails the whole command up front. */
 export function parseNames(options: Pick<PlanOptions, 'all' | 'platform' | 'platforms' | 'remotes'>): PlannedImage[] {
   return options.remotes.map((remote) => {
@@ -118,9 +123,7 @@ export async function planPull(cli: Cli, options: PlanOptions): Promise<PullPlan
         if (showSigners) for (const line of signerLines(image.verification ?? [])) cli.streams.err.write(`${line}\n`)
       }
 
-      // The index the engines will pull: the pinned digest, once there is one.
-      const [pin] = image.pins ?? []
-      if (options.allPlatforms) image.platforms = await allPlatformsOf(cli, image.pins?.length === 1 ? {...image.ref, digest: pin.digest} : image.ref, image.info, await auth(image.info.authKey))
+      if (options.allPlatforms) image.platforms = await allPlatformsOf(cli, pulledReference(image), image.info, await auth(image.info.authKey))
     } catch (error) {
       if (isCancelled(error) || cli.signal.aborted) throw cli.signal.aborted ? cancelledBy(cli.signal) : error
       image.error = error as Error

@@ -2,20 +2,21 @@
 // `--all-platforms` become the plan's platforms of each name (plan.ts), one engine pull each: the
 // containerd image store keeps them all under the one image; an engine that keeps one platform per name
 // (dockerd's graph drivers, podman 4) would keep only the last, so it is refused before it pulls (on
-// several engines, that engine alone). The manifest digests come from the registry (dkr's own client,
-// the pull's credentials): a HEAD says whether the name is an index (not a pull on Docker Hub), and only
-// an index is fetched.
+// several engines, that engine alone). Which manifest a pull got comes from the engine's own record where
+// it keeps one (the containerd store), else from the registry (dkr's own client, the pull's credentials):
+// a HEAD says whether the name is an index (not a pull on Docker Hub), and only an index is fetched, never
+// from a registry that counts manifest GETs as pulls.
 import type {Cli} from '../cli/context.js'
 import type {AuthConfig} from '../credentials/auth-config.js'
 import type {EngineClient} from '../engine/client.js'
 import {cancelledBy, DkrError} from '../errors.js'
 import {apiTag, referenceString} from '../reference/format.js'
 import type {ImageReference} from '../reference/parse.js'
-import {isIndexType, RegistryClient, type ManifestDocument} from '../registry/client.js'
+import {isIndexType, platformName, RegistryClient, type ManifestDocument} from '../registry/client.js'
 import {header} from '../registry/http.js'
 import {registryHost, type RepositoryInfo} from '../registry/repository-info.js'
 import {rateLimitOf} from '../registry/ratelimit.js'
-import {pullTotals, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
+import {pullTotals, type ExecuteOptions, type PlatformDigest, type PullOutcome, type PullResult} from './result.js'
 
 /**
  * `--platform` values, each possibly a comma-separated list, as one list without repeats. Each is left for
@@ -23,10 +24,6 @@ import {pullTotals, type PlatformDigest, type PullOutcome, type PullResult} from
  */
 export function platformList(values: readonly string[]): string[] {
   return [...new Set(values.flatMap((value) => value.split(',')).map((p) => p.trim()).filter(Boolean))]
-}
-
-function platformName(platform: {os: string; architecture: string; variant?: string}): string {
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')
 }
 
 /** An index's image manifests by platform; attestation manifests (`unknown/unknown`) are not platforms. */
@@ -76,6 +73,11 @@ export async function resolvePlatforms(cli: Cli, ref: ImageReference, info: Repo
 async function enginePlatform(engine: EngineClient, signal: AbortSignal): Promise<string> {
   const {server} = await engine.version(signal)
   return `${server.Os ?? 'linux'}/${server.Arch ?? 'amd64'}`
+}
+
+/** Whether a pull's end names the platform manifest it got: not for -a's many tags, not for -q's one line, not once cancelled. */
+export function platformReportWanted(cli: Cli, options: Pick<ExecuteOptions, 'all' | 'json' | 'quiet'>): boolean {
+  return !options.all && (!options.quiet || options.json) && !cli.signal.aborted
 }
 
 /** How long a pull's end waits for the registry to say which manifest it gave: a registry only the engine reaches must not hold it up. */

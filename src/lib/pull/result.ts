@@ -56,8 +56,19 @@ export interface PullResult {
 }
 
 /** What the engine's last Status line said: podman sends none (`pulled`). */
-export function statusOf(tally: Tally): PullStatus {
+function statusOf(tally: Tally): PullStatus {
   return tally.upToDate === undefined ? 'pulled' : tally.upToDate ? 'up to date' : 'downloaded'
+}
+
+/** What one engine pull's stream says of it: the bytes it reported, the layers it never sized, its status. */
+export function tallied(tally: Tally, attempts: number): Pick<PullResult, 'attempts' | 'bytes' | 'status' | 'unsizedLayers'> {
+  const {downloaded, unsized} = tally.summary()
+  return {attempts, bytes: downloaded, status: statusOf(tally), ...(unsized > 0 ? {unsizedLayers: unsized} : {})}
+}
+
+/** Whether progress is drawn as a live view: asked for, or a terminal that is not dumb. */
+export function liveView(cli: Cli, options: ExecuteOptions): boolean {
+  return options.progress === 'tty' || (options.progress === 'auto' && cli.streams.out.isTTY && cli.streams.env.TERM !== 'dumb')
 }
 
 /** The strongest of several pulls' statuses (a pinned image's digests): anything downloaded, else unknown, else up to date. */

@@ -24,6 +24,11 @@ export function isIndexType(mediaType: string | undefined): boolean {
   return type === mediaTypes.ociIndex || type === mediaTypes.dockerList
 }
 
+/** A platform as --platform names it: `os/arch[/variant]`. */
+export function platformName(platform: {os: string; architecture: string; variant?: string}): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/')
+}
+
 /** What docker's resolver accepts for a manifest, images and indexes alike. */
 const manifestAccept = [mediaTypes.ociIndex, mediaTypes.ociManifest, mediaTypes.dockerList, mediaTypes.dockerManifest].join(', ')
 
