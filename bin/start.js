@@ -89,8 +89,9 @@ function readCodeCache(cacheFile) {
   try {
     fd = openSync(cacheFile, 'r')
     const file = readFileSync(fd)
-    if (file.length <= 6 || file.length <= 6 + file.readUInt16LE(4)) return undefined
+    if (file.length < 6) return undefined
     const pathsEnd = 6 + file.readUInt16LE(4)
+    if (file.length <= pathsEnd) return undefined
     const cached = {data: file.subarray(pathsEnd), paths: file.toString('latin1', 6, pathsEnd).split('\n').filter(Boolean)}
     const stat = fstatSync(fd, {bigint: true})
     const identity = `${cacheFile} ${stat.dev} ${stat.ino} ${stat.size} ${stat.ctimeNs}\n`
