@@ -172,6 +172,32 @@ for (const engine of enginesUnderTest()) {
       }
     })
 
+    it('a retry delay and a stall timeout longer than one Node timer holds (600h, 7200h): the delay is waited, the timeout never fires early', async () => {
+      await removeImages(ref())
+      proxy.fault = {match: 'manifests', status: 503}
+      const manifestRequests = () => proxy.log.filter((line) => line.includes('/manifests/')).length
+      let seen = -1
+      try {
+        const result = await dkr(['pull', '--retry', '1', '--retry-delay', '600h', '--stall-timeout', '7200h', ref()], {
+          onStdout(text, child) {
+            if (seen === -1 && text.includes('Retrying ')) {
+              seen = manifestRequests()
+              // A second attempt would come at once if the delay overflowed the timer (it fired after 1 ms).
+              setTimeout(() => child.kill('SIGINT'), 1500)
+            }
+          },
+          timeoutMs: 30_000,
+        })
+        assert.equal(result.code, 130, result.stderr)
+        assert.equal(manifestRequests(), seen, 'no second attempt during the delay')
+      } finally {
+        proxy.fault = undefined
+      }
+
+      const clean = await pull(undefined, ['-q', '--stall-timeout', '7200h'])
+      assert.deepEqual([clean.code, clean.stdout], [0, `${ref()}\n`], clean.stderr)
+    })
+
     it('Ctrl-C during a retry delay: exit 130 at once', async () => {
       await removeImages(ref())
       proxy.fault = {match: 'manifests', status: 503}
