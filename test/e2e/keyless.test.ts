@@ -3,7 +3,7 @@
 // gets the verdict `cosign verify --trusted-root` gives with the same flags (the oracle), refusals are one
 // line and pull nothing. Verification is tested once (dockerd); one pull per engine proves the pull.
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 import {describeEngine, enginesUnderTest} from '../helpers/engines.js'
@@ -13,6 +13,7 @@ import {pushRandomImage} from '../helpers/random-image.js'
 import {runInPty} from '../helpers/pty.js'
 import {baseEnv, dkr, dkrBin, run} from '../helpers/run.js'
 import {visibleText} from '../helpers/screen.js'
+import {TufRepository} from '../helpers/tuf-repo.js'
 import {imageExists, removeImages, required, stack} from '../helpers/stack.js'
 
 const workflow = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main'
@@ -239,6 +240,27 @@ describe('keyless cosign: verified pulls (dockerd)', () => {
     assert.equal(ran.exitCode, 0, text)
     const escaped = (value: string) => value.replace(/[.?()/]/g, '\\$&')
     assert.match(text, new RegExp(`${escaped(image('uri-bundle'))}: signed by ${escaped(workflow)} \\(${escaped(actionsIssuer)}\\), logged 20\\d\\d-`))
+  })
+
+  it('through TUF without --trusted-root: the first pull fetches the root, a pull within the day asks the repository nothing', async () => {
+    const repository = new TufRepository(readFileSync(root))
+    await repository.start()
+    const env = baseEnv({DKR_SIGSTORE_TUF_ROOT: repository.rootPath, DKR_SIGSTORE_TUF_URL: repository.url, XDG_CACHE_HOME: join(signing.dir, 'tuf-cache')})
+    const pull = async () => {
+      await removeImages(image('uri-bundle'))
+      const result = await dkr(['pull', '-q', ...uri, '--insecure-ignore-sct', image('uri-bundle')], {env, timeoutMs: 120_000})
+      assert.deepEqual([result.code, result.stdout], [0, `${image('uri-bundle')}\n`], result.stderr)
+    }
+
+    try {
+      await pull()
+      assert.ok(repository.requests.includes('/timestamp.json'), repository.requests.join(' '))
+      const asked = repository.requests.length
+      await pull()
+      assert.deepEqual(repository.requests.slice(asked), [])
+    } finally {
+      await repository.stop()
+    }
   })
 
   it('offline without a trusted root: one line naming --trusted-root, nothing pulled', async () => {
